@@ -1,0 +1,70 @@
+"""The `newsbrief` command line: one click group, one module per command family.
+
+The core commands live here and never import Telegram. The console script's entry point is the
+composition root `bot.main:main`, which adds `run` (bot + scheduler in one process) to this group.
+Errors from the core (`NewsbriefError`) become one line on stderr and exit status 1; anything
+else is a bug and keeps its traceback in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from summaries.config import Settings
+from summaries.errors import NewsbriefError
+
+
+class NewsbriefGroup(click.Group):
+    """A click group that turns the core's errors into one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsbriefError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr; quiet the HTTP libraries, whose INFO lines would print bot tokens in URLs."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+@click.group(cls=NewsbriefGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsbrief")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """newsbrief: news feeds in, short extractive summaries out.
+
+    Settings come from the environment or a .env file in the working directory
+    (see .env.example).
+    """
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+def main() -> None:
+    """Run the core command line (without the `run` command, which needs the bot package)."""
+    cli(prog_name="newsbrief")
+
+
+def _register() -> None:
+    """Attach each command family's commands; every module defines `register(group)`."""
+    from summaries.cli import commands  # noqa: F401 - imported for its side effect, below
+
+    commands.register(cli)
+
+
+_register()

@@ -1,0 +1,179 @@
+"""The database: opening it, migrating it, and the queries named for what they mean.
+
+SQLite through sqlite-utils, in WAL mode so the bot can read while the ingester writes. The
+schema is versioned with `PRAGMA user_version`; each migration is a small function applied once,
+in order, at start-up, inside a transaction, so re-running start-up is always safe.
+
+Times are stored as ISO 8601 strings in UTC (`2026-11-25T08:00:00+00:00`), which sort correctly
+as text. This module owns the schema; the queries live next to what they mean (`sources.py`,
+`articles.py`, `search.py`, `topics.py`, ...).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+Database = sqlite_utils.Database
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime | None) -> str | None:
+    """A datetime as stored: UTC, second precision; naive values are taken to be UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def from_db(value: str | None) -> datetime | None:
+    """The inverse of `to_db`."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database at `path` (`":memory:"` for tests)."""
+    if str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    migrate(db)
+    return db
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next schema version. Append only: never edit a released one."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def schema_version(db: Database) -> int:
+    """The number of migrations applied to `db`."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: Database) -> int:
+    """Apply pending migrations in order, each in its own transaction; return the new version."""
+    version = schema_version(db)
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+@migration
+def _v1_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            site_url TEXT,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            added_at TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            last_polled_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT
+        );
+        CREATE TABLE clusters (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            summary TEXT
+        );
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            source_name TEXT NOT NULL,
+            guid TEXT,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            byline TEXT,
+            published_at TEXT,
+            fetched_at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            text_hash TEXT NOT NULL UNIQUE,
+            language TEXT,
+            content_origin TEXT NOT NULL,
+            cluster_id INTEGER REFERENCES clusters(id) ON DELETE SET NULL
+        );
+        CREATE UNIQUE INDEX articles_source_guid
+            ON articles(source_id, guid) WHERE guid IS NOT NULL;
+        CREATE INDEX articles_fetched ON articles(fetched_at);
+        CREATE INDEX articles_published ON articles(published_at);
+        CREATE INDEX articles_cluster ON articles(cluster_id);
+        CREATE TABLE summaries (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            method TEXT NOT NULL,
+            language TEXT,
+            sentences TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE article_fts USING fts5(
+            title, summary, body, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE chats (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'private',
+            title TEXT,
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            digest_time TEXT,
+            alerts INTEGER NOT NULL DEFAULT 1,
+            empty_digest TEXT NOT NULL DEFAULT 'send',
+            active INTEGER NOT NULL DEFAULT 1,
+            last_digest_at TEXT,
+            last_digest_slot TEXT,
+            created_at TEXT NOT NULL,
+            deactivated_at TEXT
+        );
+        CREATE TABLE topics (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (chat_id, query)
+        );
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            topic_id INTEGER REFERENCES topics(id) ON DELETE SET NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            message_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (chat_id, article_id)
+        );
+        CREATE INDEX deliveries_status ON deliveries(status, chat_id);
+        """
+    )

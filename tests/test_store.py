@@ -1,0 +1,70 @@
+"""The schema and the shared queries, on real SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from summaries import articles, sources
+from summaries.errors import NotFoundError, SourceError
+from summaries.models import Article, Summary
+from summaries.store import MIGRATIONS, Database, open_database, schema_version
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def _store(db: Database, title: str, text: str, url: str) -> int | None:
+    return articles.insert_article(
+        db,
+        Article(title=title, text=text, url=url),
+        Summary(sentences=(text.split(".")[0] + ".",), method="lead"),
+        canonical_url=url,
+        source_id=None,
+        source_name="Test",
+        content_origin="page",
+        now=NOW,
+    )
+
+
+def test_migrations_apply_once_and_reopen_is_safe(tmp_path: Path) -> None:
+    path = tmp_path / "n.db"
+    first = open_database(path)
+    assert schema_version(first) == len(MIGRATIONS)
+    sources.add_source(first, "https://example.com/feed", "Example", now=NOW)
+    first.close()
+    again = open_database(path)
+    assert schema_version(again) == len(MIGRATIONS)
+    assert [s.name for s in sources.list_sources(again)] == ["Example"]
+    assert again.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_source_lifecycle(db: Database) -> None:
+    added = sources.add_source(db, "https://example.com/feed", "Example", now=NOW)
+    with pytest.raises(SourceError, match="already a source"):
+        sources.add_source(db, "https://example.com/feed", "Again", now=NOW)
+    assert sources.get_source(db, "example").id == added.id
+    assert [s.id for s in sources.due_sources(db, NOW)] == [added.id]
+    sources.record_poll_failure(
+        db, added.id, now=NOW, error="HTTP 503", next_poll_at=NOW + timedelta(minutes=5)
+    )
+    failed = sources.get_source(db, added.id)
+    assert (failed.consecutive_failures, failed.last_error) == (1, "HTTP 503")
+    assert sources.due_sources(db, NOW) == []
+    sources.record_poll_success(
+        db, added.id, now=NOW, next_poll_at=NOW, etag='"v1"', last_modified=None
+    )
+    assert sources.get_source(db, added.id).consecutive_failures == 0
+    sources.remove_source(db, str(added.id))
+    with pytest.raises(NotFoundError, match="sources list"):
+        sources.get_source(db, added.id)
+
+
+def test_duplicates_are_stored_once(db: Database) -> None:
+    first = _store(db, "A", "Same words here. And more.", "https://x.test/a")
+    assert first is not None
+    assert _store(db, "A", "Same words here. And more.", "https://x.test/other") is None
+    assert _store(db, "B", "Different text. Entirely.", "https://x.test/a") is None
+    assert articles.find_duplicate(db, fingerprint=articles.text_hash("same WORDS here and more"))
+    assert [a.id for a in articles.latest_articles(db)] == [first]
