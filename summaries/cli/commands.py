@@ -1,15 +1,19 @@
 """Which modules contribute commands to `newsbrief`; each one has `register(group)`.
 
-Add a command family by writing `summaries/cli/<family>.py` with a `register` function and
-listing it here.
+Add a command family by writing `summaries/cli/<family>.py` with a `register` function, importing
+it here and listing it in `FAMILIES`.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import click
+
+FAMILIES: tuple[ModuleType, ...] = ()
 
 
 def register(group: click.Group) -> None:
     """Attach every command family to `group`."""
-    for family in ():  # filled in as command modules are written
+    for family in FAMILIES:
         family.register(group)
