@@ -177,3 +177,36 @@ def _v1_initial(db: Database) -> None:
         CREATE INDEX deliveries_status ON deliveries(status, chat_id);
         """
     )
+
+
+@migration
+def _v2_outbox(db: Database) -> None:
+    """The outbox: one row per Telegram message, rendered before it is sent (exactly once)."""
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+            batch TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            telegram_message_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_status ON outbox(status, chat_id, id);
+        CREATE INDEX outbox_chat_kind ON outbox(chat_id, kind, created_at);
+        ALTER TABLE deliveries
+            ADD COLUMN outbox_id INTEGER REFERENCES outbox(id) ON DELETE SET NULL;
+        CREATE INDEX deliveries_outbox ON deliveries(outbox_id);
+        CREATE TABLE alert_cursor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            article_id INTEGER NOT NULL
+        );
+        """
+    )
