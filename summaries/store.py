@@ -210,3 +210,24 @@ def _v2_outbox(db: Database) -> None:
         );
         """
     )
+
+
+@migration
+def _cluster_signatures(db: Database) -> None:
+    """Clustering's memory: each article's TF-IDF signature, and document frequencies."""
+    db.executescript(
+        """
+        CREATE TABLE cluster_terms (
+            id INTEGER PRIMARY KEY,
+            term TEXT NOT NULL UNIQUE,
+            df INTEGER NOT NULL
+        );
+        CREATE TABLE cluster_signatures (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            terms BLOB NOT NULL,
+            weights BLOB NOT NULL
+        );
+        CREATE INDEX cluster_signatures_at ON cluster_signatures(at);
+        """
+    )
