@@ -231,3 +231,9 @@ def _cluster_signatures(db: Database) -> None:
         CREATE INDEX cluster_signatures_at ON cluster_signatures(at);
         """
     )
+
+
+@migration
+def _meta(db: Database) -> None:
+    """A small key/value table for one-off facts about the database (e.g. defaults seeded)."""
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
