@@ -1,0 +1,538 @@
+"""The Bot API methods of the fake Telegram server: state, validation and flood limits.
+
+`tests/fake_telegram.py` puts this behind HTTP. Everything here runs under one lock (`self.lock`,
+a `threading.Condition`) held by the caller. Each method validates its parameters the way Telegram
+does and answers with the same error texts, so a message the fake accepts is one Telegram accepts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fake_telegram_html import EntityParseError, parse_html, utf16_len
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+_SENDING = frozenset({"sendMessage", "editMessageText"})
+_BUTTON_ACTIONS = (
+    "url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat", "web_app", "login_url", "callback_game", "pay", "copy_text",
+)  # fmt: skip
+_CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+     "upload_document", "choose_sticker", "find_location", "record_video_note",
+     "upload_video_note"}
+)  # fmt: skip
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'»]")
+
+
+class ApiError(Exception):
+    """An error answer: `{"ok": false, "error_code": code, "description": ...}`."""
+
+    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call the server answered successfully."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    """`time.monotonic()` when it was answered."""
+
+    def matches(self, wanted: dict[str, Any]) -> bool:
+        return all(self.params.get(key) == value for key, value in wanted.items())
+
+
+@dataclass
+class Message:
+    """A message in a chat as a user sees it now (edits applied; `edits` keeps older texts)."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    sender: dict[str, Any]
+    from_bot: bool
+    date: int
+    source: str = ""
+    """The text as the bot sent it (HTML source when `parse_mode` was HTML)."""
+    parse_mode: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    reply_markup: dict[str, Any] | None = None
+    link_preview_options: dict[str, Any] | None = None
+    edits: list[str] = field(default_factory=list)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def button_data(self, label: str) -> str:
+        for button in self.buttons:
+            if button["text"] == label and "callback_data" in button:
+                return str(button["callback_data"])
+        labels = [b["text"] for b in self.buttons]
+        raise KeyError(f"no callback button {label!r} under message; buttons: {labels}")
+
+    def to_api(self, chat: dict[str, Any], bot_user: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": self.date,
+            "chat": chat,
+            "from": bot_user if self.from_bot else self.sender,
+            "text": self.text,
+        }
+        if self.entities:
+            message["entities"] = self.entities
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            message["reply_markup"] = self.reply_markup
+        if self.edits:
+            message["edit_date"] = self.date
+        return message
+
+
+@dataclass
+class ChatLog:
+    """Every message of one chat by id (users and the bot share the ids, as in Telegram)."""
+
+    messages: dict[int, Message] = field(default_factory=dict)
+    next_id: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+@dataclass
+class _Bucket:
+    rate: float
+    burst: float
+    tokens: float
+    stamp: float
+
+
+@dataclass
+class RateLimits:
+    """Telegram's flood limits as token buckets; set `fake.limits = RateLimits()` to enforce."""
+
+    global_rate: float = 30.0
+    global_burst: float = 30.0
+    private_rate: float = 1.0
+    private_burst: float = 3.0
+    group_rate: float = 20 / 60
+    group_burst: float = 20.0
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[int | None, _Bucket] = field(default_factory=dict)
+
+    def check(self, chat_id: int) -> None:
+        """Count one message to `chat_id`, or raise 429 with the `retry_after` Telegram gives."""
+        now = self.clock()
+        rate, burst = (
+            (self.group_rate, self.group_burst)
+            if chat_id < 0
+            else (self.private_rate, self.private_burst)
+        )
+        buckets = [
+            self._bucket(None, self.global_rate, self.global_burst, now),
+            self._bucket(chat_id, rate, burst, now),
+        ]
+        for bucket in buckets:
+            bucket.tokens = min(bucket.burst, bucket.tokens + (now - bucket.stamp) * bucket.rate)
+            bucket.stamp = now
+        short = [b for b in buckets if b.tokens < 1.0]
+        if short:
+            wait = max((1.0 - b.tokens) / b.rate for b in short)
+            retry = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        for bucket in buckets:
+            bucket.tokens -= 1.0
+
+    def _bucket(self, key: int | None, rate: float, burst: float, now: float) -> _Bucket:
+        if key not in self._buckets:
+            self._buckets[key] = _Bucket(rate, burst, burst, now)
+        return self._buckets[key]
+
+
+class BotApi:
+    """The method implementations and the state they keep; see the module docstring."""
+
+    def __init__(self, *, token: str, username: str) -> None:
+        self.token = token
+        self.bot_user: dict[str, Any] = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Newsbrief Test",
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
+        self.lock = threading.Condition()
+        self.ids = itertools.count(1000)
+        self.calls: list[Call] = []
+        self.rejected: list[tuple[Call, ApiError]] = []
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.logs: dict[int, ChatLog] = {}
+        self.blocked: set[int] = set()
+        self.admins: dict[int, set[int]] = {}
+        self.limits: RateLimits | None = None
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.webhook: dict[str, Any] = {"url": ""}
+        self.callback_answers: dict[str, dict[str, Any] | None] = {}
+        self.inline_answers: dict[str, dict[str, Any] | None] = {}
+        self.last_activity = time.monotonic()
+        self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": lambda p: self.bot_user,
+            "logOut": lambda p: True,
+            "close": lambda p: True,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": lambda p: {**self.webhook, "has_custom_certificate": False,
+                                         "pending_update_count": 0},
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": lambda p: self.commands.get(_scope_key(p), []),
+            "deleteMyCommands": lambda p: bool(self.commands.pop(_scope_key(p), True)),
+            "setMyDescription": lambda p: self._set_text(p, "description", 512),
+            "setMyShortDescription": lambda p: self._set_text(p, "short_description", 120),
+            "getMyDescription": lambda p: {"description": self.descriptions.get("description", "")},
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
+            "sendChatAction": self._send_chat_action,
+            "getChatMember": self._get_chat_member,
+            "getChatAdministrators": self._get_chat_administrators,
+        }  # fmt: skip
+
+    # --- state helpers ------------------------------------------------------------------------
+
+    def user(self, user_id: int, **fields: Any) -> dict[str, Any]:
+        """A Telegram `User` object for a human with this id."""
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}",
+                "language_code": "en", **fields}  # fmt: skip
+
+    def add_chat(self, chat_id: int, *, title: str = "Test group") -> dict[str, Any]:
+        """Make `chat_id` known (Telegram refuses to send to chats the bot has never seen)."""
+        with self.lock:
+            if chat_id not in self.chats:
+                self.chats[chat_id] = (
+                    {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
+                    if chat_id > 0
+                    else {"id": chat_id, "type": "supergroup", "title": title}
+                )
+                self.logs[chat_id] = ChatLog()
+            return self.chats[chat_id]
+
+    def set_admins(self, chat_id: int, user_ids: set[int]) -> None:
+        """Who administers group `chat_id` (everyone else is a plain member)."""
+        with self.lock:
+            self.admins[chat_id] = set(user_ids)
+
+    def bot_messages(self, chat_id: int) -> list[Message]:
+        """What the bot has posted in `chat_id` and still shows, oldest first."""
+        with self.lock:
+            log = self.logs.get(chat_id)
+            return [m for m in log.messages.values() if m.from_bot] if log else []
+
+    def record_user_message(
+        self, chat: dict[str, Any], sender: dict[str, Any], text: str
+    ) -> dict[str, Any]:
+        self.chats.setdefault(chat["id"], chat)
+        log = self.logs.setdefault(chat["id"], ChatLog())
+        message = Message(
+            chat_id=chat["id"],
+            message_id=next(log.next_id),
+            text=text,
+            sender=sender,
+            from_bot=False,
+            date=int(time.time()),
+            entities=_detect_entities(text),
+        )
+        log.messages[message.message_id] = message
+        return message.to_api(chat, self.bot_user)
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        handler = self._methods.get(method)
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        return handler(params)
+
+    # --- methods --------------------------------------------------------------------------------
+
+    def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {"url": ""}
+        return True
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url", ""))
+        if url and not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        return True
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiError(400, "Bad Request: commands must be a list of at most 100 commands")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: command description is invalid")
+        self.commands[_scope_key(params)] = commands
+        return True
+
+    def _set_text(self, params: dict[str, Any], key: str, limit: int) -> bool:
+        value = str(params.get(key, ""))
+        if len(value) > limit:
+            raise ApiError(400, f"Bad Request: {key} is too long")
+        self.descriptions[key] = value
+        return True
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params)
+        text, entities = _message_text(params)
+        markup = _checked_markup(params.get("reply_markup"))
+        log = self.logs[chat["id"]]
+        message = Message(
+            chat_id=chat["id"],
+            message_id=next(log.next_id),
+            text=text,
+            sender=self.bot_user,
+            from_bot=True,
+            date=int(time.time()),
+            source=str(params["text"]),
+            parse_mode=params.get("parse_mode"),
+            entities=entities,
+            reply_markup=markup,
+            link_preview_options=params.get("link_preview_options"),
+        )
+        log.messages[message.message_id] = message
+        return message.to_api(chat, self.bot_user)
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        if "inline_message_id" in params:
+            _message_text(params)
+            _checked_markup(params.get("reply_markup"))
+            return True
+        chat = self._writable_chat(params)
+        message = self._bot_message(chat["id"], params.get("message_id"))
+        text, entities = _message_text(params)
+        markup = _checked_markup(params.get("reply_markup"))
+        if text == message.text and entities == message.entities and markup == message.reply_markup:
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        message.edits.append(message.text)
+        message.text, message.entities, message.reply_markup = text, entities, markup
+        message.source, message.parse_mode = str(params["text"]), params.get("parse_mode")
+        return message.to_api(chat, self.bot_user)
+
+    def _edit_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params)
+        message = self._bot_message(chat["id"], params.get("message_id"))
+        message.reply_markup = _checked_markup(params.get("reply_markup"))
+        return message.to_api(chat, self.bot_user)
+
+    def _delete_message(self, params: dict[str, Any]) -> bool:
+        chat = self._known_chat(params.get("chat_id"))
+        if self.logs[chat["id"]].messages.pop(int(params.get("message_id") or 0), None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        if self.callback_answers.get(query_id, {}) is not None or not query_id:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        if len(str(params.get("text", ""))) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.callback_answers[query_id] = params
+        return True
+
+    def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if self.inline_answers.get(query_id, {}) is not None:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or "
+                           "query ID is invalid")  # fmt: skip
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: results must be an array")
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        if len(str(params.get("next_offset", "")).encode()) > 64:
+            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        seen: set[str] = set()
+        for result in results:
+            _check_inline_result(result, seen)
+        self.inline_answers[query_id] = params
+        return True
+
+    def _send_chat_action(self, params: dict[str, Any]) -> bool:
+        self._writable_chat(params, count=False)
+        if params.get("action") not in _CHAT_ACTIONS:
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        return True
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._known_chat(params.get("chat_id"))
+        return self._member(chat["id"], int(params.get("user_id") or 0))
+
+    def _get_chat_administrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        chat = self._known_chat(params.get("chat_id"))
+        return [self._member(chat["id"], uid) for uid in sorted(self.admins.get(chat["id"], ()))]
+
+    # --- checks ---------------------------------------------------------------------------------
+
+    def _known_chat(self, chat_id: Any) -> dict[str, Any]:
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _writable_chat(self, params: dict[str, Any], *, count: bool = True) -> dict[str, Any]:
+        chat = self._known_chat(params.get("chat_id"))
+        if chat["id"] in self.blocked:
+            if chat["id"] > 0:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if count and self.limits is not None:
+            self.limits.check(chat["id"])
+        return chat
+
+    def _bot_message(self, chat_id: int, message_id: Any) -> Message:
+        message = self.logs[chat_id].messages.get(int(message_id or 0))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if not message.from_bot:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        return message
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        user = self.user(user_id)
+        if chat_id > 0:
+            return {"status": "member" if chat_id != user_id else "creator", "user": user,
+                    "is_anonymous": False}  # fmt: skip
+        if user_id in self.admins.get(chat_id, ()):
+            rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                      "can_restrict_members", "can_change_info", "can_invite_users",
+                      "can_post_stories", "can_edit_stories", "can_delete_stories")  # fmt: skip
+            return {"status": "administrator", "user": user, "can_be_edited": False,
+                    "is_anonymous": False, "can_promote_members": False,
+                    **dict.fromkeys(rights, True)}  # fmt: skip
+        return {"status": "member", "user": user}
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    scope = params.get("scope") or {"type": "default"}
+    return f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
+
+
+def _message_text(params: dict[str, Any], key: str = "text") -> tuple[str, list[dict[str, Any]]]:
+    """The text a user would see and its entities, validated as Telegram does."""
+    source = params.get(key)
+    if not isinstance(source, str) or not source.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    mode = params.get("parse_mode")
+    if mode is None or mode == "":
+        text, entities = source, list(params.get("entities") or [])
+    elif str(mode).lower() == "html":
+        try:
+            text, entities = parse_html(source)
+        except EntityParseError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    else:
+        raise ApiError(400, f"Bad Request: the fake only implements HTML, not {mode!r}")
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if utf16_len(text.strip()) > MAX_TEXT:
+        raise ApiError(400, "Bad Request: message is too long")
+    return text, entities
+
+
+def _checked_markup(markup: Any) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    rows = markup.get("inline_keyboard")
+    if rows is None:
+        return markup
+    if not isinstance(rows, list) or sum(len(row) for row in rows) > 100:
+        raise ApiError(400, "Bad Request: reply markup is too long")
+    for button in (b for row in rows for b in row):
+        _check_button(button)
+    return markup
+
+
+def _check_button(button: dict[str, Any]) -> None:
+    if not str(button.get("text", "")).strip():
+        raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+    actions = [key for key in _BUTTON_ACTIONS if key in button]
+    if len(actions) != 1:
+        raise ApiError(400, "Bad Request: inline keyboard button must have exactly one action")
+    if "callback_data" in button:
+        size = len(str(button["callback_data"]).encode())
+        if not 1 <= size <= MAX_CALLBACK_DATA:
+            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    if "url" in button and not str(button["url"]).startswith(("http://", "https://", "tg://")):
+        raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+
+
+def _check_inline_result(result: dict[str, Any], seen: set[str]) -> None:
+    result_id = str(result.get("id", ""))
+    if not 1 <= len(result_id.encode()) <= 64:
+        raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+    if result_id in seen:
+        raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+    seen.add(result_id)
+    if result.get("type") != "article":
+        return
+    if not str(result.get("title", "")).strip():
+        raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+    content = result.get("input_message_content") or {}
+    try:
+        _message_text(content, "message_text")
+    except ApiError as error:
+        raise ApiError(400, error.description.replace("message text", "MESSAGE")) from None
+    _checked_markup(result.get("reply_markup"))
+
+
+def _detect_entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram's clients attach to a typed message: a leading command, links."""
+    entities: list[dict[str, Any]] = []
+    command = _COMMAND.match(text)
+    if command:
+        entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command[0])})
+    for link in _URL.finditer(text):
+        offset = utf16_len(text[: link.start()])
+        entities.append({"type": "url", "offset": offset, "length": utf16_len(link[0])})
+    return entities
