@@ -1,0 +1,289 @@
+"""A fetched page or a saved file -> a clean `Article`: title, byline, date, link and body text.
+
+HTML goes through trafilatura (main text and metadata, favouring precision, no network). Text
+that is not HTML is treated as a scraped page like the seed document: a headline, a "By ..."
+line, a date line, a caption, the body, and an "Original url:" trailer. Either way the body ends
+in `clean_text`, so `Article.text` is exactly what the summariser should see. Anything that is
+not text (a PDF, an image, binary junk) is refused with a message saying what newsbrief reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import lxml.html
+import trafilatura
+from lxml import etree
+from trafilatura.settings import Document
+from trafilatura.utils import detect_encoding
+
+from summaries.clean import (
+    clean_text,
+    is_boilerplate,
+    is_caption,
+    is_date_line,
+    paragraphs,
+    parse_byline,
+    parse_date,
+    strip_markup,
+)
+from summaries.errors import ExtractError
+from summaries.models import Article, FeedEntry
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+)
+_BINARY_TYPES = {
+    "application/pdf": "a PDF",
+    "application/octet-stream": "a binary file",
+    "application/zip": "a ZIP archive",
+    "application/msword": "a Word document",
+}
+_BINARY_PREFIXES = {"image/": "an image", "audio/": "an audio file", "video/": "a video"}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|div|p|h1|meta)\b", re.I)
+_FEED_SNIFF = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+_ORIGINAL_URL = re.compile(
+    r"^(?:original (?:url|article|story|link)|source|read (?:the )?original(?: article)?|"
+    r"(?:article )?link)\s*:?\s*(?P<url>https?://\S+)?$",
+    re.I,
+)
+_BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+)>?$")
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?(?P<lang>[A-Za-z]{2,3})\b", re.I)
+_PUBLISHED_META = re.compile(
+    r"<meta\b[^>]*?\bproperty=[\"']article:published_time[\"'][^>]*?\bcontent=[\"'](?P<when>[^\"']+)",
+    re.I,
+)
+_HEADER_SPAN = 6
+"""The headline, byline and date are looked for among this many leading paragraphs."""
+
+
+def extract_article(
+    body: str | bytes, *, url: str | None = None, content_type: str = ""
+) -> Article:
+    """The clean article in a page or text; ExtractError if there is none or it is not text."""
+    subject = "That link" if url else "That input"
+    content_type = content_type.split(";")[0].strip().lower()
+    what = _binary_kind(body, content_type)
+    if what:
+        raise ExtractError(
+            f"{subject} is {what}, not an article page; newsbrief reads HTML and plain text."
+        )
+    text = _decode(body)
+    if _FEED_SNIFF.match(text[:2000]):
+        raise ExtractError(
+            f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
+        )
+    if content_type in _HTML_TYPES or (
+        content_type != "text/plain" and _HTML_SNIFF.search(text[:5000])
+    ):
+        article = _from_html(text, url)
+    else:
+        article = _from_scraped_text(text, url)
+    if not article.text:
+        raise ExtractError(f"{subject} has no readable article text.")
+    return article
+
+
+def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
+    """The article as the feed itself tells it: for when its page cannot be fetched or read."""
+    text = clean_text(_fragment_text(entry.content_html), title=entry.title)
+    if not text:
+        raise ExtractError(f"The feed entry {entry.url} has no text of its own to summarise.")
+    return Article(
+        title=strip_markup(entry.title),
+        text=text,
+        url=entry.url,
+        byline=_tidy_author(entry.author),
+        published=entry.published,
+        site_name=source_name or None,
+    )
+
+
+def _binary_kind(body: str | bytes, content_type: str) -> str | None:
+    """What a non-text body is ("a PDF", "an image" ...), or None for text."""
+    if content_type in _BINARY_TYPES:
+        return _BINARY_TYPES[content_type]
+    for prefix, what in _BINARY_PREFIXES.items():
+        if content_type.startswith(prefix):
+            return what
+    head = body[:4096].encode("utf-8", "replace") if isinstance(body, str) else body[:4096]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    return "a binary file" if b"\x00" in head else None
+
+
+def _decode(body: str | bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected charset."""
+    if isinstance(body, str):
+        return body
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16", errors="replace")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for encoding in detect_encoding(body):
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def _from_html(html: str, url: str | None) -> Article:
+    """trafilatura's main text and metadata, then the same cleaning as every other text.
+
+    Metadata the page does not mark up (a "By ..." or date paragraph in the body) is read from
+    the text's leading paragraphs, as for a scraped page.
+    """
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if not isinstance(document, Document):
+        return Article(title="", text="", url=url)
+    fields = {k: v for k, v in document.as_dict().items() if isinstance(v, str) and v}
+    text = fields.get("text", "")
+    header = _read_header(paragraphs(text))
+    title = strip_markup(fields.get("title", "")) or header.title
+    lang = _HTML_LANG.search(html[:5000])
+    return Article(
+        title=title,
+        text=clean_text(text, title=title),
+        url=fields.get("url") or url,
+        byline=_tidy_author(fields.get("author")) or header.byline,
+        published=_published(fields.get("date"), html) or header.published,
+        site_name=fields.get("sitename"),
+        language=lang["lang"].lower() if lang else fields.get("language"),
+    )
+
+
+def _from_scraped_text(text: str, url: str | None) -> Article:
+    """A saved or scraped page as text: header lines become metadata, the rest is cleaned."""
+    body, link = _take_link(paragraphs(text), url)
+    header = _read_header(body)
+    return Article(
+        title=header.title,
+        text=clean_text("\n\n".join(body), title=header.title),
+        url=link,
+        byline=header.byline,
+        published=header.published,
+    )
+
+
+@dataclass(frozen=True)
+class _Header:
+    title: str = ""
+    byline: str | None = None
+    published: datetime | None = None
+
+
+def _read_header(paras: list[str]) -> _Header:
+    """The headline, byline and date among the leading paragraphs, before the prose starts."""
+    title, byline, published = "", None, None
+    for raw in paras[:_HEADER_SPAN]:
+        plain = strip_markup(raw)
+        if _is_body_paragraph(plain):
+            break
+        found_byline = parse_byline(plain)
+        if found_byline and byline is None:
+            byline = found_byline
+            published = published or parse_date(plain)
+        elif is_date_line(plain):
+            published = published or parse_date(plain)
+        elif not title and not is_boilerplate(plain) and not is_caption(raw, plain):
+            title = plain
+    return _Header(title, byline, published)
+
+
+def _take_link(paras: list[str], url: str | None) -> tuple[list[str], str | None]:
+    """Drop "Original url:" trailers and bare URL lines; the labelled (or last) URL is the link."""
+    kept: list[str] = []
+    labelled: str | None = None
+    after_label = False
+    for index, raw in enumerate(paras):
+        plain = strip_markup(raw)
+        label = _ORIGINAL_URL.match(plain)
+        bare = _BARE_URL.match(plain)
+        if label:
+            labelled = labelled or label["url"]
+            after_label = label["url"] is None
+        elif bare:
+            if after_label or index == len(paras) - 1:
+                labelled = labelled or bare["url"]
+            after_label = False
+        else:
+            after_label = False
+            kept.append(raw)
+    return kept, url or labelled
+
+
+def _is_body_paragraph(plain: str) -> bool:
+    """A paragraph of running prose: the header (headline, byline, date) ends before it."""
+    return len(plain.split()) >= 12 and plain.rstrip()[-1:] in ".!?\"'”’)"
+
+
+def _fragment_text(fragment: str) -> str:
+    """Feed content HTML -> text with a paragraph per block element; figures and scripts go."""
+    if "<" not in fragment:
+        return fragment
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    etree.strip_elements(
+        root,
+        "script",
+        "style",
+        "figure",
+        "figcaption",
+        "noscript",
+        "iframe",
+        "aside",
+        "nav",
+        "form",
+        etree.Comment,
+        with_tail=False,
+    )
+    for element in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "br", "tr"):
+        element.tail = "\n\n" + (element.tail or "")
+    return str(root.text_content())
+
+
+def _tidy_author(author: str | None) -> str | None:
+    """ "jane@example.com (Jane Doe)" -> "Jane Doe"; "A; B" -> "A, B"."""
+    if not author:
+        return None
+    inner = re.fullmatch(r"\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*", author)
+    name = inner["name"] if inner else author
+    name = re.sub(r"^by\s+", "", name.strip(), flags=re.I)
+    return ", ".join(part.strip() for part in name.split(";") if part.strip()) or None
+
+
+def _published(value: str | None, html: str) -> datetime | None:
+    """trafilatura's YYYY-MM-DD, with the time from `article:published_time` when it agrees."""
+    if not value:
+        return None
+    day = parse_date(value)
+    stamp = _PUBLISHED_META.search(html)
+    precise = parse_date(stamp["when"]) if stamp else None
+    if day and precise and precise.date() == day.date():
+        return precise
+    return day
