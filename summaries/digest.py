@@ -1,0 +1,197 @@
+"""Daily digests: what goes in, who is due when, and the bookkeeping that makes it once a day.
+
+Each chat with a digest time has one slot per local calendar day (the chat's IANA timezone,
+via zoneinfo, so DST changes move the UTC instant, not the local hour). `run_due_digests` is
+the only entry point the scheduler needs and is idempotent: planning a digest writes its
+messages and `chats.last_digest_slot` in one transaction, so calling it every minute, twice,
+or after a restart sends one digest per chat per day. A slot found more than the grace period
+late (the process was down) is skipped and logged rather than sent hours off.
+
+Content: stories fetched since the previous digest (first digest: the last 24 hours) that the
+chat has not been sent, matching its topics (grouped by topic, in topic order) or, with no
+topics, the top stories overall. Near-duplicates collapse to one item with "also reported by";
+stories covered by more outlets come first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from summaries.alerts import catch_up
+from summaries.articles import get_articles
+from summaries.chats import Chat, active_chats, get_chat, latest_slot
+from summaries.cluster import collapse
+from summaries.notify import DigestMessage, Item
+from summaries.outbox import Outbox, enqueue, recover, undelivered
+from summaries.store import Database, to_db, utcnow
+from summaries.topics import list_topics, match_subscriptions, subscriptions
+
+log = logging.getLogger(__name__)
+
+FIRST_DIGEST = timedelta(hours=24)
+MAX_ITEMS = 30
+TOP_STORIES = 10
+MAX_CANDIDATES = 3000
+
+
+@dataclass
+class DigestRun:
+    """What one call of `run_due_digests` did."""
+
+    planned: list[int] = field(default_factory=list)
+    skipped_late: list[int] = field(default_factory=list)
+    sent: int = 0
+
+
+def build_digest(
+    db: Database, chat: Chat, *, now: datetime
+) -> tuple[DigestMessage, dict[int, int]]:
+    """The chat's digest as plain data, and which topic each included article came from."""
+    since = chat.last_digest_at or now - FIRST_DIGEST
+    candidates = _candidates(db, chat.id, since, now)
+    topics = list_topics(db, chat.id)
+    if not topics:
+        stories = collapse(get_articles(db, candidates), db)
+        top = tuple(Item(a) for a in stories[:TOP_STORIES])
+        message = DigestMessage(
+            chat.id, ((None, top),) if top else (), since, now, chat.timezone, has_topics=False
+        )
+        return message, {}
+    subs = [s for s in subscriptions(db) if s.chat_id == chat.id]
+    found = match_subscriptions(db, subs, candidates, now=now).get(chat.id, {})
+    matched = [a for a in get_articles(db, candidates) if a.id in found]
+    groups: list[tuple[str | None, tuple[Item, ...]]] = []
+    budget = MAX_ITEMS
+    for topic in topics:
+        stories = collapse([a for a in matched if found[a.id] == topic.id], db)
+        items = tuple(Item(a, topic.query) for a in stories[:budget])
+        budget -= len(items)
+        if items:
+            groups.append((topic.query, items))
+    shown = {i.article.id for _, items in groups for i in items}
+    more = len(collapse([a for a in matched if a.id not in shown], db, rank_by_coverage=False))
+    message = DigestMessage(chat.id, tuple(groups), since, now, chat.timezone, True, more)
+    return message, {a: t for a, t in found.items() if a in shown}
+
+
+def _candidates(db: Database, chat_id: int, since: datetime, now: datetime) -> list[int]:
+    """Undelivered articles fetched in (since, now], newest first."""
+    ids = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT id FROM articles WHERE fetched_at > ? AND fetched_at <= ?"
+            " ORDER BY coalesce(published_at, fetched_at) DESC, id DESC LIMIT ?",
+            [to_db(since), to_db(now), MAX_CANDIDATES],
+        ).fetchall()
+    ]
+    return undelivered(db, chat_id, ids)
+
+
+def plan_digest(
+    db: Database, outbox: Outbox, chat_id: int, *, now: datetime, slot: date | None
+) -> bool:
+    """Plan the chat's digest now; `slot` is the scheduled day it fulfils (None: /digest).
+
+    Returns False when there was nothing to send and the chat prefers to skip empty digests
+    (or the slot was already done). Messages and slot are written in one transaction.
+    """
+    chat = get_chat(db, chat_id)
+    if slot is not None and chat.last_digest_slot is not None and chat.last_digest_slot >= slot:
+        return False
+    message, topic_ids = build_digest(db, chat, now=now)
+    send = not message.is_empty or chat.empty_digest == "send"
+    parts = outbox.notifier.render_digest(message) if send else []
+    updates: list[Any] = [to_db(now)]
+    sql = "UPDATE chats SET last_digest_at = ?"
+    if slot is not None:
+        sql += ", last_digest_slot = ?"
+        updates.append(str(slot))
+    with db.conn:
+        if parts:
+            enqueue(db, chat_id, "digest", parts, now=now, topic_ids=topic_ids)
+        db.execute(sql + " WHERE id = ?", [*updates, chat_id])
+    return bool(parts)
+
+
+def due_chats(db: Database, *, now: datetime) -> list[tuple[Chat, date, datetime]]:
+    """Chats whose latest slot has passed and is not done yet: (chat, slot day, slot instant)."""
+    due = []
+    for chat in active_chats(db):
+        if chat.digest_time is None:
+            continue
+        day, moment = latest_slot(chat.digest_time, chat.tz, now)
+        if chat.last_digest_slot is None or chat.last_digest_slot < day:
+            due.append((chat, day, moment))
+    return due
+
+
+async def run_due_digests(
+    db: Database, outbox: Outbox, now: datetime, *, grace: timedelta
+) -> DigestRun:
+    """Plan and send every digest that is due at `now`; safe to call as often as you like."""
+    run = DigestRun()
+    for chat, day, moment in due_chats(db, now=now):
+        if now - moment > grace:
+            with db.conn:
+                db.execute(
+                    "UPDATE chats SET last_digest_slot = ? WHERE id = ?", [str(day), chat.id]
+                )
+            run.skipped_late.append(chat.id)
+            log.warning(
+                "digest for chat %s due at %s skipped: %s late, over the %s grace period",
+                chat.id,
+                moment.isoformat(),
+                now - moment,
+                grace,
+            )
+            continue
+        if plan_digest(db, outbox, chat.id, now=now, slot=day):
+            run.planned.append(chat.id)
+    if run.planned:
+        run.sent = (await outbox.flush()).sent
+    return run
+
+
+def schedule_digests(
+    scheduler: Any,
+    db: Database,
+    outbox: Outbox,
+    *,
+    grace: timedelta,
+    alerts_per_hour: int,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Wire delivery into an APScheduler 3 scheduler (PTB's `job_queue.scheduler` too).
+
+    Call once at start-up, before anything sends: it first settles messages a crash left in
+    flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
+    articles stored just before the crash) and one job every minute for due digests. One job,
+    not one per chat: schedules live in the database, so /digest changes and restarts need no
+    job bookkeeping, and the first tick right after start-up sends digests missed within grace.
+    """
+    recover(db, now=clock())
+
+    async def resume() -> None:
+        catch_up(db, outbox, per_hour=alerts_per_hour, now=clock())
+        await outbox.flush()
+
+    async def tick() -> None:
+        await run_due_digests(db, outbox, clock(), grace=grace)
+
+    scheduler.add_job(resume, "date", id="newsbrief-resume", replace_existing=True)
+    scheduler.add_job(
+        tick,
+        "cron",
+        second=0,
+        id="newsbrief-digests",
+        name="newsbrief digests",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=50,
+        next_run_time=clock(),
+    )

@@ -1,0 +1,313 @@
+"""The delivery log: every story reaches each chat at most once, and none is silently dropped.
+
+Planning and sending are separate steps. Planning (alerts.py, digest.py) renders the message
+parts and, in ONE transaction, writes an `outbox` row per part and a `deliveries` row per
+(chat, article) — UNIQUE, so a story can never be planned twice for a chat. Sending walks the
+outbox: a part is marked `sending` (committed) right before its single HTTP attempt and `sent`
+with Telegram's message id right after.
+
+After a crash, `pending` parts are sent on start-up (they never left). A part left in
+`sending` is ambiguous: the request may have reached Telegram just before the process died.
+Resending could show it twice, so `recover` marks it `unknown`, logs it and lists it for admins
+(`failures`) instead. The window is one HTTP round trip per chat in flight: rate-limit waits
+and 429 pauses happen while the part is still `pending`.
+
+States: pending -> sending -> sent | failed | unknown; dropped when the chat blocked the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from summaries.chats import deactivate_chat
+from summaries.notify import (
+    DeliveryFailed,
+    DeliveryUnknown,
+    Notifier,
+    Part,
+    RecipientGone,
+    RetryLater,
+)
+from summaries.store import Database, from_db, to_db, utcnow
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A message that could not be delivered, for the admins' /failures list."""
+
+    outbox_id: int
+    chat_id: int
+    kind: str
+    status: str
+    error: str
+    attempts: int
+    updated_at: datetime | None
+
+
+@dataclass
+class FlushReport:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    dropped_chats: list[int] = field(default_factory=list)
+    retries: int = 0
+
+
+def undelivered(db: Database, chat_id: int, article_ids: Sequence[int]) -> list[int]:
+    """The articles of `article_ids` this chat has not had yet, nor any story of their cluster."""
+    if not article_ids:
+        return []
+    marks = ",".join("?" * len(article_ids))
+    rows = db.execute(
+        f"SELECT a.id FROM articles a WHERE a.id IN ({marks})"  # noqa: S608
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = ? AND d.article_id = a.id)"
+        " AND (a.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries d"
+        "      JOIN articles b ON b.id = d.article_id"
+        "      WHERE d.chat_id = ? AND b.cluster_id = a.cluster_id))",
+        [*article_ids, chat_id, chat_id],
+    ).fetchall()
+    found = {int(r[0]) for r in rows}
+    return [i for i in article_ids if i in found]
+
+
+def enqueue(
+    db: Database,
+    chat_id: int,
+    kind: str,
+    parts: Sequence[Part],
+    *,
+    now: datetime,
+    topic_ids: Mapping[int, int | None] | None = None,
+    extra_article_ids: Sequence[int] = (),
+) -> str:
+    """Write the parts and their delivery rows; call inside the caller's transaction.
+
+    `extra_article_ids` are stories shown only as "also reported by" under another item: they
+    get delivery rows on the first part so they are not sent again later on their own.
+    """
+    batch = uuid.uuid4().hex
+    moment = to_db(now)
+    topics = topic_ids or {}
+    for number, part in enumerate(parts):
+        cursor = db.execute(
+            "INSERT INTO outbox (chat_id, batch, part, kind, body, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [chat_id, batch, number, kind, part.text, moment, moment],
+        )
+        outbox_id = int(cursor.lastrowid or 0)
+        carried = list(part.article_ids) + (list(extra_article_ids) if number == 0 else [])
+        db.conn.executemany(
+            "INSERT INTO deliveries (chat_id, article_id, topic_id, kind, outbox_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(chat_id, a, topics.get(a), kind, outbox_id, moment) for a in carried],
+        )
+    return batch
+
+
+def recover(db: Database, *, now: datetime) -> int:
+    """At start-up: mark parts left `sending` by a crash as `unknown` (never resent); count."""
+    rows = db.execute("SELECT id, chat_id FROM outbox WHERE status = 'sending'").fetchall()
+    if rows:
+        _set_status(db, [int(r[0]) for r in rows], "unknown", now=now, error=_AMBIGUOUS)
+        log.warning(
+            "%d message(s) were in flight when the process stopped; not resent to avoid"
+            " duplicates, listed by /failures: outbox ids %s",
+            len(rows),
+            ", ".join(str(r[0]) for r in rows[:20]),
+        )
+    return len(rows)
+
+
+_AMBIGUOUS = "in flight when the process stopped; may or may not have arrived"
+
+
+def _set_status(
+    db: Database,
+    ids: Sequence[int],
+    status: str,
+    *,
+    now: datetime,
+    error: str | None = None,
+    message_id: int | None = None,
+) -> None:
+    moment = to_db(now)
+    with db.conn:
+        for outbox_id in ids:
+            db.execute(
+                "UPDATE outbox SET status = ?, error = ?, telegram_message_id = ?, updated_at = ?,"
+                " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+                [status, error, message_id, moment, status, moment, outbox_id],
+            )
+            db.execute(
+                "UPDATE deliveries SET status = ?, error = ?, message_id = ?,"
+                " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE outbox_id = ?",
+                [status, error, message_id, status, moment, outbox_id],
+            )
+
+
+def _claim(db: Database, outbox_id: int, *, now: datetime) -> bool:
+    """Mark one part `sending` if it is still pending (committed before the request)."""
+    with db.conn:
+        cursor = db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            [to_db(now), outbox_id],
+        )
+        claimed = cursor.rowcount == 1
+        if claimed:
+            db.execute("UPDATE deliveries SET status = 'sending' WHERE outbox_id = ?", [outbox_id])
+    return claimed
+
+
+def _release(db: Database, outbox_id: int, *, now: datetime, error: str) -> None:
+    """Back to `pending` after a refusal that delivered nothing (429, connection refused)."""
+    _set_status(db, [outbox_id], "pending", now=now, error=error)
+
+
+class Outbox:
+    """Sends what is pending, chats in parallel, each chat's parts in order, one pass at a time.
+
+    The notifier enforces Telegram's rate limits; this class decides what is sent, in which
+    order, and how each outcome is recorded.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        notifier: Notifier,
+        *,
+        clock: Clock = utcnow,
+        sleep: Sleep = asyncio.sleep,
+        concurrency: int = 64,
+        max_attempts: int = 5,
+        backoff: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.clock = clock
+        self.sleep = sleep
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self._lock = asyncio.Lock()
+
+    async def flush(self) -> FlushReport:
+        """Send every pending part; returns what happened. Concurrent calls queue up."""
+        report = FlushReport()
+        async with self._lock:
+            while True:
+                by_chat = self._pending()
+                if not by_chat:
+                    return report
+                queue: asyncio.Queue[tuple[int, list[tuple[int, str]]]] = asyncio.Queue()
+                for item in by_chat.items():
+                    queue.put_nowait(item)
+                workers = min(self.concurrency, len(by_chat))
+                await asyncio.gather(*(self._worker(queue, report) for _ in range(workers)))
+
+    def _pending(self) -> dict[int, list[tuple[int, str]]]:
+        by_chat: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        rows = self.db.execute(
+            "SELECT o.id, o.chat_id, o.body FROM outbox o JOIN chats c ON c.id = o.chat_id"
+            " WHERE o.status = 'pending' AND c.active = 1 ORDER BY o.id"
+        ).fetchall()
+        for outbox_id, chat_id, body in rows:
+            by_chat[int(chat_id)].append((int(outbox_id), str(body)))
+        return by_chat
+
+    async def _worker(
+        self, queue: asyncio.Queue[tuple[int, list[tuple[int, str]]]], report: FlushReport
+    ) -> None:
+        while not queue.empty():
+            chat_id, parts = queue.get_nowait()
+            for outbox_id, body in parts:
+                if not await self._deliver(chat_id, outbox_id, body, report):
+                    break
+
+    async def _deliver(self, chat_id: int, outbox_id: int, body: str, report: FlushReport) -> bool:
+        """Send one part with retries; False when the chat is gone (skip its other parts).
+
+        A flood refusal (429) names its own wait and does not use up an attempt, up to a
+        bound: a storm pauses the fan-out, it does not turn stories into failures.
+        """
+        errors = floods = 0
+        while _claim(self.db, outbox_id, now=self.clock()):
+            try:
+                message_id = await self.notifier.send(chat_id, body)
+            except RetryLater as refused:
+                _release(self.db, outbox_id, now=self.clock(), error=str(refused))
+                report.retries += 1
+                floods += refused.after > 0
+                errors += refused.after <= 0
+                if errors >= self.max_attempts or floods >= 10 * self.max_attempts:
+                    self._fail(outbox_id, chat_id, f"gave up after retries: {refused}", report)
+                    return True
+                await self.sleep(max(refused.after, self.backoff * 2 ** max(errors - 1, 0)))
+                continue
+            except RecipientGone as gone:
+                deactivate_chat(self.db, chat_id, now=self.clock(), reason=str(gone))
+                report.dropped_chats.append(chat_id)
+                log.info("chat %s deactivated: %s", chat_id, gone)
+                return False
+            except DeliveryUnknown as unsure:
+                _set_status(self.db, [outbox_id], "unknown", now=self.clock(), error=str(unsure))
+                report.unknown += 1
+                log.warning(
+                    "message %s to chat %s may not have arrived: %s", outbox_id, chat_id, unsure
+                )
+                return True
+            except DeliveryFailed as failed:
+                self._fail(outbox_id, chat_id, str(failed), report)
+                return True
+            _set_status(self.db, [outbox_id], "sent", now=self.clock(), message_id=message_id)
+            report.sent += 1
+            return True
+        return True
+
+    def _fail(self, outbox_id: int, chat_id: int, error: str, report: FlushReport) -> None:
+        _set_status(self.db, [outbox_id], "failed", now=self.clock(), error=error)
+        report.failed += 1
+        log.warning("message %s to chat %s failed: %s", outbox_id, chat_id, error)
+
+
+def failures(db: Database, *, limit: int = 20) -> list[Failure]:
+    """The most recent messages that failed or may not have arrived, newest first."""
+    rows = db.query(
+        "SELECT id, chat_id, kind, status, coalesce(error, '') AS error, attempts, updated_at"
+        " FROM outbox WHERE status IN ('failed', 'unknown') ORDER BY updated_at DESC, id DESC"
+        " LIMIT ?",
+        [limit],
+    )
+    return [
+        Failure(
+            outbox_id=r["id"],
+            chat_id=r["chat_id"],
+            kind=r["kind"],
+            status=r["status"],
+            error=r["error"],
+            attempts=r["attempts"],
+            updated_at=from_db(r["updated_at"]),
+        )
+        for r in rows
+    ]
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    """How many outbox messages are in each state (for /failures and the benchmark)."""
+    return {
+        str(s): int(n)
+        for s, n in db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+    }
