@@ -1,0 +1,149 @@
+"""Digests: who is due when (Berlin 07:59/08:00, DST, midnight UTC), grace, content."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from summaries import chats, digest, outbox, topics
+from summaries.store import Database
+from tests.test_topics_support import NOW, RecordingNotifier, store
+
+GRACE = timedelta(hours=6)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def daily(db: Database, chat_id: int, tz: str, at: str, *, now: datetime) -> None:
+    chats.ensure_chat(db, chat_id, now=now)
+    chats.set_timezone(db, chat_id, tz, now=now)
+    chats.set_digest_time(db, chat_id, chats.parse_digest_time(at), now=now)
+
+
+async def due_at(db: Database, box: outbox.Outbox, now: datetime) -> list[int]:
+    return (await digest.run_due_digests(db, box, now, grace=GRACE)).planned
+
+
+@pytest.fixture
+def box(db: Database) -> outbox.Outbox:
+    return outbox.Outbox(db, RecordingNotifier(), clock=lambda: NOW)
+
+
+async def test_berlin_0759_nothing_0800_digest_once(db: Database, box: outbox.Outbox) -> None:
+    start = utc(2026, 11, 24, 12, 0)
+    daily(db, 1, "Europe/Berlin", "08:00", now=start)
+    daily(db, 2, "UTC", "08:00", now=start)
+    daily(db, 3, "Europe/Berlin", "8.30", now=start)
+    assert await due_at(db, box, utc(2026, 11, 25, 6, 59)) == []  # 07:59 in Berlin (CET)
+    assert await due_at(db, box, utc(2026, 11, 25, 7, 0)) == [1]  # 08:00 in Berlin
+    assert await due_at(db, box, utc(2026, 11, 25, 7, 0, 30)) == []
+    assert await due_at(db, box, utc(2026, 11, 25, 7, 30)) == [3]
+    assert await due_at(db, box, utc(2026, 11, 25, 8, 0)) == [2]
+    assert await due_at(db, box, utc(2026, 11, 26, 6, 59)) == []
+    assert await due_at(db, box, utc(2026, 11, 26, 7, 0)) == [1]
+    assert len(box.notifier.to(1)) == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("before", "at", "after"),
+    [
+        # Spring forward (29 March 2026): 08:00 CEST is 06:00 UTC, the day before 07:00 UTC.
+        (utc(2026, 3, 28, 6, 59), utc(2026, 3, 28, 7, 0), utc(2026, 3, 29, 6, 0)),
+        # Fall back (25 October 2026): 08:00 CET is 07:00 UTC, the day before 06:00 UTC.
+        (utc(2026, 10, 24, 5, 59), utc(2026, 10, 24, 6, 0), utc(2026, 10, 25, 7, 0)),
+    ],
+)
+async def test_dst_change_keeps_the_local_hour(
+    db: Database, box: outbox.Outbox, before: datetime, at: datetime, after: datetime
+) -> None:
+    daily(db, 1, "Europe/Berlin", "08:00", now=before - timedelta(hours=12))
+    assert await due_at(db, box, before) == []
+    assert await due_at(db, box, at) == [1]
+    assert await due_at(db, box, after - timedelta(minutes=1)) == []
+    assert await due_at(db, box, after) == [1]
+
+
+async def test_a_time_skipped_by_dst_fires_once_after_the_gap(
+    db: Database, box: outbox.Outbox
+) -> None:
+    daily(db, 1, "Europe/Berlin", "02:30", now=utc(2026, 3, 28, 12, 0))
+    assert await due_at(db, box, utc(2026, 3, 29, 0, 59)) == []  # 01:59 CET
+    assert await due_at(db, box, utc(2026, 3, 29, 1, 30)) == [1]  # 03:30 CEST
+    assert await due_at(db, box, utc(2026, 3, 29, 12, 0)) == []
+
+
+async def test_local_days_across_midnight_utc(db: Database, box: outbox.Outbox) -> None:
+    daily(db, 1, "America/Los_Angeles", "17:00", now=utc(2026, 11, 24, 20, 0))  # 01:00 UTC
+    daily(db, 2, "Pacific/Auckland", "07:00", now=utc(2026, 11, 24, 12, 0))  # 18:00 UTC
+    assert await due_at(db, box, utc(2026, 11, 24, 23, 59)) == [2]
+    assert await due_at(db, box, utc(2026, 11, 25, 0, 59)) == []
+    assert await due_at(db, box, utc(2026, 11, 25, 1, 0)) == [1]
+    assert await due_at(db, box, utc(2026, 11, 25, 17, 59)) == []
+    assert await due_at(db, box, utc(2026, 11, 25, 18, 0)) == [2]
+    assert chats.get_chat(db, 1).last_digest_slot == datetime(2026, 11, 24).date()
+
+
+async def test_choosing_a_passed_time_waits_for_tomorrow(db: Database, box: outbox.Outbox) -> None:
+    daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 25, 9, 0))
+    assert await due_at(db, box, utc(2026, 11, 25, 9, 1)) == []
+    assert chats.set_digest_time(db, 1, None, now=NOW).digest_time is None
+    assert await due_at(db, box, utc(2026, 11, 26, 8, 0)) == []
+
+
+async def test_missed_digest_within_grace_is_sent_beyond_it_skipped(
+    db: Database, box: outbox.Outbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
+    daily(db, 2, "UTC", "02:00", now=utc(2026, 11, 24, 9, 0))
+    with caplog.at_level(logging.WARNING, logger="summaries.digest"):
+        run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 13, 59), grace=GRACE)
+    assert (run.planned, run.skipped_late) == ([1], [2])
+    assert "digest for chat 2 due at 2026-11-25T02:00:00+00:00 skipped" in caplog.text
+    assert await due_at(db, box, utc(2026, 11, 26, 2, 0)) == [2]
+
+
+async def test_digest_content_merges_duplicates_groups_by_topic(db: Database) -> None:
+    notifier = RecordingNotifier()
+    box = outbox.Outbox(db, notifier, clock=lambda: NOW)
+    chats.ensure_chat(db, 1, now=NOW)
+    for query in ("climate", "football"):
+        topics.subscribe(db, 1, query, limit=50, now=NOW)
+    hour = timedelta(hours=1)
+    store(db, "Climate minor note", source="Blog", at=NOW - 3 * hour)
+    store(db, "Climate summit opens", source="Reuters", at=NOW - 2 * hour, cluster=5)
+    store(db, "Climate summit begins", source="AP", at=NOW - 2 * hour, cluster=5)
+    store(db, "Climate summit kicks off", source="BBC", at=NOW - hour, cluster=5)
+    store(db, "Football final", source="BBC", at=NOW - hour)
+    store(db, "Climate archive", source="Old", at=NOW - 30 * hour)
+    assert digest.plan_digest(db, box, 1, now=NOW, slot=None)
+    await box.flush()
+    assert notifier.to(1) == [
+        "DIGEST climate\nClimate summit kicks off [climate] (BBC +Reuters,AP)\n"
+        "Climate minor note [climate] (Blog)",
+        "DIGEST football\nFootball final [football] (BBC)",
+    ]
+    assert digest.plan_digest(db, box, 1, now=NOW + hour, slot=None)
+    chats.set_empty_digest(db, 1, "skip")
+    assert not digest.plan_digest(db, box, 1, now=NOW + 2 * hour, slot=None)
+    await box.flush()
+    assert notifier.to(1)[2:] == ["DIGEST nothing new on your topics"]
+
+
+async def test_without_topics_the_top_stories_by_coverage(db: Database) -> None:
+    chats.ensure_chat(db, 1, now=NOW)
+    store(db, "Lonely story", at=NOW - timedelta(hours=1))
+    for source in ("A", "B"):
+        store(db, f"Big story by {source}", source=source, at=NOW - timedelta(hours=2), cluster=3)
+    message, _ = digest.build_digest(db, chats.get_chat(db, 1), now=NOW)
+    assert not message.has_topics
+    [(topic, items)] = message.groups
+    assert topic is None
+    assert [(i.article.title, i.article.also_reported_by) for i in items] == [
+        ("Big story by B", ("A",)),
+        ("Lonely story", ()),
+    ]
+    assert time(8, 0) == chats.parse_digest_time("8:00")
