@@ -237,3 +237,19 @@ def _cluster_signatures(db: Database) -> None:
 def _meta(db: Database) -> None:
     """A small key/value table for one-off facts about the database (e.g. defaults seeded)."""
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migration
+def _search_sessions(db: Database) -> None:
+    """Bot searches kept server-side, so result buttons carry a short key, not the query."""
+    db.executescript(
+        """
+        CREATE TABLE search_sessions (
+            key TEXT PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX search_sessions_created ON search_sessions(created_at);
+        """
+    )
