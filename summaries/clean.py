@@ -60,7 +60,7 @@ _BOILERPLATE = re.compile(
     r"photo(?:graph)?s?\s*(?:by\s*)?:|credit:)",
     re.IGNORECASE,
 )
-_SCROLL_DOWN = re.compile(r"\bScroll down for (?:video|more)\b\s*", re.IGNORECASE)
+_SCROLL_DOWN = re.compile(r"\bScroll down for (?:video|more)\b[.:!]*\s*", re.IGNORECASE)
 _DATELINE = re.compile(
     rf"^(?:(?:[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]*){{0,4}},?\s+"
     rf"(?:\w{{3,9}}\.? \d{{1,2}}\s+)?)?\((?:{_AGENCIES}|CNN \w+)\)\s*(?:--|[-–—:])?"
@@ -141,33 +141,39 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def _drop_echo_captions(kept: list[str]) -> list[str]:
-    """Drop one-sentence paragraphs whose words all reappear in one sentence elsewhere.
+    """Drop one-sentence paragraphs whose words reappear, in order, in a longer sentence elsewhere.
 
     A caption often restates a body sentence ("Turkey has threatened ..." above the paragraph
-    that says it in full). The shorter restatement goes; the body sentence stays.
+    that says it in full). The shorter restatement goes; the body sentence stays. Word order
+    matters: a list of names ("France v Cyprus; Israel v Switzerland") is not an echo of another.
     """
-    sentences = [
-        (index, set(_words(s))) for index, p in enumerate(kept) for s in split_sentences(p)
-    ]
+    sentences = [(i, _words(s)) for i, p in enumerate(kept) for s in split_sentences(p)]
     result: list[str] = []
     for index, paragraph in enumerate(kept):
         words = _words(paragraph)
-        if len(split_sentences(paragraph)) == 1 and 6 <= len(words) <= _CAPTION_WORDS:
-            wanted = set(words)
-            if any(
-                other != index
-                and len(body) > len(wanted)
-                and len(wanted - body) <= len(wanted) // 10
-                for other, body in sentences
-            ):
-                continue
-        result.append(paragraph)
+        candidate = len(split_sentences(paragraph)) == 1 and 8 <= len(words) <= _CAPTION_WORDS
+        if not (candidate and any(i != index and _echoes(words, s) for i, s in sentences)):
+            result.append(paragraph)
     return result
 
 
-def _covers(body: set[str], wanted: set[str]) -> bool:
-    """All but a tenth of `wanted`'s words occur in `body`."""
-    return len(wanted - body) <= len(wanted) // 10
+def _echoes(short: list[str], body: list[str]) -> bool:
+    """All but a tenth of `short`'s words occur in the longer `body`, in the same order."""
+    allowed = len(short) // 10
+    if len(body) <= len(short) or len(set(short) - set(body)) > allowed:
+        return False
+    return len(short) - _common_subsequence(short, body) <= allowed
+
+
+def _common_subsequence(a: list[str], b: list[str]) -> int:
+    """Length of the longest common subsequence of two word lists."""
+    previous = [0] * (len(b) + 1)
+    for word in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if word == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
 
 
 def _drop_repeats(kept: list[str]) -> list[str]:
@@ -205,7 +211,9 @@ def _key(text: str) -> str:
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_EMPHASIS = re.compile(
+    r"(?<![\w*])(?:(\*\*|__)(?=\S)(.+?)(?<=\S)\1|\*(?=\S)([^*]+?)(?<=\S)\*)(?![\w*])"
+)
 _LEADER = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+•]\s+)+")
 _RULE = re.compile(r"^(?:[-*_=]\s*){3,}$")
 
@@ -215,7 +223,7 @@ def strip_markup(line: str) -> str:
     if _RULE.match(line.strip()):
         return ""
     text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub("", line)))
-    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
+    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
     return _LEADER.sub("", text.strip()).strip()
 
 

@@ -76,6 +76,10 @@ def extract_article(
             f"{subject} is {what}, not an article page; newsbrief reads HTML and plain text."
         )
     text = _decode(body)
+    if _looks_binary(text[:4096]):
+        raise ExtractError(
+            f"{subject} is a binary file, not an article page; newsbrief reads HTML and plain text."
+        )
     if _FEED_SNIFF.match(text[:2000]):
         raise ExtractError(
             f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
@@ -120,6 +124,12 @@ def _binary_kind(body: str | bytes, content_type: str) -> str | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     return "a binary file" if b"\x00" in head else None
+
+
+def _looks_binary(sample: str) -> bool:
+    """Text that decoded to mostly control or replacement characters was never text."""
+    odd = sum(1 for char in sample if char == "\ufffd" or (char < " " and char not in "\n\r\t\f"))
+    return odd > len(sample) // 20
 
 
 def _decode(body: str | bytes) -> str:
@@ -198,7 +208,7 @@ class _Header:
 def _read_header(paras: list[str]) -> _Header:
     """The headline, byline and date among the leading paragraphs, before the prose starts."""
     title, byline, published = "", None, None
-    for raw in paras[:_HEADER_SPAN]:
+    for raw in paras[: min(_HEADER_SPAN, len(paras) - 1)]:
         plain = strip_markup(raw)
         if _is_body_paragraph(plain):
             break

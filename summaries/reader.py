@@ -1,0 +1,64 @@
+"""Where an article comes from: a URL (one guarded fetch), a saved file, or standard input.
+
+The CLI's `extract` and `summarize` take any of these; everything ends in `extract_article`, so
+a page read from disk and the same page fetched from the web give the same clean article.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from summaries.errors import ExtractError
+from summaries.extract import extract_article
+from summaries.fetch import Fetcher
+from summaries.models import Article
+
+ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.8"
+_TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml")
+_SUFFIX_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".pdf": "application/pdf",
+}
+
+
+async def read_url(fetcher: Fetcher, url: str) -> Article:
+    """Fetch `url` once and extract its article; FetchError and ExtractError propagate."""
+    response = await fetcher.get(url, accept=ACCEPT)
+    is_text = response.content_type.startswith(_TEXT_TYPES)
+    return extract_article(
+        response.text() if is_text else response.body,
+        url=response.url,
+        content_type=response.content_type,
+    )
+
+
+def is_url(arg: str | None) -> bool:
+    """Whether a command-line argument names a web page rather than a file."""
+    return bool(arg) and str(arg).lower().startswith(("http://", "https://"))
+
+
+def read_path_or_text(arg: str | None, stdin: TextIO) -> Article:
+    """The article in a file (HTML or text, detected), in `arg` itself, or on stdin (None, '-').
+
+    An argument with a line break in it is taken as the article's text; anything else must be a
+    file that exists.
+    """
+    if arg is None or arg == "-":
+        binary = getattr(stdin, "buffer", None)
+        body: str | bytes = binary.read() if binary is not None else stdin.read()
+        return extract_article(body)
+    if "\n" in arg:
+        return extract_article(arg)
+    path = Path(arg).expanduser()
+    if not path.is_file():
+        raise ExtractError(
+            f"No such file: {arg}. Give a saved page (HTML or text), a URL, or '-' for stdin."
+        )
+    try:
+        body = path.read_bytes()
+    except OSError as error:
+        raise ExtractError(f"Cannot read {arg}: {error.strerror or error}.") from error
+    return extract_article(body, content_type=_SUFFIX_TYPES.get(path.suffix.lower(), ""))
