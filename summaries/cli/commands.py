@@ -10,7 +10,9 @@ from types import ModuleType
 
 import click
 
-FAMILIES: tuple[ModuleType, ...] = ()
+from summaries.cli import reader
+
+FAMILIES: tuple[ModuleType, ...] = (reader,)
 
 
 def register(group: click.Group) -> None:
