@@ -10,9 +10,9 @@ from types import ModuleType
 
 import click
 
-from summaries.cli import reader
+from summaries.cli import evaluate, reader
 
-FAMILIES: tuple[ModuleType, ...] = (reader,)
+FAMILIES: tuple[ModuleType, ...] = (evaluate, reader)
 
 
 def register(group: click.Group) -> None:

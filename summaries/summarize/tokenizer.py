@@ -10,6 +10,7 @@ Words come from one Unicode regex: letters with inner apostrophes or hyphens, as
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import punkt
@@ -23,12 +24,35 @@ _GLUED = re.compile(
 _CJK = {"zh": "chinese", "ja": "japanese"}
 
 
+# Abbreviations news writes that the bundled models and prefix lists miss (lower case, without
+# the final period). Ukrainian reads with the Russian model, so it brings its own.
+EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "german": frozenset({"rd", "ca", "bzw", "vgl", "ggf", "evtl", "inkl", "sog", "zzgl"}),
+    "spanish": frozenset({"ee", "uu", "sra", "srta", "dña"}),
+    "ukrainian": frozenset(
+        {"вул", "ім", "просп", "бул", "пров", "пл", "див", "обл", "напр", "проф", "акад", "ст"}
+        | {"тис", "млн", "млрд", "грн", "т.е", "т.зв", "т.д", "т.п"}
+    ),
+}
+
+
 @lru_cache(maxsize=64)
-def _punkt_for(model: str | None) -> punkt.PunktSentenceTokenizer:
-    """One cached Punkt tokenizer per model; `None` means rules only (no learned abbreviations)."""
+def _punkt_for(language: str, model: str | None) -> punkt.PunktSentenceTokenizer:
+    """One cached Punkt tokenizer per language; no model means rules only (CJK presets)."""
     if model is None:
         return punkt.PunktSentenceTokenizer(punkt.PunktParameters())
-    return punkt.tokenizer_for(model, prefixes=punkt.has_prefixes(model))
+    if model in _CJK.values():
+        return punkt.tokenizer_for(model)
+    params = punkt.load_model(model)
+    if punkt.has_prefixes(model):
+        params = punkt.with_nonbreaking_prefixes(params, model)
+    extra = EXTRA_ABBREVIATIONS.get(language, frozenset())
+    params = replace(params, abbrev_types=set(params.abbrev_types) | extra)
+    try:
+        rules = punkt.rules_for_language(model)
+    except LookupError:
+        rules = None
+    return punkt.PunktSentenceTokenizer(params, rules=rules)
 
 
 class PunktTokenizer:
@@ -40,7 +64,7 @@ class PunktTokenizer:
 
     def __init__(self, language: str, punkt_model: str | None) -> None:
         self._language = language
-        self._splitter = _punkt_for(punkt_model)
+        self._splitter = _punkt_for(language, punkt_model)
 
     @property
     def language(self) -> str:

@@ -1,0 +1,192 @@
+"""The summarise API: methods, order, counts, repeats, odd input, fallback, offline use."""
+
+from __future__ import annotations
+
+import nltk
+import pytest
+
+from summaries.errors import SummarizeError
+from summaries.models import Article
+from summaries.summarize import (
+    DEFAULT_METHOD,
+    METHODS,
+    split_sentences,
+    summarize,
+    summarize_article,
+)
+
+STORY = (
+    "Flooding forced thousands of residents from their homes in the river valley on Monday. "
+    "Emergency crews rescued more than 200 people from rooftops and cars as the river rose "
+    "three metres overnight. "
+    "The regional governor declared a state of emergency and asked the army for help with the "
+    "evacuation of the valley. "
+    "Forecasters expect more heavy rain in the valley until Thursday, and the river may rise "
+    "further. "
+    "Schools in the valley will stay closed for the rest of the week. "
+    "Residents said the water came faster than during the last great flood in 2002. "
+    "Insurers have not yet estimated the cost of the damage to homes and businesses. "
+    "The governor will visit the evacuation centres on Tuesday."
+)
+
+
+def sentences_of(text: str) -> list[str]:
+    return split_sentences(text, "en")
+
+
+def test_the_registry_has_every_required_method() -> None:
+    assert DEFAULT_METHOD == "default"
+    for method in ("default", "lead", "lexrank", "textrank", "lsa", "luhn"):
+        assert method in METHODS
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_returns_n_sentences_in_article_order(method: str) -> None:
+    summary = summarize(STORY, sentences=3, method=method)
+    order = sentences_of(STORY)
+    positions = [order.index(sentence) for sentence in summary.sentences]
+    assert len(positions) == 3
+    assert positions == sorted(positions)
+    assert summary.method == method
+    assert summary.language == "en"
+    assert not summary.fallback
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_no_method_repeats_a_sentence(method: str) -> None:
+    text = " ".join([STORY, *sentences_of(STORY)[:4]])
+    summary = summarize(text, sentences=6, method=method)
+    keys = [sentence.casefold() for sentence in summary.sentences]
+    assert len(keys) == len(set(keys)) == 6
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_short_text_gives_back_what_there_is(method: str) -> None:
+    summary = summarize("The river burst its banks on Monday.", sentences=3, method=method)
+    assert summary.sentences == ("The river burst its banks on Monday.",)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+def test_the_sentence_count_is_configurable(count: int) -> None:
+    assert len(summarize(STORY, sentences=count).sentences) == count
+
+
+def test_an_unknown_method_names_the_valid_ones() -> None:
+    with pytest.raises(SummarizeError) as error:
+        summarize(STORY, method="magic")
+    assert "magic" in str(error.value)
+    for method in METHODS:
+        assert method in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  ", "... !!! ---"])
+def test_text_without_a_sentence_is_an_error(text: str) -> None:
+    with pytest.raises(SummarizeError, match="no text to summarise"):
+        summarize(text, language="en")
+
+
+def test_zero_sentences_is_an_error() -> None:
+    with pytest.raises(SummarizeError, match="at least 1"):
+        summarize(STORY, sentences=0)
+
+
+def test_max_chars_caps_the_length_but_keeps_one_sentence() -> None:
+    for method in ("default", "lexrank"):
+        summary = summarize(STORY, sentences=5, method=method, max_chars=200)
+        assert 1 <= len(summary.sentences) < 5
+        assert len(" ".join(summary.sentences)) <= 200 or len(summary.sentences) == 1
+    tiny = summarize(STORY, sentences=3, max_chars=10)
+    assert len(tiny.sentences) == 1
+
+
+def test_line_breaks_end_sentences() -> None:
+    text = "Flood waters rise in the valley\nEmergency crews rescued 200 people on Monday."
+    assert sentences_of(text) == [
+        "Flood waters rise in the valley",
+        "Emergency crews rescued 200 people on Monday.",
+    ]
+
+
+def test_glued_paragraphs_are_split() -> None:
+    text = "The river rose overnight.Emergency crews were called in. The U.S. Army helped."
+    assert sentences_of(text) == [
+        "The river rose overnight.",
+        "Emergency crews were called in.",
+        "The U.S. Army helped.",
+    ]
+
+
+def test_an_unsupported_language_falls_back_to_the_lead() -> None:
+    text = "東京で大雨が降った。多くの人が避難した。電車は止まった。学校は休みになった。"
+    summary = summarize(text, sentences=2)
+    assert summary.fallback
+    assert summary.language == "ja"
+    assert summary.sentences == ("東京で大雨が降った。", "多くの人が避難した。")
+
+
+def test_an_unknown_language_code_falls_back_without_a_crash() -> None:
+    summary = summarize(STORY, sentences=2, language="xx")
+    assert summary.fallback
+    assert summary.language == "xx"
+    assert summary.sentences == tuple(sentences_of(STORY)[:2])
+
+
+def test_summarize_article_uses_the_title_and_recorded_language() -> None:
+    schools = sentences_of(STORY)[4]
+    untitled = Article(title="", text=STORY, language="en")
+    titled = Article(title="Schools in the valley closed for the week", text=STORY, language="en")
+    assert schools not in summarize_article(untitled).sentences
+    summary = summarize_article(titled)
+    assert schools in summary.sentences
+    assert summary.language == "en"
+
+
+@pytest.mark.parametrize(
+    "intruder",
+    [
+        "Rescue workers carry a child through flood water in the valley on Monday\n",
+        "Is the valley ready for another flood in the coming days? ",
+        "'We lost everything in the flood in the valley this week.' ",
+        "Follow us on Twitter for the latest flood updates from the valley. ",
+    ],
+    ids=["caption", "question", "unattributed-quote", "furniture"],
+)
+def test_the_default_passes_over_sentences_that_read_badly_alone(intruder: str) -> None:
+    expected = tuple(sentences_of(STORY)[:3])
+    assert summarize(STORY).sentences == expected
+    assert summarize(intruder + STORY).sentences == expected
+
+
+def test_the_default_skips_a_near_repeat_that_lead_keeps() -> None:
+    first = sentences_of(STORY)[0]
+    text = first + " " + first.replace("on Monday", "early on Monday") + " " + STORY[len(first) :]
+    assert summarize(text, method="lead").sentences[1].startswith("Flooding forced")
+    assert summarize(text).sentences == tuple(sentences_of(STORY)[:3])
+
+
+def test_a_long_document_is_summarised() -> None:
+    paragraphs = [STORY.replace("valley", f"valley {n}") for n in range(60)]
+    text = "\n\n".join(paragraphs)
+    assert len(sentences_of(text)) >= 480
+    assert len(summarize(text, sentences=5).sentences) == 5
+
+
+def test_the_headline_is_never_a_summary_sentence() -> None:
+    title = "Flooding forces thousands from their homes"
+    text = title + ".\n" + STORY
+    summary = summarize(text, title=title + ".", sentences=3)
+    assert title + "." not in summary.sentences
+
+
+def test_no_code_path_needs_nltk_data(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("NLTK data was requested")
+
+    monkeypatch.setenv("NLTK_DATA", str(tmp_path))
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    monkeypatch.setattr(nltk.data, "find", refuse)
+    monkeypatch.setattr(nltk.data, "load", refuse)
+    monkeypatch.setattr(nltk, "download", refuse)
+    for method in METHODS:
+        assert summarize(STORY, title="Floods in the valley", method=method).sentences
+    assert summarize("Der Fluss trat am Montag über die Ufer. Viele flohen.").language == "de"
