@@ -93,13 +93,12 @@ def _best_match(
     ).fetchall()
     if not rows or not len(ids):
         return None
-    term_ids = [np.frombuffer(r[1], dtype=np.int32) for r in rows]
-    lengths = np.fromiter((len(t) for t in term_ids), dtype=np.int64, count=len(rows))
-    flat_ids = np.concatenate(term_ids)
+    lengths = np.fromiter((len(r[1]) // 4 for r in rows), dtype=np.int64, count=len(rows))
+    flat_ids = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int32)
     flat_weights = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
-    slots = np.minimum(np.searchsorted(ids, flat_ids), len(ids) - 1)
-    shared = ids[slots] == flat_ids
-    products = np.where(shared, flat_weights * weights[slots], 0.0)
+    query = np.zeros(max(int(ids.max()), int(flat_ids.max(initial=0))) + 1, dtype=np.float32)
+    query[ids] = weights
+    products = flat_weights * query[flat_ids]
     scores = np.bincount(np.repeat(np.arange(len(rows)), lengths), products, len(rows))
     best = int(np.argmax(scores))
     return int(rows[best][0]), float(scores[best])

@@ -22,10 +22,10 @@ import numpy as np
 
 from summaries.summarize.languages import language_tools
 
-REDUNDANCY = 0.3
+REDUNDANCY = 0.2
 """Cosine above which a sentence restates one already chosen."""
 
-COVERAGE = 0.4
+COVERAGE = 0.3
 """Share of a sentence's weighted terms, already said by the chosen ones, that makes it a repeat."""
 
 POSITION_WEIGHT = 0.15
