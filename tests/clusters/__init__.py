@@ -2,8 +2,9 @@
 
 Each JSON file holds articles on one subject; `event` is the true story. Files pair two events
 on the same subject (two earthquakes, two rate decisions, two matches, ...) so that merging by
-subject alone is punished. The files in `heldout/` were written after every parameter was fixed, and never used to tune:
-their figures are the honest ones. Shared by tests/test_cluster.py and benchmarks/cluster.py.
+subject alone is punished. The files in `heldout/` were written after the clustering parameters
+were fixed and never used to tune them: their precision and recall are the honest figures.
+Shared by tests/test_cluster.py and benchmarks/cluster.py.
 """
 
 from __future__ import annotations
