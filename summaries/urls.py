@@ -149,8 +149,9 @@ def blocked_reason(address: str) -> str | None:
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
         (ip in _CGNAT, "a carrier-grade NAT address"),
+        (ip.is_reserved, "a reserved address"),
         (ip.is_private, "a private network address"),
-        (ip.is_reserved or not ip.is_global, "a reserved address"),
+        (not ip.is_global, "an address outside the public internet"),
     )
     return next((reason for hit, reason in checks if hit), None)
 

@@ -1,0 +1,250 @@
+"""Feed bytes -> `ParsedFeed` (RSS 0.9x/1.0/2.0, Atom, JSON Feed), and feed discovery in HTML.
+
+Only bytes newsbrief fetched itself are parsed: feedparser is never handed a URL or a path,
+because its own fetching would bypass the fetcher's address checks, deadline and size cap.
+Like feedparser, parsing is lenient: a slightly broken feed that still yields entries is used.
+What is refused, with a message saying why: XML that declares entities (the billion-laughs and
+quadratic-blowup attacks are refused before any parser sees them), web pages, binary data, and
+documents with nothing usable in them.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from summaries.errors import FeedError
+from summaries.models import FeedEntry, ParsedFeed
+
+_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037")
+_ENTITY_MARKERS = tuple(("<!DOCTYPE".encode(e), "<!ENTITY".encode(e)) for e in _ENCODINGS)
+_JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
+_HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
+_UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+_TAG = re.compile(r"<[^>]*>")
+_JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
+_BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+FEED_LINK_TYPES = {
+    "application/rss+xml": 0,
+    "application/atom+xml": 0,
+    "application/rdf+xml": 0,
+    "application/feed+json": 1,
+    "application/json": 1,
+}
+"""`<link rel="alternate">` types that announce a feed, with their rank (lower is better)."""
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
+    """Parse feed bytes fetched from `url` (the base for relative links); FeedError if unusable.
+
+    Entries without an http(s) link are skipped: there is nothing to fetch or to link to.
+    """
+    if not body or body.isspace():
+        raise FeedError(f"{url} sent an empty document, not a feed.")
+    if any(doctype in body and entity in body for doctype, entity in _ENTITY_MARKERS):
+        raise FeedError(
+            f"The feed at {url} declares XML entities (<!ENTITY>), which newsbrief refuses: "
+            "they can expand into gigabytes (the billion-laughs attack)."
+        )
+    if _JSON_START.match(body):
+        return _parse_json_feed(body, url)
+    head = body[:512]
+    if b"\x00" in head and not head.startswith(_UNICODE_XML):
+        raise FeedError(_not_a_feed(url, content_type, "binary data"))
+    return _parse_xml_feed(body, url, content_type)
+
+
+def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    result = feedparser.parse(
+        io.BytesIO(body),
+        response_headers={
+            "content-location": url,
+            "content-type": content_type or "application/xml",
+        },
+    )
+    entries = tuple(e for e in (_xml_entry(item, url) for item in result.entries) if e)
+    broken = result.bozo and not isinstance(result.get("bozo_exception"), _BENIGN_BOZO)
+    if not entries and (broken or not result.get("version")):
+        raise FeedError(_unusable(body, url, content_type, result))
+    return ParsedFeed(
+        title=_plain(result.feed.get("title", ""), result.feed.get("title_detail")),
+        link=_http_url(result.feed.get("link"), url),
+        entries=entries,
+    )
+
+
+def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
+    url = _http_url(item.get("link"), base)
+    if url is None:
+        return None
+    stamp = item.get("published_parsed") or item.get("updated_parsed")
+    return FeedEntry(
+        url=url,
+        title=_plain(item.get("title", ""), item.get("title_detail")),
+        guid=item.get("id") or None,
+        published=_from_struct(stamp),
+        author=item.get("author") or None,
+        content_html=_xml_content(item),
+    )
+
+
+def _xml_content(item: Mapping[str, Any]) -> str:
+    """The full content when the feed has it (`content:encoded`, Atom content), else the
+    description/summary; HTML either way (plain text is escaped)."""
+    details = [*item.get("content", []), item.get("summary_detail") or {}]
+    for detail in details:
+        if detail.get("value"):
+            value = str(detail["value"])
+            return value if "html" in str(detail.get("type", "html")) else html.escape(value)
+    return ""
+
+
+def _unusable(body: bytes, url: str, content_type: str, result: Any) -> str:
+    if _HTML_START.search(body[:2048]) or (content_type == "text/html" and not result.version):
+        return (
+            f"{url} is a web page, not a feed; give its RSS, Atom or JSON Feed address, "
+            "or a page that links to one."
+        )
+    if result.get("version"):
+        error = result.get("bozo_exception")
+        detail = error.getMessage() if hasattr(error, "getMessage") else str(error)
+        return f"The feed at {url} is malformed and has no readable entries ({detail})."
+    return _not_a_feed(url, content_type, "no RSS, Atom or JSON Feed in it")
+
+
+def _not_a_feed(url: str, content_type: str, what: str) -> str:
+    sent = f"{content_type} data" if content_type and "xml" not in content_type else what
+    return f"{url} is not a feed ({sent})."
+
+
+def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise FeedError(f"{url} sent malformed JSON, not a feed.") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    if not isinstance(version, str) or not version.startswith(_JSON_FEED_VERSIONS):
+        raise FeedError(f"{url} sent JSON that is not a JSON Feed (no jsonfeed.org version).")
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise FeedError(f"The JSON Feed at {url} has no list of items.")
+    entries = (_json_entry(item, url) for item in items if isinstance(item, dict))
+    return ParsedFeed(
+        title=_str(data.get("title")).strip(),
+        link=_http_url(_str(data.get("home_page_url")), url),
+        entries=tuple(e for e in entries if e),
+    )
+
+
+def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
+    url = _http_url(_str(item.get("url")) or _str(item.get("external_url")), base)
+    if url is None:
+        return None
+    guid = item.get("id")
+    authors = item.get("authors") or [item.get("author")]  # 1.1 has a list, 1.0 one author
+    names = [a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    text = _str(item.get("content_text")) or _str(item.get("summary"))
+    return FeedEntry(
+        url=url,
+        title=_str(item.get("title")).strip(),
+        guid=str(guid) if isinstance(guid, str | int) and not isinstance(guid, bool) else None,
+        published=_from_iso(_str(item.get("date_published")) or _str(item.get("date_modified"))),
+        author=names[0] if names else None,
+        content_html=_str(item.get("content_html")) or html.escape(text),
+    )
+
+
+def discover_feeds(html_text: str, base_url: str) -> list[str]:
+    """Feed URLs a page announces with `<link rel="alternate" type=...>`, best first.
+
+    RSS and Atom come before JSON Feed (more readers agree on them); within a rank the page's
+    own order is kept, since sites list their main feed before comment feeds. Nothing is
+    guessed (`/feed`, `/rss.xml`): a guess costs a request that usually fails, and a page that
+    announces no feed is better answered with "give the feed's address".
+    """
+    collector = _FeedLinks()
+    collector.feed(html_text)
+    collector.close()
+    base = urljoin(base_url, collector.base) if collector.base else base_url
+    found: list[str] = []
+    for _rank, href in sorted(collector.links, key=lambda link: link[0]):
+        url = _http_url(href, base)
+        if url and url not in found:
+            found.append(url)
+    return found
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.links: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name.lower(): (value or "").strip() for name, value in attrs}
+        href = attributes.get("href", "")
+        if tag == "base" and href and self.base is None:
+            self.base = href
+        elif tag == "link" and href and "alternate" in attributes.get("rel", "").lower().split():
+            kind = attributes.get("type", "").partition(";")[0].strip().lower()
+            if kind in FEED_LINK_TYPES:
+                self.links.append((FEED_LINK_TYPES[kind], href))
+
+
+def _http_url(value: object, base: str) -> str | None:
+    """`value` resolved against `base` if it is an http(s) URL with a host, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        url = urljoin(base, value.strip())
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def _plain(text: str, detail: Mapping[str, Any] | None) -> str:
+    """A title as plain text: feedparser keeps markup when the feed says the title is HTML."""
+    if detail is not None and "html" in str(detail.get("type", "")):
+        text = html.unescape(_TAG.sub("", text))
+    return " ".join(text.split())
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _from_struct(stamp: time.struct_time | None) -> datetime | None:
+    """feedparser's parsed dates are UTC struct_times."""
+    if stamp is None:
+        return None
+    try:
+        return datetime(*stamp[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _from_iso(text: str) -> datetime | None:
+    """RFC 3339 as JSON Feed requires, or RFC 822 as some JSON feeds send anyway; UTC."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)

@@ -1,0 +1,206 @@
+"""Feed parsing over the tests/feeds/ corpus (each file states its expectation), bombs and junk,
+and feed discovery in HTML pages."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import random
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from summaries.errors import FeedError
+from summaries.feeds import discover_feeds, parse_feed
+from summaries.models import ParsedFeed
+
+FEEDS = Path(__file__).parent / "feeds"
+BASE = "https://example.com/feeds/"
+CONTENT_TYPES = {
+    ".xml": "application/xml",
+    ".json": "application/feed+json",
+    ".html": "text/html",
+    ".txt": "text/plain",
+}
+EXPECTATION = re.compile(r"(\S+) (==|contains) (.*)")
+
+
+def expectations(path: Path) -> list[str]:
+    """The `Expect:` lines of a corpus file's header comment (or its JSON `_expect` list)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        return list(json.loads(data)["_expect"])
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    header = re.search(r"<!--(.*?)-->", text, re.DOTALL)
+    assert header and "Description:" in header.group(1), f"{path.name} has no header comment"
+    return re.findall(r"Expect:\s*(.+)", header.group(1))
+
+
+def actual(feed: ParsedFeed, expression: str) -> str:
+    """`count`, `title` or `entries[0].url`-style paths into the parsed feed, as text."""
+    if expression == "count":
+        return str(len(feed.entries))
+    value: object = feed
+    for part in expression.split("."):
+        name, index = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", part).groups()  # type: ignore[union-attr]
+        value = getattr(value, name)
+        if index is not None:
+            value = value[int(index)]  # type: ignore[index]
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def check(value: str, op: str, expected: str, line: str) -> None:
+    if op == "==":
+        assert value == expected, line
+    else:
+        assert expected in value, line
+
+
+@pytest.mark.parametrize("path", sorted(FEEDS.iterdir()), ids=lambda p: p.name)
+def test_feed_corpus(path: Path) -> None:
+    lines = expectations(path)
+    assert lines, f"{path.name} states no expectation"
+    parsed = [EXPECTATION.fullmatch(line.strip()) for line in lines]
+    assert all(parsed), f"{path.name}: unreadable expectation in {lines}"
+    body, url = path.read_bytes(), BASE + path.name
+    content_type = CONTENT_TYPES[path.suffix]
+    errors = [m.groups() for m in parsed if m and m.group(1) == "error"]
+    if errors:
+        with pytest.raises(FeedError) as caught:
+            parse_feed(body, url=url, content_type=content_type)
+        for _, op, expected in errors:
+            check(str(caught.value), op, expected, f"error {op} {expected}")
+        return
+    feed = parse_feed(body, url=url, content_type=content_type)
+    for line, match in zip(lines, parsed, strict=True):
+        assert match
+        expression, op, expected = match.groups()
+        check(actual(feed, expression), op, expected, line)
+
+
+def test_every_corpus_format_is_present() -> None:
+    names = {path.name for path in FEEDS.iterdir()}
+    for required in ("rss091.xml", "rss092.xml", "rss10-rdf.xml", "rss20.xml", "atom10.xml"):
+        assert required in names
+    assert {"jsonfeed1.json", "jsonfeed11.json"} <= names
+
+
+# -- attacks and junk ----------------------------------------------------------------------------
+
+
+def test_quadratic_blowup_is_refused_quickly() -> None:
+    """One 100 KB entity referenced 100,000 times would expand to 10 GB."""
+    entity = "x" * 100_000
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "{entity}">]>'
+        f"<rss><channel><title>{'&a;' * 100_000}</title></channel></rss>"
+    ).encode()
+    started = time.monotonic()
+    with pytest.raises(FeedError, match="declares XML entities"):
+        parse_feed(body, url=BASE + "quadratic.xml")
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_entity_declarations_are_found_in_other_encodings(encoding: str) -> None:
+    body = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        "<rss><channel><item><title>&b;</title><link>https://x.example/</link></item>"
+        "</channel></rss>"
+    ).encode(encoding)
+    with pytest.raises(FeedError, match="declares XML entities"):
+        parse_feed(body, url=BASE + "wide.xml")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"", "application/rss+xml", "sent an empty document"),
+        (b"  \n\t ", "", "sent an empty document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "image/png", r"\(image/png data\)"),
+        (random.Random(7).randbytes(50_000), "application/octet-stream", "is not a feed"),
+        (b"\x00\x01\x02junk" * 100, "", r"is not a feed \(binary data\)"),
+        (b'{"version": "https://jsonfeed.org/version/1", "items": [', "", "malformed JSON"),
+        (b'{"a": ' + b"[" * 100_000, "application/json", "malformed JSON"),
+        (b'{"version": "https://jsonfeed.org/version/1.1"}', "", "has no list of items"),
+        (b"<html><body><p>hello</p></body></html>", "text/html", "is a web page"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf", "application/pdf data"),
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "png",
+        "random",
+        "nul-junk",
+        "truncated-json",
+        "deep-json",
+        "json-no-items",
+        "html",
+        "pdf",
+    ],
+)
+def test_junk_is_refused_with_a_clear_message(body: bytes, content_type: str, message: str) -> None:
+    with pytest.raises(FeedError, match=message):
+        parse_feed(body, url=BASE + "junk", content_type=content_type)
+
+
+def test_a_feed_served_with_a_wrong_content_type_is_still_read() -> None:
+    body = (FEEDS / "rss20.xml").read_bytes()
+    feed = parse_feed(body, url=BASE + "rss20.xml", content_type="text/html")
+    assert len(feed.entries) == 2
+
+
+def test_dates_are_aware_utc() -> None:
+    feed = parse_feed((FEEDS / "atom10.xml").read_bytes(), url=BASE + "atom10.xml")
+    published = feed.entries[0].published
+    assert published is not None and published.utcoffset() is not None
+    assert published.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+# -- discovery -----------------------------------------------------------------------------------
+
+
+def test_discovery_puts_rss_and_atom_before_json_and_resolves_relative_links() -> None:
+    page = """<html><head>
+      <link rel="alternate" type="application/feed+json" href="/feed.json">
+      <link rel="stylesheet" type="text/css" href="/style.css">
+      <link rel="alternate" hreflang="de" type="text/html" href="/de/">
+      <LINK REL="Alternate" TYPE="application/atom+xml; charset=utf-8" HREF="atom.xml">
+      <link rel="alternate" type="application/rss+xml" href="https://example.com/rss.xml"/>
+      <link rel="alternate" type="application/rss+xml" href="/comments/feed">
+      <link rel="alternate" type="application/rss+xml" href="https://example.com/rss.xml">
+      <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+    </head><body></body></html>"""
+    assert discover_feeds(page, "https://example.com/news/today.html") == [
+        "https://example.com/news/atom.xml",
+        "https://example.com/rss.xml",
+        "https://example.com/comments/feed",
+        "https://example.com/feed.json",
+    ]
+
+
+def test_discovery_honours_base_href() -> None:
+    page = (
+        '<head><base href="https://cdn.example.net/site/">'
+        '<link rel="alternate" type="application/rss+xml" href="feed.xml"></head>'
+    )
+    assert discover_feeds(page, "https://example.com/") == ["https://cdn.example.net/site/feed.xml"]
+
+
+def test_discovery_on_the_corpus_page_and_on_pages_without_feeds() -> None:
+    page = (FEEDS / "html-page.html").read_text()
+    assert discover_feeds(page, "https://example.com/index.html") == [
+        "https://example.com/feed.xml"
+    ]
+    assert discover_feeds("<p>no feeds <a href='/rss'>here</a>", "https://example.com/") == []
+    assert discover_feeds("<<<not html at all", "https://example.com/") == []
