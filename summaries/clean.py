@@ -38,24 +38,30 @@ _BOILERPLATE = re.compile(
     r"^(?:share (?:this|on|via)\b|share$|tweet$|e-?mail$|print$|copy link|"
     r"(?:facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x)(?:\W+"
     r"(?:facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x|print))+\W*$|"
-    r"subscribe\b|sign up\b|get (?:our|the) [\w ]{0,40}newsletter|newsletter\b|"
-    r"already a subscriber|log in\b|register\b|support (?:our|independent) journalism|donate\b|"
-    r"read more\b|related\b|see also\b|also read\b|more on this (?:story|topic)|recommended\b|"
-    r"most (?:read|popular|viewed)\b|trending\b|top stories$|you may also like|"
-    r"advertisement$|ad$|sponsored\b|story continues below|continue reading|skip to\b|"
-    r"skip advertisement|scroll down for\b|click here\b|watch(?: the)? video|listen to this\b|"
-    r"\d+ min(?:ute)?s? read$|reading time\b|comments?$|leave a comment|show comments|"
-    r"tags?:|filed under\b|posted in\b|topics?:|"
-    r"(?:we|this (?:site|website)) uses? cookies|.{0,80}\bcookies?\b.{0,80}"
-    r"(?:accept|agree|consent|policy|settings)|accept(?: all)?(?: cookies)?$|"
-    r"by continuing to (?:use|browse)|manage (?:cookie|privacy)|privacy policy$|"
+    r"subscribe(?: now| today| to (?:our|the)\b|$|\s*[:|])|newsletters?$|"
+    r"sign up(?: now| here| today|$| (?:for|to) (?:our|the|free|receive|get)\b)|"
+    r"get (?:our|the) [\w ]{0,40}newsletter|already a subscriber|log in(?: to| or|$)|"
+    r"register (?:now|for free|here|to (?:read|continue|comment))|donate(?: now| today)?$|"
+    r"support (?:our|independent) journalism|"
+    r"read more(?::|$| about\b| on\b| at\b| here\b)|see also(?::|$)|also read\b|"
+    r"related(?::|$| articles| stories| topics| content| coverage| links| reading| news)|"
+    r"more on this (?:story|topic)|recommended(?: for you| reading| stories| articles)?:?$|"
+    r"most (?:read|popular|viewed)(?: stories| articles| now)?:?$|trending(?: now)?:?$|"
+    r"top stories$|you may also like|advertisement$|ad$|sponsored(?: content| post)?$|"
+    r"story continues below|continue reading|skip to\b|skip advertisement|scroll down for\b|"
+    r"click here\b|watch(?: the)? video|listen to this\b|\d+ min(?:ute)?s? read$|"
+    r"reading time\b|comments?$|leave a comment|show comments|tags?:|topics?:|"
+    r"(?:posted|filed) (?:in|under):?\s+[\w ,&|-]{1,60}$|"
+    r"(?:we|this (?:site|website)|our (?:site|website)) uses? cookies|"
+    r"by continuing to (?:use|browse)|accept(?: all)?(?: cookies)?$|manage (?:cookie|privacy)|"
+    r"cookie (?:settings|preferences|policy)$|privacy policy$|"
     r"follow (?:us|@?\w+(?: \w+)?) on\b|join (?:us|our \w+) on\b|download (?:the|our) app|"
     r"enable javascript|your browser (?:does not|doesn't) support|"
-    r"©|\(c\)\s*\d{4}|copyright\b|all rights reserved|"
+    r"©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\))?\s*\d{4}|all rights reserved|"
     r"image (?:caption|source|copyright)\b|media caption\b|(?:getty images|reuters|"
     r"associated press|afp|ap|epa|pa media|shutterstock|alamy)$|"
     r"original (?:url|article|story|link)\b|source:\s*\S+$|"
-    r"(?:additional )?reporting by\b|writing by\b|editing by\b|compiled by\b|"
+    r"\(?(?:additional )?(?:reporting|writing|editing|compiled) by [^.;]{2,60}(?:;|\)?$)|"
     r"our standards:|the thomson reuters trust principles|"
     r"photo(?:graph)?s?\s*(?:by\s*)?:|credit:)",
     re.IGNORECASE,
@@ -306,7 +312,7 @@ def is_date_line(line: str) -> bool:
         return True
     if parse_date(line) is None:
         return False
-    rest = line
+    rest = re.sub(r"(?<=\d)T(?=\d)", " ", line)
     for pattern in (*_DATES, _TIME):
         rest = pattern.sub(" ", rest)
     return bool(_DATE_NOISE.match(rest))

@@ -218,7 +218,7 @@ def _read_header(paras: list[str]) -> _Header:
             published = published or parse_date(plain)
         elif is_date_line(plain):
             published = published or parse_date(plain)
-        elif not title and not is_boilerplate(plain) and not is_caption(raw, plain):
+        elif not title and _is_headline(raw, plain):
             title = plain
     return _Header(title, byline, published)
 
@@ -243,6 +243,15 @@ def _take_link(paras: list[str], url: str | None) -> tuple[list[str], str | None
             after_label = False
             kept.append(raw)
     return kept, url or labelled
+
+
+def _is_headline(raw: str, plain: str) -> bool:
+    """A short line that is not boilerplate or a caption and does not end like a sentence."""
+    return (
+        0 < len(plain.split()) <= 30
+        and not plain.endswith(".")
+        and not (is_boilerplate(plain) or is_caption(raw, plain))
+    )
 
 
 def _is_body_paragraph(plain: str) -> bool:
