@@ -298,3 +298,56 @@ def sources_reply(sources: Sequence[Source], now: datetime, *, is_admin: bool) -
 def notice(text: str) -> Reply:
     """A one-line answer made of plain outside text (errors from the core, confirmations)."""
     return Reply((esc(text, 3000),))
+
+
+# --- welcome and help -------------------------------------------------------------------------
+
+
+def welcome_reply(first_name: str) -> Reply:
+    """/start: what the bot does, and the three most useful things as buttons."""
+    name = esc(first_name, NAME_CHARS) or "there"
+    text = (
+        f"Hi {name}! I read news feeds and give you short summaries.\n\n"
+        "• /latest: the newest stories\n"
+        "• /search <i>words</i>: find stories\n"
+        "• Send me any link and I will summarise the page.\n\n"
+        "/help lists everything I can do."
+    )
+    buttons = (
+        (Button("📰 Latest news", callback_data("cmd", "latest")),),
+        (
+            Button("🔎 How to search", callback_data("cmd", "search")),
+            Button("❓ Help", callback_data("cmd", "help")),
+        ),
+    )
+    return Reply((text,), buttons)
+
+
+def help_reply(commands: Sequence[tuple[str, str, str]], *, bot_username: str) -> Reply:
+    """/help: every command (name, one-line summary, example)."""
+    lines = ["<b>What I can do</b>"]
+    for name, summary, example in commands:
+        line = f"/{esc(name, 40)}: {esc(summary, 300)}"
+        if example:
+            line += f"\n   e.g. <code>{esc(example, 300)}</code>"
+        lines.append(line)
+    lines.append(
+        "\nIn a private chat, send any link to get it summarised, or paste a long text."
+        f" In any chat, type <code>@{esc(bot_username, 64)} words</code> to share a story."
+    )
+    return Reply(pack([lines]))
+
+
+def search_help() -> Reply:
+    """How to search, for the welcome button."""
+    return Reply(
+        (
+            "<b>Searching</b>\n"
+            "<code>/search climate summit</code>: both words\n"
+            '<code>/search "climate summit"</code>: the exact phrase\n'
+            "<code>/search climate OR weather</code>: either word\n"
+            "<code>/search storm -football</code>: leave out a word\n"
+            "<code>/search elect*</code>: words starting with elect\n"
+            "<code>/search source:bbc since:2d</code>: one source, last two days",
+        )
+    )

@@ -1,0 +1,22 @@
+"""The bot's features, one module each; every module has `register(application)`.
+
+Order matters only for catch-all handlers: `summary` answers any private message containing a
+link, so it comes after the command features. Add a feature by appending its module to
+`FEATURES` (commands registered through `bot.commands.add_command` appear in /help and the menu).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.handlers import errors, inline, membership, news, search, sources, start, summary
+from bot.services import App
+
+FEATURES: tuple[ModuleType, ...] = (start, news, search, sources, summary, inline, membership)
+
+
+def register_all(application: App) -> None:
+    """Register every feature, then the one error handler."""
+    for feature in FEATURES:
+        feature.register(application)
+    errors.register(application)

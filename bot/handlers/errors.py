@@ -1,0 +1,83 @@
+"""The one error handler: every failure is logged and the user always hears something useful.
+
+Handlers do not catch errors. The core's errors (`NewsbriefError`) carry a message written for
+people, shown as it is. A chat that blocked the bot (403) is marked inactive, so digests and
+alerts stop going to it. Anything else is a bug or an outage: logged with its traceback, and the
+user gets an apology that says what to do, never a stack trace and never silence.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineQueryResultsButton, Update
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+from bot.render import clip, notice
+from bot.send import answer
+from bot.services import App, Context, services_of
+from summaries.chats import deactivate_chat, ensure_chat
+from summaries.errors import NewsbriefError
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on my side. Please try again in a minute; "
+    "if it keeps happening, tell the bot's operator."
+)
+
+
+def register(application: App) -> None:
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure, and tell the user something useful."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        if chat is not None:
+            deactivate(context, chat.id, chat.type, str(error))
+        return
+    if isinstance(error, NewsbriefError):
+        log.info("Refused a request: %s", error)
+        await tell(update, context, str(error))
+        return
+    if isinstance(error, RetryAfter):
+        log.warning("Flood limit still hit after retries: %s", error)
+        return
+    log.error("Error while handling %s", describe(update), exc_info=error)
+    await tell(update, context, SORRY)
+
+
+def deactivate(context: Context, chat_id: int, kind: str, reason: str) -> None:
+    """Stop sending to a chat that blocked the bot or removed it."""
+    services = services_of(context)
+    now = services.clock()
+    ensure_chat(services.db, chat_id, now=now, kind=kind)
+    deactivate_chat(services.db, chat_id, now=now, reason=reason)
+    log.info("Chat %s is now inactive: %s", chat_id, reason)
+
+
+async def tell(update: object, context: Context, text: str) -> None:
+    """Say `text` wherever the update came from; a failure to say it is only logged."""
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.inline_query is not None:
+            button = InlineQueryResultsButton(clip(text, 60), start_parameter="help")
+            await update.inline_query.answer([], cache_time=0, button=button)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(clip(text, 190), show_alert=True)
+        elif update.effective_chat is not None:
+            await answer(update, notice(text))
+    except TelegramError as error:
+        log.warning("Could not tell the user about an error: %s", error)
+
+
+def describe(update: object) -> str:
+    """Which update failed, without its content (messages are the users' business)."""
+    if not isinstance(update, Update):
+        return "a job" if update is None else type(update).__name__
+    chat = update.effective_chat
+    return f"update {update.update_id}" + (f" in chat {chat.id}" if chat else "")

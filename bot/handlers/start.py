@@ -1,0 +1,50 @@
+"""/start and /help, and the three buttons under the welcome message."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.commands import CommandSpec, add_command, command_specs
+from bot.handlers.news import send_latest
+from bot.render import help_reply, search_help, welcome_reply
+from bot.send import answer
+from bot.services import App, Context
+
+START = CommandSpec("start", "What this bot does", "/start")
+HELP = CommandSpec("help", "Every command, with an example", "/help")
+
+
+def register(application: App) -> None:
+    add_command(application, START, start)
+    add_command(application, HELP, show_help)
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^cmd:"))
+
+
+async def start(update: Update, context: Context) -> None:
+    """Welcome a user: what the bot does, with buttons for the most useful commands."""
+    user = update.effective_user
+    await answer(update, welcome_reply(user.first_name if user else ""))
+
+
+async def show_help(update: Update, context: Context) -> None:
+    """List every registered command with a one-line example."""
+    commands = [
+        (spec.name, spec.summary + (" (operators only)" if spec.admin_only else ""), spec.example)
+        for spec in command_specs(context.application)
+    ]
+    await answer(update, help_reply(commands, bot_username=context.bot.username))
+
+
+async def button(update: Update, context: Context) -> None:
+    """A welcome button: run the command it names."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    action = query.data.removeprefix("cmd:")
+    if action == "latest":
+        await send_latest(update, context)
+    elif action == "search":
+        await answer(update, search_help())
+    else:
+        await show_help(update, context)

@@ -1,0 +1,70 @@
+"""/summary URL, and any link (or long pasted text) sent in a private chat: read and summarise.
+
+The core's fetcher applies its address checks, so a link to a private or local address is
+refused with the core's own sentence (shown by the error handler), like any unreadable page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import MessageHandler, filters
+
+from bot.commands import CommandSpec, add_command, argument
+from bot.render import notice, summary_reply
+from bot.send import answer
+from bot.services import App, Context, services_of
+from summaries.models import Article
+from summaries.reader import read_url
+from summaries.summarize import summarize, summarize_article
+from summaries.urls import find_urls
+
+MIN_PASTED_CHARS = 400
+"""A message without a link this long is an article pasted or forwarded to be summarised."""
+SUMMARY = CommandSpec("summary", "Summarise a web page (or a long text)",
+                      "/summary https://example.com/article")  # fmt: skip
+HINT = (
+    "Send me a link to a news article and I will summarise it, or paste a long text "
+    f"(over {MIN_PASTED_CHARS} characters). /help lists everything else."
+)
+
+
+def register(application: App) -> None:
+    add_command(application, SUMMARY, summary_command)
+    private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(private_text, private_message))
+
+
+async def summary_command(update: Update, context: Context) -> None:
+    """Summarise the link (or long text) given after /summary."""
+    await summarise_text(update, context, argument(update))
+
+
+async def private_message(update: Update, context: Context) -> None:
+    """A message in a private chat: summarise its first link, or the text itself if long."""
+    message = update.effective_message
+    await summarise_text(update, context, (message.text or "") if message else "")
+
+
+async def summarise_text(update: Update, context: Context, text: str) -> None:
+    """The first link in `text`, else `text` itself when it is long enough, else a hint."""
+    urls = find_urls(text)
+    if not urls and len(text) < MIN_PASTED_CHARS:
+        await answer(update, notice(HINT))
+        return
+    services = services_of(context)
+    sentences, method = services.settings.summary_sentences, services.settings.summary_method
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    if urls:
+        article = await read_url(services.fetcher, urls[0])
+        summary = await asyncio.to_thread(
+            summarize_article, article, sentences=sentences, method=method
+        )
+    else:
+        article = Article(title="Your text in short", text=text)
+        summary = await asyncio.to_thread(summarize, text, sentences=sentences, method=method)
+    await answer(update, summary_reply(article, summary))

@@ -1,0 +1,48 @@
+"""Keeping the bot token out of every log line.
+
+The token is in every Bot API URL, and URLs end up in log messages and exception texts (httpx
+logs each request at INFO). Quieting those loggers is not enough on its own: a record factory
+replaces each registered secret in every record's message and traceback text when the record is
+created, before any handler (a file, stderr, pytest's capture) can see it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+_secrets: set[str] = set()
+_base_factory = logging.getLogRecordFactory()
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler.executors.default")
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret replaced by `[REDACTED]`."""
+    for secret in _secrets:
+        text = text.replace(secret, "[REDACTED]")
+    return text
+
+
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    if not _secrets:
+        return record
+    message = record.getMessage()
+    if any(secret in message for secret in _secrets):
+        record.msg, record.args = redact(message), None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = "".join(traceback.format_exception(*record.exc_info))
+        if any(secret in text for secret in _secrets):
+            record.exc_text = redact(text.rstrip("\n"))
+    return record
+
+
+def protect_secret(secret: str) -> None:
+    """Redact `secret` from all log records from now on, and quiet the URL-logging libraries."""
+    if len(secret) >= 8:
+        _secrets.add(secret)
+    logging.setLogRecordFactory(_redacting_factory)
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))

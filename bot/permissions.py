@@ -1,0 +1,47 @@
+"""Who may change what: bot operators (NEWSBRIEF_ADMIN_IDS) and each group's own admins.
+
+Both checks reply with a clear sentence when they refuse, so a handler only writes
+`if not await require_chat_admin(update, context): return`.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+
+from bot.render import notice
+from bot.send import answer
+from bot.services import Context, services_of
+
+_ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+
+
+async def require_bot_admin(update: Update, context: Context) -> bool:
+    """True for the operators listed in NEWSBRIEF_ADMIN_IDS; anyone else is told why not."""
+    user = update.effective_user
+    if services_of(context).is_bot_admin(user.id if user else None):
+        return True
+    await answer(update, notice("Only the bot's operators can do that (see NEWSBRIEF_ADMIN_IDS)."))
+    return False
+
+
+async def require_chat_admin(update: Update, context: Context) -> bool:
+    """True when the sender may change this chat's settings; otherwise says who can.
+
+    Anyone may in a private chat. In a group: its administrators (an anonymous admin writes as
+    the group itself) and the bot's operators.
+    """
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True
+    if user is not None and services_of(context).is_bot_admin(user.id):
+        return True
+    if user is not None:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        if member.status in _ADMIN_STATUSES:
+            return True
+    await answer(update, notice("Only this group's admins can change its settings."))
+    return False

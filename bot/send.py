@@ -1,0 +1,98 @@
+"""Sending rendered replies: the one place that talks to `sendMessage` and `editMessageText`.
+
+Every handler answers through `answer` (or `edit` for buttons), so the rules live here once:
+HTML parse mode, link previews off unless the reply asks, buttons under the last part, and when
+Telegram refuses our HTML ("can't parse entities"), one retry of the same part as plain text,
+logged as the rendering bug it is. Other errors go up to the error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.render import Keyboard, Reply, to_plain
+
+log = logging.getLogger(__name__)
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard for rendered buttons (None when there are none)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+def is_entity_error(error: BadRequest) -> bool:
+    """Whether Telegram refused the message's HTML (as opposed to anything else about it)."""
+    return "can't parse entities" in error.message.lower()
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list[Message]:
+    """Send every part of `reply` to `chat_id`, in order; the buttons go under the last part."""
+    sent = []
+    for index, part in enumerate(reply.parts):
+        last = index == len(reply.parts) - 1
+        options = {
+            "reply_markup": markup(reply.buttons) if last else None,
+            "link_preview_options": LinkPreviewOptions(is_disabled=not reply.preview),
+            **extra,
+        }
+        try:
+            message = await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **options)
+        except BadRequest as error:
+            if not is_entity_error(error):
+                raise
+            log.warning("Telegram refused our HTML (%s); sending it as plain text", error.message)
+            message = await bot.send_message(chat_id, to_plain(part), **options)
+        sent.append(message)
+    return sent
+
+
+async def answer(update: Update, reply: Reply) -> list[Message]:
+    """Reply in the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None, "answer() is for updates that come from a chat"
+    return await send_reply(chat.get_bot(), chat.id, reply)
+
+
+async def edit(query: CallbackQuery, reply: Reply) -> None:
+    """Replace the text and buttons of the message whose button was pressed (first part only).
+
+    "Message is not modified" (a double click) is not an error: the message already shows it.
+    """
+    options: dict[str, Any] = {
+        "reply_markup": markup(reply.buttons),
+        "link_preview_options": LinkPreviewOptions(is_disabled=not reply.preview),
+    }
+    try:
+        await query.edit_message_text(reply.parts[0], parse_mode=ParseMode.HTML, **options)
+    except BadRequest as error:
+        if "not modified" in error.message.lower():
+            return
+        if not is_entity_error(error):
+            raise
+        log.warning("Telegram refused our HTML (%s); editing as plain text", error.message)
+        await query.edit_message_text(to_plain(reply.parts[0]), **options)

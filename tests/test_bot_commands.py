@@ -1,0 +1,121 @@
+"""Each command end to end: the real bot, over HTTP, against the fake Bot API server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from summaries.config import Settings
+from tests.bot_harness import NOW, add_story, running_bot
+
+
+async def test_start_registers_menu_and_welcomes_with_three_buttons(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        menu = [c["command"] for c in bot.fake.commands["default::"]]
+        assert {"start", "help", "latest", "search", "summary", "sources"} <= set(menu)
+        assert "addsource" not in menu
+        assert bot.fake.descriptions["description"].startswith("I read news feeds")
+        [welcome] = await bot.ask(42, "/start")
+        assert welcome.text.startswith("Hi User42!")
+        labels = [b["text"] for b in welcome.buttons]
+        assert labels == ["📰 Latest news", "🔎 How to search", "❓ Help"]
+        assert welcome.link_preview_options == {"is_disabled": True}
+
+
+async def test_help_lists_every_registered_command_with_an_example(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        [reply] = await bot.ask(42, "/help")
+        for spec in bot.application.bot_data["command_specs"]:
+            assert f"/{spec.name}: " in reply.text
+        assert "e.g. /latest 10 bbc" in reply.text
+        assert "@newsbrief_test_bot words" in reply.text
+
+
+async def test_latest_default_count_and_source_filter(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        for i in range(7):
+            add_story(bot.db, f"Story {i}", published=NOW - timedelta(hours=i + 1))
+        add_story(bot.db, "Only on Other", source="Other Wire", published=NOW)
+        [reply] = await bot.ask(42, "/latest")
+        assert reply.text.count("Example News · ") == 4
+        assert reply.text.index("Only on Other") < reply.text.index("Story 0")
+        assert "Example News · 1 h ago" in reply.text
+        [reply] = await bot.ask(42, "/latest 2 other")
+        assert "Only on Other" in reply.text and "Story" not in reply.text
+        [reply] = await bot.ask(42, "/latest 999")
+        assert reply.text.count("Story") == 7
+        [reply] = await bot.ask(42, "/latest 3 nowhere")
+        assert reply.text.startswith("No stories from nowhere yet")
+
+
+async def test_welcome_buttons_run_their_commands(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Button story")
+        [welcome] = await bot.ask(42, "/start")
+        before = len(bot.fake.bot_messages(42))
+        await bot.press(welcome, "📰 Latest news")
+        [latest] = await bot.new_messages(42, before)
+        assert "Button story" in latest.text
+        await bot.press(welcome, "🔎 How to search")
+        [hint] = await bot.new_messages(42, before + 1)
+        assert '/search "climate summit"' in hint.text
+
+
+async def test_search_pages_edit_the_message_in_place(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        for i in range(12):
+            add_story(bot.db, f"Storm report {i}", published=NOW - timedelta(minutes=i))
+        [results] = await bot.ask(42, "/search storm")
+        assert results.text.startswith("Results 1–5 of 12 for storm")
+        assert [b["text"] for b in results.buttons] == ["Next ▶"]
+        assert all(len(b["callback_data"].encode()) <= 64 for b in results.buttons)
+        await bot.press(results, "Next ▶", then="editMessageText")
+        assert results.text.startswith("Results 6–10 of 12")
+        assert [b["text"] for b in results.buttons] == ["◀ Previous", "Next ▶"]
+        await bot.press(results, "Next ▶", then="editMessageText")
+        assert results.text.startswith("Results 11–12 of 12")
+        await bot.press(results, "◀ Previous", then="editMessageText")
+        assert results.text.startswith("Results 6–10 of 12")
+        assert len(bot.fake.bot_messages(42)) == 1, "paging edits, never sends anew"
+        assert len(results.edits) == 3
+
+
+async def test_search_without_results_suggests_a_broader_query(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Storm report")
+        [reply] = await bot.ask(42, "/search zebra migration")
+        assert reply.text.startswith("Nothing found for zebra migration")
+        assert "OR" in reply.text and reply.buttons == []
+        [reply] = await bot.ask(42, "/search")
+        assert reply.text.startswith("Tell me what to look for")
+        [reply] = await bot.ask(42, "/search -storm")
+        assert reply.text.endswith("a search cannot be only -exclusions.")
+
+
+async def test_sources_listing_and_admin_only_changes(settings: Settings) -> None:
+    async with running_bot(settings, admin_ids=frozenset({1})) as bot:
+        [reply] = await bot.ask(42, "/sources")
+        assert reply.text == "No sources yet."
+        [refused] = await bot.ask(42, "/addsource https://example.com/feed")
+        assert "Only the bot's operators" in refused.text
+        [usage] = await bot.ask(1, "/removesource bbc")
+        assert "Send a source's number" in usage.text
+        [missing] = await bot.ask(1, "/removesource 99")
+        assert "No source '99'" in missing.text
+
+
+async def test_inline_query_offers_stories_that_post_title_link_and_summary(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Storm <hits> coast", sentences=("Winds & rain.",))
+        query_id = bot.fake.inline_query(42, "storm")
+        answer = await bot.fake.wait_for(lambda: bot.fake.inline_answers.get(query_id))
+        [result] = answer["results"]
+        assert result["title"] == "Storm <hits> coast"
+        content = result["input_message_content"]
+        assert content["message_text"].startswith('<b><a href="https://news.example/')
+        assert "Storm &lt;hits&gt; coast" in content["message_text"]
+        assert "Winds &amp; rain." in content["message_text"]
+        empty_id = bot.fake.inline_query(42, "")
+        latest = await bot.fake.wait_for(lambda: bot.fake.inline_answers.get(empty_id))
+        assert len(latest["results"]) == 1
