@@ -32,6 +32,8 @@ from summaries.models import StoredArticle
 from summaries.store import Database, to_db, utcnow
 
 MAX_TERMS = 20
+MAX_MATCHES = 2000
+"""Only the newest this many matches of a query are ranked (and counted)."""
 """Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
 
 _UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
@@ -262,47 +264,62 @@ def search(
     offset: int = 0,
     now: datetime | None = None,
 ) -> SearchPage:
-    """The best matches first (bm25: title over summary over body), newest first among equals."""
+    """The best matches first (bm25: title over summary over body), newest first among equals.
+
+    Only the newest `MAX_MATCHES` matching articles are ranked and counted, which keeps a
+    query for a very common word as fast as one for a rare word on a large archive (news is
+    looked for while it is recent). `total` is therefore at most `MAX_MATCHES`.
+    """
     parsed = parse_query(query) if isinstance(query, str) else query
     if parsed.is_empty:
         raise QueryError('Nothing to search for: type some words, "a phrase", or source:NAME.')
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     base, params = _base(parsed, now or utcnow())
-    score = "bm25(article_fts, {}, {}, {})".format(*BM25_WEIGHTS) if parsed.fts() else "0.0"
+    if parsed.fts() is None:
+        key, score = "a.id", "0.0"
+    else:
+        key, score = "article_fts.rowid", "-bm25(article_fts, {}, {}, {})".format(*BM25_WEIGHTS)
     rows = db.execute(
-        f"SELECT a.id, {score} AS score{base}"
-        " ORDER BY score, coalesce(a.published_at, a.fetched_at) DESC, a.id DESC"
-        " LIMIT ? OFFSET ?",
+        f"SELECT id, score, count(*) OVER () FROM (SELECT {key} AS id, {score} AS score,"  # noqa: S608
+        f" coalesce(a.published_at, a.fetched_at) AS at{base}"
+        f" ORDER BY {key} DESC LIMIT {MAX_MATCHES})"
+        " ORDER BY score DESC, at DESC, id DESC LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    total = int(db.execute(f"SELECT count(*){base}", params).fetchone()[0])
-    ids = [int(r[0]) for r in rows]
+    scores = {int(row[0]): float(row[1]) for row in rows}
+    total = int(rows[0][2]) if rows else _count(db, base, params) if offset else 0
+    ids = list(scores)
     snippets = _snippets(db, parsed, ids)
-    articles = {a.id: a for a in get_articles(db, ids)}
     hits = tuple(
-        SearchHit(articles[i], snippets.get(i) or _plain(articles[i]), -float(s))
-        for i, s in rows
-        if int(i) in articles
+        SearchHit(article, snippets.get(article.id) or _plain(article), scores[article.id])
+        for article in get_articles(db, ids)
     )
     return SearchPage(hits, total, offset, limit)
+
+
+def _count(db: Database, base: str, params: list[Any]) -> int:
+    """The capped number of matches, for a page past the end (which has no rows to count on)."""
+    sql = f"SELECT count(*) FROM (SELECT 1{base} LIMIT {MAX_MATCHES})"  # noqa: S608
+    return int(db.execute(sql, params).fetchone()[0])
 
 
 def _snippets(db: Database, query: Query, ids: list[int]) -> dict[int, Snippet]:
     """Marked passages for `ids`: from the summary if it matched, else from the body."""
     expression = query.fts()
-    if expression is None or not ids:
+    if expression is None:
         return {}
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(
-        f"SELECT rowid, snippet(article_fts, 1, ?, ?, '…', 24),"  # noqa: S608
-        f" snippet(article_fts, 2, ?, ?, '…', 24) FROM article_fts"
-        f" WHERE article_fts MATCH ? AND rowid IN ({marks})",
-        [_START, _END, _START, _END, expression, *ids],
-    ).fetchall()
     result: dict[int, Snippet] = {}
-    for rowid, summary, body in rows:
-        chosen = summary if _START in summary or _START not in body else body
-        result[int(rowid)] = _segments(chosen)
+    for article_id in ids:
+        row = db.execute(
+            "SELECT snippet(article_fts, 1, ?, ?, '…', 24), snippet(article_fts, 2, ?, ?, '…', 24)"
+            " FROM article_fts WHERE article_fts MATCH ? AND rowid = ?",
+            [_START, _END, _START, _END, expression, article_id],
+        ).fetchone()
+        if row is not None:
+            summary, body = row
+            result[article_id] = _segments(
+                summary if _START in summary or _START not in body else body
+            )
     return result
 
 

@@ -300,3 +300,28 @@ def test_matching_article_ids(corpus: Database) -> None:
     assert matching_article_ids(corpus, parse_query("storm"), [2, 3], now=NOW) == set()
     assert matching_article_ids(corpus, parse_query("storm"), [], now=NOW) == set()
     assert matching_article_ids(corpus, Query("", ()), all_ids, now=NOW) == set()
+
+
+def test_a_page_past_the_end_still_reports_the_total(db: Database) -> None:
+    for i in range(4):
+        store(db, f"Storm {i}", f"Storm number {i}.")
+    page = search(db, "storm", limit=3, offset=9, now=NOW)
+    assert (page.hits, page.total) == ((), 4)
+
+
+def test_only_the_newest_matches_are_ranked(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("summaries.search.MAX_MATCHES", 3)
+    store(db, "Storm storm storm", "The oldest story about a storm.")
+    newer = {store(db, f"Report {i}", f"Item {i} mentions a storm once.") for i in range(3)}
+    page = search(db, "storm", limit=10, now=NOW)
+    assert page.total == 3
+    assert {h.article.id for h in page.hits} == newer
+
+
+def test_filters_alone_list_newest_first(db: Database) -> None:
+    old = store(db, "Old", "Old news.", source="DW", published=NOW - timedelta(days=3))
+    new = store(db, "New", "New news.", source="DW", published=NOW - timedelta(days=1))
+    store(db, "Other", "Other news.", source="NPR", published=NOW)
+    page = search(db, "source:dw", now=NOW)
+    assert [h.article.id for h in page.hits] == [new, old]
+    assert page.hits[0].snippet == (("New news.", False),)
