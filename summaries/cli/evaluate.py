@@ -11,12 +11,14 @@ from pathlib import Path
 import click
 
 from summaries.evaluate import (
+    HALVES,
     MethodScore,
     Prediction,
     evaluate_method,
     load_dataset,
     write_predictions,
 )
+from summaries.evaluate import half as split_half
 from summaries.summarize import METHODS, STOCK_METHODS
 
 DEFAULT_METHODS = ("default", "lead", *STOCK_METHODS)
@@ -84,6 +86,11 @@ def score_json(score: MethodScore, dataset: Path, sentences: int) -> str:
     type=click.IntRange(1, 20),
     help="Sentences per summary.",
 )
+@click.option(
+    "--half",
+    type=click.Choice(HALVES),
+    help="Only the dev half (used to tune the default method) or the held-out half.",
+)
 @click.option("--limit", type=click.IntRange(1), help="Only the first N articles.")
 @click.option(
     "--predictions",
@@ -95,11 +102,15 @@ def eval_command(
     dataset: Path,
     methods: tuple[str, ...],
     sentences: int,
+    half: str | None,
     limit: int | None,
     predictions: Path | None,
     as_json: bool,
 ) -> None:
-    articles = load_dataset(dataset, limit=limit)
+    articles = load_dataset(dataset)
+    if half is not None:
+        articles = split_half(articles, half)
+    articles = articles[:limit]
     chosen = tuple(dict.fromkeys(methods)) or DEFAULT_METHODS
     scores: list[MethodScore] = []
     written: list[Prediction] = []
@@ -114,7 +125,8 @@ def eval_command(
         for score in scores:
             click.echo(score_json(score, dataset, sentences))
         return
-    click.echo(f"{dataset.name}: {len(articles)} articles, {sentences} sentences per summary")
+    part = f" ({half} half)" if half else ""
+    click.echo(f"{dataset.name}{part}: {len(articles)} articles, {sentences} sentences per summary")
     click.echo(f"{'method':<10} {'ROUGE-1':>7} {'ROUGE-2':>7} {'R-Lsum':>7} {'ms/article':>11}")
     for score in scores:
         click.echo(score_row(score))

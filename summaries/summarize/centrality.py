@@ -88,23 +88,26 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
     def _vectors(self, rows: Sequence[Sequence[str]]) -> Matrix:
         """L2-normalised TF-IDF rows (sublinear tf, idf over the document's sentences).
 
-        Only distinct words are stemmed and looked up; the per-token work is numpy's.
+        Only distinct words are stemmed and looked up; counting is numpy's.
         """
-        tokens = [word.lower() for words in rows for word in words]
-        if not tokens:
+        index: dict[str, int] = {}
+        inverse = np.array(
+            [index.setdefault(word.lower(), len(index)) for words in rows for word in words],
+            dtype=np.intp,
+        )
+        if not index:
             return np.zeros((len(rows), 1))
-        distinct, inverse = np.unique(np.array(tokens), return_inverse=True)
         vocabulary: dict[str, int] = {}
         term_of = np.array(
             [
                 -1
                 if word in self.stop_words
                 else vocabulary.setdefault(self._stemmer(word), len(vocabulary))
-                for word in distinct.tolist()
+                for word in index
             ]
         )
         row_of = np.repeat(np.arange(len(rows)), [len(words) for words in rows])
-        terms = term_of[inverse.ravel()]
+        terms = term_of[inverse]
         keep = terms >= 0
         width = max(len(vocabulary), 1)
         flat = np.bincount(row_of[keep] * width + terms[keep], minlength=len(rows) * width)

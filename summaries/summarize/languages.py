@@ -42,7 +42,7 @@ _TABLE: dict[str, tuple[str, str, str]] = {
 }
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_TABLE)
 
-_DETECT_CHARS = 2000
+_DETECT_CHARS = 600
 _MIN_LETTERS = 20
 _MIN_CONFIDENCE = 0.5
 _STEM_CACHE = 200_000

@@ -1,0 +1,171 @@
+"""Summariser throughput, the 500-sentence case and peak memory; prints figures, asserts nothing.
+
+    python benchmarks/summarize.py [--data ../shared/data/cnndm-dev.jsonl] [--repeat 3]
+
+Runs on one core (CPU affinity and single-threaded BLAS). Compares our default method with
+stock sumy LexRank, side by side on the same articles, in two ways:
+
+* end to end: `summarize(text, method=...)` (language detection, sentence splitting, the method);
+* the summariser alone, on documents already split into words: our `CentralitySummarizer`
+  against `LexRankSummarizer(Stemmer("english"))` with sumy's English stop words, exactly as
+  sumy's README sets it up, and against LexRank given newsbrief's cached stemmer.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse
+import resource
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.utils import get_stop_words
+
+from summaries.evaluate import load_dataset
+from summaries.summarize import summarize
+from summaries.summarize.document import build_document
+from summaries.summarize.languages import language_tools
+from summaries.summarize.methods import summarizer_for
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cnndm-dev.jsonl"
+
+
+def one_core() -> str:
+    """Pin the process to one CPU, so articles/s means one core."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def best_rate(run: Callable[[], None], count: int, repeat: int) -> float:
+    """Items per second of the fastest of `repeat` runs (the least disturbed by other load)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return count / min(times)
+
+
+def documents(texts: Sequence[str]) -> list[Any]:
+    """sumy documents with every sentence's words already tokenised."""
+    tokenizer = language_tools("en").tokenizer
+    built = [build_document(text, tokenizer) for text in texts]
+    for document in built:
+        for sentence in document.sentences:
+            _ = sentence.words
+    return built
+
+
+def end_to_end(texts: Sequence[str], repeat: int) -> None:
+    """summarize() for every article: default against LexRank."""
+    rates = {}
+    for method in ("default", "lexrank"):
+        summarize(texts[0], method=method)
+        rates[method] = best_rate(
+            lambda m=method: [summarize(t, method=m) for t in texts], len(texts), repeat
+        )
+        print(f"  {method:<28} {rates[method]:8.1f} articles/s")
+    print(f"  default / lexrank: {rates['default'] / rates['lexrank']:.1f}x")
+
+
+def summariser_only(texts: Sequence[str], repeat: int) -> None:
+    """The summarisers alone on pre-tokenised documents."""
+    tools = language_tools("en")
+    stock = LexRankSummarizer(Stemmer("english"))
+    stock.stop_words = get_stop_words("english")
+    contenders = {
+        "default (ours)": summarizer_for("default", tools),
+        "LexRank, stock sumy set-up": stock,
+        "LexRank, newsbrief stemmer": summarizer_for("lexrank", tools),
+    }
+    docs = documents(texts)
+    rates = {}
+    for name, summarizer in contenders.items():
+        summarizer(docs[0], 3)
+        rates[name] = best_rate(lambda s=summarizer: [s(d, 3) for d in docs], len(docs), repeat)
+        print(f"  {name:<28} {rates[name]:8.1f} articles/s")
+    ours = rates["default (ours)"]
+    print(f"  default / stock LexRank: {ours / rates['LexRank, stock sumy set-up']:.1f}x")
+    print(
+        f"  default / LexRank with our stemmer: {ours / rates['LexRank, newsbrief stemmer']:.1f}x"
+    )
+
+
+def long_document(texts: Sequence[str]) -> None:
+    """A 500-sentence document: seconds for summarize() and for the summariser alone."""
+    tools = language_tools("en")
+    chosen: list[str] = []
+    sentences = 0
+    for text in texts:
+        chosen.append(text)
+        sentences = len(build_document("\n\n".join(chosen), tools.tokenizer).sentences)
+        if sentences >= 500:
+            break
+    text = "\n\n".join(chosen)
+    document = build_document(text, tools.tokenizer)
+    kept = document.sentences[:500]
+    text = "\n".join(str(s) for s in kept)
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        summarize(text, sentences=5)
+        runs.append(time.perf_counter() - started)
+    summarizer = summarizer_for("default", tools)
+    doc = documents([text])[0]
+    alone = []
+    for _ in range(5):
+        started = time.perf_counter()
+        summarizer(doc, 5)
+        alone.append(time.perf_counter() - started)
+    print(f"  sentences: {len(doc.sentences)}, characters: {len(text):,}")
+    print(
+        f"  summarize() end to end: median {statistics.median(runs):.3f} s, best {min(runs):.3f} s"
+    )
+    print(f"  summariser alone:       median {statistics.median(alone):.3f} s")
+
+
+def memory(texts: Sequence[str]) -> None:
+    """Peak Python allocations while summarising every article, and the process's peak RSS."""
+    tracemalloc.start()
+    for text in texts:
+        summarize(text)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  tracemalloc peak during the default run: {peak / 2**20:.1f} MB")
+    print(f"  process peak RSS (whole benchmark):      {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    texts = [article.text for article in load_dataset(args.data)]
+    print(f"{args.data.name}: {len(texts)} articles, {one_core()}, best of {args.repeat} runs")
+    print("End to end, summarize(text, method=...):")
+    end_to_end(texts, args.repeat)
+    print("Summariser alone, on pre-tokenised documents:")
+    summariser_only(texts, args.repeat)
+    print("500-sentence document:")
+    long_document(texts)
+    print("Memory:")
+    memory(texts)
+
+
+if __name__ == "__main__":
+    main()
