@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
+import pytest
+
+from summaries.articles import get_articles
+from summaries.config import Settings
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
-from summaries.sources import add_source, list_sources, remove_source
+from summaries.errors import BlockedURLError, SourceError
+from summaries.fetch import Fetcher, FetchPolicy
+from summaries.ingest import Ingester, add_source_from_url, next_poll_time
+from summaries.search import search
+from summaries.sources import add_source, get_source, list_sources, remove_source
 from summaries.store import Database
+from tests.servers import LocalServer, Reply
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -32,3 +45,357 @@ def test_default_sources_are_https_feeds_with_names() -> None:
     assert 5 <= len(DEFAULT_SOURCES) <= 8
     assert len({url for _, url in DEFAULT_SOURCES}) == len(DEFAULT_SOURCES)
     assert all(name and url.startswith("https://") for name, url in DEFAULT_SOURCES)
+
+
+# --- feeds and pages served by the local server ---------------------------------------------
+
+STORIES = {
+    "harbour": (
+        "Storm closes harbour for three days",
+        [
+            "A powerful storm forced the port authority to close the northern harbour on Monday.",
+            "Fishing crews moved their boats inland as waves reached eight metres.",
+            "The authority said repairs to the breakwater would take at least three days.",
+            "Local shops reported that deliveries of fresh fish had stopped entirely.",
+            "Forecasters expect the wind to ease by Thursday morning.",
+            "The mayor promised compensation for crews who lost a week of work.",
+        ],
+    ),
+    "council": (
+        "Council approves new tram line",
+        [
+            "The city council voted narrowly to approve a new tram line to the airport.",
+            "Construction is expected to begin next spring and to last four years.",
+            "Opponents argued that the budget of two billion euros was unrealistic.",
+            "Supporters said the line would remove thousands of cars from the ring road.",
+            "A public consultation drew more than nine thousand written responses.",
+            "The first trams are due to run before the end of the decade.",
+        ],
+    ),
+    "vaccine": (
+        "Malaria vaccine rollout reaches rural clinics",
+        [
+            "Health workers began delivering a malaria vaccine to rural clinics this week.",
+            "The programme aims to reach two million children before the rainy season.",
+            "Cold storage remains the biggest obstacle in villages without electricity.",
+            "Solar-powered refrigerators donated by a charity are being installed first.",
+            "Doctors said early results from pilot districts were encouraging.",
+            "Parents queued from dawn at some clinics to register their children.",
+        ],
+    ),
+}
+
+BOILERPLATE_HEAD = """<header><nav><a href="/">Home</a> <a href="/world">World</a>
+<a href="/sport">Sport</a></nav>
+<p>Subscribe to our newsletter for the latest headlines</p></header>"""
+BOILERPLATE_FOOT = """<footer><p>Share this article on Facebook Twitter Email</p>
+<p>Copyright 2026 Example News. All rights reserved.</p></footer>"""
+
+
+def page_html(title: str, paragraphs: list[str]) -> bytes:
+    """An article page wrapped in navigation, share buttons and a footer."""
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html lang='en'><head><title>{title} | Example News</title></head>"
+        f"<body>{BOILERPLATE_HEAD}<main><article><h1>{title}</h1>"
+        f"<p class='byline'>By Jane Reporter</p>{body}</article></main>"
+        f"<aside><p>Most read: Celebrity chef opens restaurant</p></aside>{BOILERPLATE_FOOT}"
+        "</body></html>"
+    ).encode()
+
+
+def rss(title: str, items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS 2.0 feed of (title, link, description) items, newest first."""
+    entries = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>Wed, 25 Nov 2026 0{i}:00:00 GMT</pubDate>"
+        f"<description>{d}</description></item>"
+        for i, (t, link, d) in enumerate(items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://example.com/</link><description>News</description>{entries}</channel></rss>"
+    ).encode()
+
+
+def serve_stories(server: LocalServer, keys: list[str], *, feed_path: str = "/feed.xml") -> str:
+    """Serve the pages of `keys` and a feed listing them; return the feed URL."""
+    items = []
+    for key in keys:
+        title, paragraphs = STORIES[key]
+        link = server.add(f"/news/{key}", Reply(page_html(title, paragraphs)))
+        items.append((title, link, paragraphs[0]))
+    return server.add(feed_path, Reply(rss("Example News", items), content_type=RSS))
+
+
+RSS = "application/rss+xml"
+
+
+def page_requests(server: LocalServer) -> int:
+    return sum(1 for r in server.requests if r.path.startswith("/news/"))
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
+    async with Fetcher(FetchPolicy.from_settings(settings)) as client:
+        yield client
+
+
+def ingester(db: Database, fetcher: Fetcher, settings: Settings, **kwargs: Any) -> Ingester:
+    kwargs.setdefault("clock", Clock())
+    return Ingester(db, fetcher, settings, rng=random.Random(7), **kwargs)
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+async def test_feed_to_stored_summarised_searchable(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    url = serve_stories(server, ["harbour", "council", "vaccine"])
+    source = add_source(db, url, "Example News", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    assert report.sources_polled == 1
+    assert len(report.new_articles) == 3
+    assert report.failures == []
+    stored = get_articles(db, report.new_articles)
+    assert {a.title for a in stored} == {title for title, _ in STORIES.values()}
+    for article in stored:
+        assert article.content_origin == "page"
+        assert article.source_name == "Example News"
+        assert 1 <= len(article.summary) <= settings.summary_sentences
+        summary = " ".join(article.summary)
+        for junk in ("Subscribe", "Share this", "Copyright", "Most read", "By Jane", "Home"):
+            assert junk not in summary
+    hits = search(db, "tram", now=NOW).hits
+    assert [h.article.title for h in hits] == ["Council approves new tram line"]
+    health = get_source(db, source.id)
+    assert health.last_success_at == NOW
+    assert health.consecutive_failures == 0
+    assert health.article_count == 3
+
+
+async def test_repoll_with_validators_gets_304(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    serve_stories(server, ["harbour"])
+    feed = server.routes["/feed.xml"]
+    assert isinstance(feed, Reply)
+
+    def conditional(handler: BaseHTTPRequestHandler) -> Reply:
+        if handler.headers.get("If-None-Match") == '"v1"':
+            return Reply(b"", status=304, content_type=RSS)
+        return Reply(feed.body, headers={"ETag": '"v1"'}, content_type=RSS)
+
+    url = server.add("/feed.xml", conditional)
+    add_source(db, url, "Example", now=NOW)
+    worker = ingester(db, fetcher, settings)
+    assert len((await worker.run_due()).new_articles) == 1
+    again = await worker.run_due(force=True)
+    assert (again.sources_polled, again.new_articles, again.duplicates) == (1, [], 0)
+    assert server.requests[-1].headers.get("If-None-Match") == '"v1"'
+    assert page_requests(server) == 1
+    assert get_source(db, url).etag == '"v1"'
+
+
+async def test_repoll_without_validators_skips_known_entries_unfetched(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    url = serve_stories(server, ["harbour", "council"])
+    add_source(db, url, "Example", now=NOW)
+    worker = ingester(db, fetcher, settings)
+    await worker.run_due()
+    again = await worker.run_due(force=True)
+    assert (again.new_articles, again.duplicates) == ([], 2)
+    assert page_requests(server) == 2
+
+
+async def test_same_article_in_two_feeds_is_stored_once(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    first = serve_stories(server, ["harbour", "council"], feed_path="/a.xml")
+    title, paragraphs = STORIES["harbour"]
+    tracked = server.url("/news/harbour?utm_source=rss&utm_medium=feed")
+    second = server.add(
+        "/b.xml", Reply(rss("Other", [(title, tracked, paragraphs[0])]), content_type=RSS)
+    )
+    add_source(db, first, "A", now=NOW)
+    add_source(db, second, "B", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    assert len(report.new_articles) == 2
+    assert report.duplicates == 1
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+
+
+async def test_same_text_at_two_urls_is_stored_once(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    title, paragraphs = STORIES["vaccine"]
+    server.add("/news/vaccine", Reply(page_html(title, paragraphs)))
+    server.add("/mirror/vaccine", Reply(page_html(title, paragraphs)))
+    items = [(title, server.url(p), paragraphs[0]) for p in ("/news/vaccine", "/mirror/vaccine")]
+    url = server.add("/feed.xml", Reply(rss("Example", items), content_type=RSS))
+    add_source(db, url, "Example", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    assert (len(report.new_articles), report.duplicates) == (1, 1)
+
+
+async def test_broken_sources_are_recorded_and_the_batch_goes_on(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    good = serve_stories(server, ["harbour"])
+    missing = add_source(db, server.url("/gone.xml"), "Gone", now=NOW)
+    junk_url = server.add("/junk.xml", Reply(bytes(range(256)) * 40, content_type=RSS))
+    junk = add_source(db, junk_url, "Junk", now=NOW)
+    add_source(db, good, "Good", now=NOW)
+    clock = Clock()
+    report = await ingester(db, fetcher, settings, clock=clock).run_due()
+    assert len(report.new_articles) == 1
+    assert {name for name, _ in report.failures} == {"Gone", "Junk"}
+    assert all(message for _, message in report.failures)
+    gone = get_source(db, missing.id)
+    assert gone.consecutive_failures == 1
+    assert gone.last_error and "404" in gone.last_error
+    assert gone.next_poll_at is not None
+    backoff = (gone.next_poll_at - NOW).total_seconds()
+    assert 2 * settings.poll_interval * 0.9 <= backoff <= 2 * settings.poll_interval * 1.1
+    assert get_source(db, junk.id).last_error
+    clock.now = NOW + timedelta(days=2)
+    await ingester(db, fetcher, settings, clock=clock).run_due()
+    assert get_source(db, missing.id).consecutive_failures == 2
+
+
+async def test_unreadable_page_falls_back_to_the_feed_text(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    description = (
+        "Rescue teams reached the flooded valley on Sunday after two days of rain. "
+        "Hundreds of families spent the night in school gyms. "
+        "Officials said the river had risen faster than at any time in fifty years."
+    )
+    items = [("Floods cut off valley", server.url("/news/missing"), description)]
+    url = server.add("/feed.xml", Reply(rss("Example", items), content_type=RSS))
+    add_source(db, url, "Example", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    [article] = get_articles(db, report.new_articles)
+    assert article.content_origin == "feed"
+    assert article.title == "Floods cut off valley"
+    assert "flooded valley" in " ".join(article.summary)
+
+
+async def test_only_the_newest_entries_are_read(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    items = [
+        (f"Item {i}", server.url(f"/news/{i}"), f"Story number {i} happened today in town {i}.")
+        for i in range(8)
+    ]
+    url = server.add("/feed.xml", Reply(rss("Example", items), content_type=RSS))
+    add_source(db, url, "Example", now=NOW)
+    report = await ingester(db, fetcher, settings, max_entries=3).run_due()
+    titles = {a.title for a in get_articles(db, report.new_articles)}
+    assert titles == {"Item 7", "Item 6", "Item 5"}
+
+
+async def test_only_due_sources_are_polled(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    url = serve_stories(server, ["harbour"])
+    add_source(db, url, "Example", now=NOW)
+    clock = Clock()
+    worker = ingester(db, fetcher, settings, clock=clock)
+    assert (await worker.run_due()).sources_polled == 1
+    assert (await worker.run_due()).sources_polled == 0
+    clock.now = NOW + timedelta(seconds=settings.poll_interval * 1.11)
+    assert (await worker.run_due()).sources_polled == 1
+
+
+async def test_hooks_get_new_ids_and_a_failing_hook_loses_nothing(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    url = serve_stories(server, ["harbour", "council"])
+    add_source(db, url, "Example", now=NOW)
+    seen: list[list[int]] = []
+
+    async def broken(ids: list[int]) -> None:
+        raise RuntimeError("hook bug")
+
+    async def record(ids: list[int]) -> None:
+        seen.append(ids)
+
+    report = await ingester(db, fetcher, settings, on_new_articles=[broken, record]).run_due()
+    assert seen == [report.new_articles]
+    assert len(get_articles(db, report.new_articles)) == 2
+
+
+def test_next_poll_time_jitter_and_backoff() -> None:
+    rng = random.Random(1)
+    for _ in range(50):
+        delay = (next_poll_time(NOW, 900, 0, rng) - NOW).total_seconds()
+        assert 810 <= delay <= 990
+    assert (
+        900 * 8 * 0.9 <= (next_poll_time(NOW, 900, 3, rng) - NOW).total_seconds() <= 900 * 8 * 1.1
+    )
+    assert next_poll_time(NOW, 900, 40, rng) - NOW == timedelta(days=1)
+    delays = {next_poll_time(NOW, 900, 0, rng) for _ in range(10)}
+    assert len(delays) > 1
+
+
+# --- adding a source from a URL ----------------------------------------------------------------
+
+
+async def test_add_source_from_a_feed_url_uses_its_title(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    url = serve_stories(server, ["harbour"])
+    source = await add_source_from_url(db, fetcher, url, now=NOW)
+    assert (source.name, source.url) == ("Example News", url)
+    named = await add_source_from_url(
+        db, fetcher, serve_stories(server, [], feed_path="/b.xml"), name="Mine", now=NOW
+    )
+    assert named.name == "Mine"
+
+
+async def test_add_source_discovers_the_feed_of_a_site(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    serve_stories(server, ["harbour"])
+    html = (
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/broken.xml">'
+        '<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>'
+        "<body>Welcome</body></html>"
+    )
+    site = server.add("/", Reply(html.encode()))
+    source = await add_source_from_url(db, fetcher, site, now=NOW)
+    assert source.url == server.url("/feed.xml")
+
+
+async def test_add_source_without_a_feed_is_a_clear_error(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    site = server.add("/", Reply(b"<html><body><p>No feeds here</p></body></html>"))
+    with pytest.raises(SourceError, match="No feed found"):
+        await add_source_from_url(db, fetcher, site, now=NOW)
+    plain = server.add("/notes.txt", Reply(b"just text", content_type="text/plain"))
+    with pytest.raises(SourceError, match="pass the feed's address"):
+        await add_source_from_url(db, fetcher, plain, now=NOW)
+
+
+async def test_add_source_refuses_private_addresses_by_default(
+    db: Database, server: LocalServer
+) -> None:
+    url = serve_stories(server, ["harbour"])
+    async with Fetcher(FetchPolicy(allow_private=False)) as strict:
+        with pytest.raises(BlockedURLError):
+            await add_source_from_url(db, strict, url, now=NOW)
+    assert list_sources(db) == []

@@ -1,0 +1,340 @@
+"""The pipeline: due sources -> conditional GET -> feed -> dedupe -> page -> summary -> store.
+
+A feed item enters here and leaves as a stored, summarised, searchable article. The order of the
+steps is chosen so that re-polling costs almost nothing: a 304 ends a poll at once, and entries
+already stored (same guid or canonical URL) are skipped before their pages are fetched.
+
+Failures stay local: a source that cannot be fetched or parsed gets its error recorded and its
+next poll pushed back (exponential back-off), and the batch goes on. An article page that
+cannot be fetched or read falls back to the feed's own text, and records which was used. Every
+article is stored in one transaction (`insert_article`), so killing the process at any moment
+loses nothing already stored and leaves nothing half-written; the next run continues.
+
+Extraction and summarisation are CPU work and run in worker threads (`asyncio.to_thread`), so
+the bot sharing this event loop stays responsive; the database is only touched from the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from summaries.articles import find_duplicate, insert_article
+from summaries.config import Settings
+from summaries.errors import (
+    ExtractError,
+    FeedError,
+    FetchError,
+    NewsbriefError,
+    SourceError,
+    SummarizeError,
+)
+from summaries.extract import article_from_entry, extract_article
+from summaries.feeds import discover_feeds, parse_feed
+from summaries.fetch import Fetcher, Response
+from summaries.models import Article, FeedEntry, ParsedFeed, Source, Summary
+from summaries.sources import (
+    add_source,
+    due_sources,
+    list_sources,
+    record_poll_failure,
+    record_poll_success,
+)
+from summaries.store import Database, utcnow
+from summaries.summarize import summarize_article
+from summaries.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
+    " text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
+MAX_BACKOFF = timedelta(days=1)
+JITTER = 0.10
+
+NewArticlesHook = Callable[[list[int]], Awaitable[None]]
+
+
+@dataclass
+class IngestReport:
+    """What a poll (or a batch of polls) did."""
+
+    sources_polled: int = 0
+    new_articles: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(source name, error message) for each source that failed."""
+    skipped: int = 0
+    """Entries with no readable text at all (neither page nor feed), or nothing to summarise."""
+
+    def add(self, other: IngestReport) -> None:
+        """Fold another report into this one."""
+        self.sources_polled += other.sources_polled
+        self.new_articles.extend(other.new_articles)
+        self.duplicates += other.duplicates
+        self.failures.extend(other.failures)
+        self.skipped += other.skipped
+
+
+def next_poll_time(
+    now: datetime, interval: int, failures: int, rng: random.Random | None = None
+) -> datetime:
+    """When to poll again: the interval ±10% jitter, doubled per consecutive failure, max 1 day.
+
+    Jitter spreads sources added together over time, so they do not all fire at once forever.
+    """
+    delay = timedelta(seconds=interval * 2 ** min(failures, 20))
+    jitter = 1 + (rng or random).uniform(-JITTER, JITTER)
+    return now + min(delay * jitter, MAX_BACKOFF)
+
+
+def newest_entries(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
+    """The `limit` newest entries, newest first: dated ones by date, then undated in feed order.
+
+    Feeds list newest first by convention, so feed order is the best guess for undated items.
+    """
+    ranked = sorted(
+        enumerate(entries),
+        key=lambda pair: (
+            pair[1].published is None,
+            -pair[1].published.timestamp() if pair[1].published else 0.0,
+            pair[0],
+        ),
+    )
+    return [entry for _, entry in ranked[:limit]]
+
+
+class Ingester:
+    """Polls sources and stores what is new; one per process, shared by the worker and the bot."""
+
+    def __init__(
+        self,
+        db: Database,
+        fetcher: Fetcher,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_new_articles: Sequence[NewArticlesHook] = (),
+        max_entries: int = 50,
+        concurrency: int = 8,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.fetcher = fetcher
+        self.settings = settings
+        self.clock = clock
+        self.hooks = list(on_new_articles)
+        self.max_entries = max_entries
+        self._sources = asyncio.Semaphore(max(1, concurrency // 2))
+        self._pages = asyncio.Semaphore(concurrency)
+        self._rng = rng or random.Random()
+
+    async def run_due(
+        self, *, force: bool = False, progress: Callable[[Source], None] | None = None
+    ) -> IngestReport:
+        """Poll every due source (every enabled one with `force`) and report the totals."""
+        now = self.clock()
+        sources = list_sources(self.db, enabled_only=True) if force else due_sources(self.db, now)
+
+        async def one(source: Source) -> IngestReport:
+            async with self._sources:
+                report = await self.poll(source)
+            if progress is not None:
+                progress(source)
+            return report
+
+        total = IngestReport()
+        for report in await asyncio.gather(*(one(s) for s in sources)):
+            total.add(report)
+        return total
+
+    async def poll(self, source: Source) -> IngestReport:
+        """Poll one source now. Never raises for the source's own problems: they are recorded."""
+        try:
+            report = await self._poll(source)
+        except NewsbriefError as error:
+            return self._failed(source, str(error))
+        except Exception:
+            log.exception("Unexpected error while polling %s", source.url)
+            return self._failed(source, "Internal error while polling; see the log for details.")
+        if report.new_articles:
+            await self._run_hooks(report.new_articles)
+        return report
+
+    async def _poll(self, source: Source) -> IngestReport:
+        response = await self.fetcher.get(
+            source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT
+        )
+        report = IngestReport(sources_polled=1)
+        etag, last_modified = source.etag, source.last_modified
+        if not response.not_modified:
+            feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+            await self._store_entries(source, feed.entries, report)
+            etag, last_modified = (
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
+        now = self.clock()
+        record_poll_success(
+            self.db,
+            source.id,
+            now=now,
+            next_poll_at=next_poll_time(now, self.settings.poll_interval, 0, self._rng),
+            etag=etag,
+            last_modified=last_modified,
+        )
+        return report
+
+    def _failed(self, source: Source, message: str) -> IngestReport:
+        now = self.clock()
+        failures = source.consecutive_failures + 1
+        log.warning("Source %s failed (%d in a row): %s", source.name, failures, message)
+        record_poll_failure(
+            self.db,
+            source.id,
+            now=now,
+            error=message,
+            next_poll_at=next_poll_time(now, self.settings.poll_interval, failures, self._rng),
+        )
+        return IngestReport(sources_polled=1, failures=[(source.name, message)])
+
+    async def _store_entries(
+        self, source: Source, entries: Sequence[FeedEntry], report: IngestReport
+    ) -> None:
+        """Store the new entries among the newest `max_entries`, skipping known ones unfetched."""
+        fresh: dict[str, FeedEntry] = {}
+        for entry in reversed(newest_entries(entries, self.max_entries)):
+            canonical = canonical_url(entry.url) if entry.url else ""
+            if not canonical:
+                continue
+            known = find_duplicate(
+                self.db, source_id=source.id, guid=entry.guid, canonical_url=canonical
+            )
+            if known is not None or canonical in fresh:
+                report.duplicates += 1
+            else:
+                fresh[canonical] = entry
+        await asyncio.gather(*(self._ingest(source, c, e, report) for c, e in fresh.items()))
+
+    async def _ingest(
+        self, source: Source, canonical: str, entry: FeedEntry, report: IngestReport
+    ) -> None:
+        """One entry: read its page (or fall back to the feed's text), summarise, store."""
+        async with self._pages:
+            prepared = await self._prepare(source, entry)
+        if prepared is None:
+            report.skipped += 1
+            return
+        article, summary, origin = prepared
+        article_id = insert_article(
+            self.db,
+            article,
+            summary,
+            canonical_url=canonical,
+            source_id=source.id,
+            source_name=source.name,
+            content_origin=origin,
+            guid=entry.guid,
+            now=self.clock(),
+        )
+        if article_id is None:
+            report.duplicates += 1
+        else:
+            report.new_articles.append(article_id)
+
+    async def _prepare(
+        self, source: Source, entry: FeedEntry
+    ) -> tuple[Article, Summary, str] | None:
+        try:
+            page: Response | None = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
+        except FetchError as error:
+            log.info("Page of %s unavailable (%s); using the feed's text", entry.url, error)
+            page = None
+        try:
+            return await asyncio.to_thread(self._read, source, entry, page)
+        except (ExtractError, SummarizeError) as error:
+            log.info("Skipped %s: %s", entry.url, error)
+            return None
+
+    def _read(
+        self, source: Source, entry: FeedEntry, page: Response | None
+    ) -> tuple[Article, Summary, str]:
+        """Extract and summarise (runs in a worker thread: CPU only, no database)."""
+        article, origin = None, "page"
+        if page is not None:
+            try:
+                body = _page_body(page)
+                article = extract_article(body, url=page.url, content_type=page.content_type)
+            except ExtractError as error:
+                log.info("Could not read the page %s (%s); using the feed's text", page.url, error)
+        if article is None:
+            article, origin = article_from_entry(entry, source_name=source.name), "feed"
+        article = replace(
+            article,
+            title=entry.title.strip() or article.title,
+            url=entry.url,
+            published=entry.published or article.published,
+            byline=article.byline or entry.author,
+            site_name=article.site_name or source.name,
+        )
+        summary = summarize_article(
+            article, sentences=self.settings.summary_sentences, method=self.settings.summary_method
+        )
+        return article, summary, origin
+
+    async def _run_hooks(self, article_ids: list[int]) -> None:
+        for hook in self.hooks:
+            try:
+                await hook(list(article_ids))
+            except Exception:
+                log.exception("A new-articles hook failed; the articles are stored regardless")
+
+
+def _page_body(page: Response) -> str | bytes:
+    """Text decoded with the server's declared charset when it says it is text, else bytes."""
+    textual = page.content_type.startswith("text/") or "html" in page.content_type
+    return page.text() if textual else page.body
+
+
+async def add_source_from_url(
+    db: Database, fetcher: Fetcher, url: str, *, name: str | None = None, now: datetime
+) -> Source:
+    """Add a source from a feed URL, or from a site URL whose feed is discovered in its HTML.
+
+    The feed is fetched and parsed before it is stored, so a typo fails now, with a clear
+    message, instead of later as a silent source error.
+    """
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    response = await fetcher.get(url, accept=FEED_ACCEPT)
+    candidates: list[str] = []
+    try:
+        feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+        return _add_parsed(db, response.url, feed, name, now)
+    except FeedError:
+        if "html" in response.content_type or response.body.lstrip()[:1] == b"<":
+            candidates = discover_feeds(response.text(), response.url)
+    for candidate in candidates:
+        try:
+            found = await fetcher.get(candidate, accept=FEED_ACCEPT)
+            feed = parse_feed(found.body, url=found.url, content_type=found.content_type)
+        except (FetchError, FeedError) as error:
+            log.info("Discovered feed %s is not usable: %s", candidate, error)
+            continue
+        return _add_parsed(db, found.url, feed, name, now)
+    raise SourceError(f"No feed found at {url}; pass the feed's address instead.")
+
+
+def _add_parsed(
+    db: Database, url: str, feed: ParsedFeed, name: str | None, now: datetime
+) -> Source:
+    title = (name or "").strip() or feed.title.strip() or urlsplit(url).hostname or url
+    return add_source(db, url, title, site_url=feed.link, now=now)
