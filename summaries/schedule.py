@@ -1,0 +1,133 @@
+"""What runs when: the ingest tick on an APScheduler `AsyncIOScheduler`.
+
+One function, `schedule_ingest`, adds the job to any AsyncIOScheduler: the worker's own, or the
+bot's (`application.job_queue.scheduler`, which *is* an AsyncIOScheduler), so the bot process
+needs no second scheduler. The tick is short; when each source is polled is decided by its
+`next_poll_at` (interval with jitter, back-off after failures), kept in the database, so a restart
+resumes the same rhythm.
+
+`run_worker` is the `newsbrief worker` process: the scheduler alone until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from summaries.config import Settings
+from summaries.default_sources import seed_default_sources
+from summaries.fetch import Fetcher, FetchPolicy
+from summaries.ingest import Ingester, IngestReport
+from summaries.store import open_database, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "newsbrief-ingest"
+
+
+def tick_seconds_for(settings: Settings) -> int:
+    """How often to look for due sources: every minute, or every poll interval if shorter."""
+    return min(60, settings.poll_interval)
+
+
+async def ingest_tick(ingester: Ingester) -> IngestReport:
+    """One scheduler tick: poll the due sources and log what happened."""
+    report = await ingester.run_due()
+    if report.sources_polled:
+        log.info(
+            "Polled %d sources: %d new articles, %d failures",
+            report.sources_polled,
+            len(report.new_articles),
+            len(report.failures),
+        )
+    return report
+
+
+class IngestJob:
+    """The scheduled job, which remembers its poll in progress so shutdown can let it finish."""
+
+    def __init__(self, ingester: Ingester) -> None:
+        self.ingester = ingester
+        self.running: asyncio.Task[object] | None = None
+
+    async def tick(self) -> IngestReport:
+        """One scheduler tick (APScheduler runs it on the event loop as a coroutine)."""
+        self.running = asyncio.current_task()
+        try:
+            return await ingest_tick(self.ingester)
+        finally:
+            self.running = None
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the poll in progress, then cancel it."""
+        task = self.running
+        if task is None:
+            return
+        _, pending = await asyncio.wait({task}, timeout=grace)
+        if pending:
+            task.cancel()
+            await asyncio.wait({task})
+
+
+def schedule_ingest(
+    scheduler: AsyncIOScheduler,
+    ingester: Ingester,
+    *,
+    tick_seconds: int,
+    now: datetime | None = None,
+) -> IngestJob:
+    """Add the ingest job: first tick at `now` (default: at once), then every `tick_seconds`.
+
+    `max_instances=1` and `coalesce=True`: a slow poll is never overlapped by the next tick, and
+    ticks missed while it ran collapse into one.
+    """
+    job = IngestJob(ingester)
+    scheduler.add_job(
+        job.tick,
+        "interval",
+        seconds=tick_seconds,
+        id=JOB_ID,
+        name="Poll due news sources",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+        next_run_time=now or utcnow(),
+    )
+    return job
+
+
+async def run_worker(
+    settings: Settings, *, stop: asyncio.Event | None = None, grace: float = 5.0
+) -> None:
+    """Poll sources on schedule until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly.
+
+    A poll in progress gets `grace` seconds to finish, then is cancelled: each article is stored
+    in one transaction, so what was stored stays and the rest is picked up by the next run. Then
+    the HTTP client and the database are closed.
+    """
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    db = open_database(settings.db_path)
+    seed_default_sources(db, enabled=settings.default_sources, now=utcnow())
+    scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+    try:
+        async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+            ingester = Ingester(db, fetcher, settings)
+            job = schedule_ingest(scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+            scheduler.start()
+            log.info("Worker started: polling every source on its interval. Stop with Ctrl-C.")
+            await stop.wait()
+            log.info("Stopping: letting the poll in progress finish (%g s at most)", grace)
+            scheduler.pause()
+            await job.finish(grace)
+            scheduler.shutdown(wait=False)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        db.close()
