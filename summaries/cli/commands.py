@@ -10,9 +10,9 @@ from types import ModuleType
 
 import click
 
-from summaries.cli import evaluate, reader
+from summaries.cli import evaluate, ingest, reader, search, sources
 
-FAMILIES: tuple[ModuleType, ...] = (evaluate, reader)
+FAMILIES: tuple[ModuleType, ...] = (evaluate, reader, sources, ingest, search)
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,88 @@
+"""`newsbrief search QUERY`: ranked results with the matched words highlighted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from summaries.cli.sources import opened
+from summaries.config import Settings
+from summaries.search import SearchHit, Snippet, search
+
+QUERY_HELP = """Search stored articles, best match first.
+
+\b
+QUERY language:
+  climate summit       both words
+  "climate summit"     the exact phrase (quote it for the shell: '"climate summit"')
+  climate OR weather   either word
+  -sport               without this word
+  elect*               words starting with "elect"
+  source:bbc           only sources whose name starts with "bbc"
+  since:7d             from the last 7 days (h, d, w, m = 30 days, y)
+"""
+
+
+def render_snippet(snippet: Snippet, *, ansi: bool) -> str:
+    """Matched words in bold on a terminal, in [brackets] otherwise."""
+    return "".join(
+        (click.style(text, bold=True) if ansi else f"[{text}]") if match else text
+        for text, match in snippet
+    ).replace("\n", " ")
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    """A search result as a JSON object with stable field names."""
+    article = hit.article
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source_name,
+        "published": article.when.isoformat(),
+        "summary": list(article.summary),
+        "snippet": render_snippet(hit.snippet, ansi=False),
+        "score": round(hit.score, 4),
+    }
+
+
+@click.command("search", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
+@click.option(
+    "--limit",
+    "-n",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="How many results to show.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result, per line.")
+@click.pass_obj
+def search_command(settings: Settings, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    text = " ".join(query)
+    with opened(settings) as db:
+        page = search(db, text, limit=limit)
+    if as_json:
+        for hit in page.hits:
+            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+        return
+    if not page.hits:
+        click.echo(f"No results for {text!r}.")
+        return
+    ansi = sys.stdout.isatty()
+    for number, hit in enumerate(page.hits, start=1):
+        article = hit.article
+        title = click.style(article.title, bold=True) if ansi else article.title
+        click.echo(f"{number}. {title}")
+        click.echo(f"   {article.source_name}, {article.when:%Y-%m-%d %H:%M} UTC")
+        click.echo(f"   {render_snippet(hit.snippet, ansi=ansi)}")
+        click.echo(f"   {article.url}")
+    click.echo(f"Showing {len(page.hits)} of {page.total} results.")
+
+
+def register(group: click.Group) -> None:
+    """Attach `search` to the `newsbrief` command group."""
+    group.add_command(search_command)
