@@ -175,10 +175,10 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = _parse_url(url)
         cookies = httpx.Cookies()
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str]] = set()  # (URL, cookies): a cookie check may revisit a URL
         deadline: float | None = None
         for _hop in range(self.policy.max_redirects + 1):
-            seen.add((str(current), repr(sorted(cookies.items()))))
+            seen.add(_chain_key(current, cookies))
             async with self._slot(current.host):
                 deadline = deadline or asyncio.get_running_loop().time() + self.policy.timeout
                 try:
@@ -193,7 +193,7 @@ class Fetcher:
             if isinstance(outcome, Response):
                 return outcome
             current = outcome
-            if (str(current), repr(sorted(cookies.items()))) in seen:
+            if _chain_key(current, cookies) in seen:
                 raise FetchError(f"{url} redirects in a loop; check the address.", url=url)
         raise FetchError(
             f"{url} redirects more than {self.policy.max_redirects} times; "
@@ -227,6 +227,7 @@ class Fetcher:
     async def _outcome(self, url: httpx.URL, response: httpx.Response) -> Response | httpx.URL:
         status = response.status_code
         if status in _REDIRECTS and "location" in response.headers:
+            # httpx has already refused a Location it cannot parse (RemoteProtocolError).
             target = url.join(response.headers["location"]).copy_with(fragment=None)
             return _parse_url(str(target))
         if status == 304:
@@ -342,6 +343,8 @@ class _PinnedTransport(httpx.AsyncBaseTransport):
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             network_backend=_PinnedBackend(allowed_addresses),
+            max_connections=100,
+            max_keepalive_connections=20,
             keepalive_expiry=30.0,
         )
 
@@ -424,6 +427,10 @@ def _parse_url(url: str) -> httpx.URL:
 def _first_refusal(addresses: Iterable[str]) -> str | None:
     """One refused address is enough to refuse the host: the connection could pick it."""
     return next(filter(None, map(blocked_reason, addresses)), None)
+
+
+def _chain_key(url: httpx.URL, cookies: httpx.Cookies) -> tuple[str, str]:
+    return str(url), repr(sorted((c.domain, c.path, c.name, c.value or "") for c in cookies.jar))
 
 
 def _port(url: httpx.URL) -> int:

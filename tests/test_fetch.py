@@ -137,6 +137,17 @@ async def test_cookies_last_for_one_redirect_chain_only(server: LocalServer) -> 
         assert (await f.get(server.url("/check"))).body == b"no cookie"
 
 
+async def test_cookie_check_redirecting_to_the_same_url_is_not_a_loop(server: LocalServer) -> None:
+    def wall(handler: BaseHTTPRequestHandler) -> Reply:
+        if "seen=1" in handler.headers.get("Cookie", ""):
+            return Reply(b"article")
+        return Reply(status=302, headers={"Location": "/wall", "Set-Cookie": "seen=1"})
+
+    url = server.add("/wall", wall)
+    async with fetcher() as f:
+        assert (await f.get(url)).body == b"article"
+
+
 async def test_requests_to_one_host_are_limited(server: LocalServer) -> None:
     active, peak = 0, 0
 
@@ -199,6 +210,18 @@ async def test_too_many_redirects_are_refused(server: LocalServer) -> None:
         with pytest.raises(FetchError, match="redirects more than 5 times"):
             await f.get(server.url("/r0"))
     assert len(server.requests) == 6
+
+
+async def test_redirect_to_an_invalid_address_is_a_fetch_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "http://[::1"})
+
+    resolver = fake_resolver({"news.example": [PUBLIC_IP]})
+    async with Fetcher(
+        FetchPolicy(), transport=httpx.MockTransport(handler), resolver=resolver
+    ) as f:
+        with pytest.raises(FetchError, match="broke off or garbled its answer"):
+            await f.get("https://news.example/feed")
 
 
 async def test_endless_slow_response_ends_at_the_deadline(server: LocalServer) -> None:
