@@ -90,8 +90,8 @@ def render_summary(article: Article, summary: Summary) -> str:
 def extract_command(settings: Settings, source: str | None, as_json: bool) -> None:
     """Show the clean article the summariser sees: title, byline, date, link, then the text.
 
-    SOURCE is a saved page (HTML or text), an http(s) URL, or '-' (the default when piped)
-    for standard input.
+    Give a saved page (HTML or text), an http(s) URL, or '-' to read standard input
+    (the default when input is piped).
     """
     article = load_article(settings, source)
     if as_json:
@@ -123,8 +123,8 @@ def summarize_command(
 ) -> None:
     """Summarise one article: title, source, date, the summary sentences and the link.
 
-    SOURCE is a saved page (HTML or text), an http(s) URL, or '-' (the default when piped)
-    for standard input.
+    Give a saved page (HTML or text), an http(s) URL, or '-' to read standard input
+    (the default when input is piped).
     """
     article = load_article(settings, source)
     summary = summarize_article(
