@@ -63,7 +63,7 @@ class _Bucket:
         """Seconds until one token is available (0: now)."""
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1.0 - 1e-9 else (1.0 - self.tokens) / self.rate
 
 
 class FanoutLimiter:
@@ -115,7 +115,7 @@ class FanoutLimiter:
         self._bucket(chat_id, now).tokens -= 1.0
         slot = max(now, self._next_slot)
         self._next_slot = slot + self.interval
-        while (delay := max(slot, self._paused_until) - self.clock()) > 0:
+        while (delay := max(slot, self._paused_until) - self.clock()) > 1e-9:
             await self.sleep(delay)
 
 

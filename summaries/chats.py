@@ -83,15 +83,24 @@ def zone(name: str) -> ZoneInfo:
 
 
 def ensure_chat(
-    db: Database, chat_id: int, *, now: datetime, kind: str = "private", title: str | None = None
+    db: Database,
+    chat_id: int,
+    *,
+    now: datetime,
+    kind: str | None = None,
+    title: str | None = None,
 ) -> Chat:
-    """The chat's row, created with defaults if new; reactivates a chat that had blocked us."""
+    """The chat's row, created with defaults if new; reactivates a chat that had blocked us.
+
+    `kind` is Telegram's chat type ("private", "group", "supergroup", "channel"); when not
+    given, a new chat is taken to be private and a known one keeps its kind.
+    """
     with db.conn:
         db.execute(
             "INSERT INTO chats (id, kind, title, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
+            " ON CONFLICT(id) DO UPDATE SET kind = coalesce(?, chats.kind),"
             " title = coalesce(excluded.title, chats.title), active = 1, deactivated_at = NULL",
-            [chat_id, kind, title, to_db(now)],
+            [chat_id, kind or "private", title, to_db(now), kind],
         )
     return get_chat(db, chat_id)
 
