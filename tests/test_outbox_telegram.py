@@ -132,13 +132,29 @@ from summaries.store import open_database
 
 async def main() -> None:
     bot = Bot(sys.argv[2], base_url=sys.argv[3] + "/bot")
-    notifier = TelegramNotifier(bot, FanoutLimiter(per_second=40, private_rate=50, private_burst=50))
+    limiter = FanoutLimiter(per_second=40, private_rate=50, private_burst=50)
+    notifier = TelegramNotifier(bot, limiter)
     box = outbox.Outbox(open_database(sys.argv[1]), notifier, concurrency=4)
     async with bot:
         await box.flush()
 
 asyncio.run(main())
 """
+
+
+def kill_mid_fan_out(path: Path, fake: FakeTelegram, *, after_calls: int) -> None:
+    """Run the outbox in a child process and SIGKILL it once the fake has `after_calls` calls."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(path), TOKEN, fake.api_root],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        fake.wait_for_sync(lambda: len(fake.calls) >= after_calls, within=60)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
 
 
 async def test_kill_9_mid_fan_out_then_restart(tmp_path: Path, fake: FakeTelegram) -> None:
@@ -152,19 +168,8 @@ async def test_kill_9_mid_fan_out_then_restart(tmp_path: Path, fake: FakeTelegra
             parts = [Part(f"chat {chat_id} story {a}", (a,)) for a in ids]
             outbox.enqueue(db, chat_id, "digest", parts, now=NOW)
     db.close()
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path), TOKEN, fake.api_root],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        fake.wait_for_sync(lambda: len(fake.calls) >= 40, within=60)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    before = len(fake.calls)
-    assert before < 90, "the child finished before it was killed"
+    kill_mid_fan_out(path, fake, after_calls=40)
+    assert len(fake.calls) < 90, "the child finished before it was killed"
 
     db = open_database(path)
     in_flight = outbox.recover(db, now=NOW)
