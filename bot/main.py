@@ -1,0 +1,102 @@
+"""The composition root and the `newsbrief` console script.
+
+`main()` is the core's command line (`summaries.cli.cli`) plus `run`, the long-running process:
+the Telegram bot and the ingestion scheduler in one event loop. There is one scheduler: PTB's
+JobQueue *is* an APScheduler `AsyncIOScheduler`, and the ingest job is added to it
+(`summaries.schedule.schedule_ingest`). Without a bot token, `run` says how to get one and runs
+the ingestion worker alone.
+
+PTB owns the event loop and the signals (SIGINT/SIGTERM stop it cleanly); the HTTP client and
+the database are closed after the bot has stopped (`post_shutdown`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+import click
+
+from bot.app import build_application
+from bot.services import App, Services
+from summaries.cli import cli
+from summaries.cluster import cluster_hook
+from summaries.config import Settings
+from summaries.default_sources import seed_default_sources
+from summaries.fetch import Fetcher, FetchPolicy
+from summaries.ingest import Ingester
+from summaries.schedule import run_worker, schedule_ingest, tick_seconds_for
+from summaries.store import open_database
+
+log = logging.getLogger(__name__)
+
+MISSING_BOT_HINT = (
+    "No TELEGRAM_BOT_TOKEN: running the news poller without the bot. To get a token, message "
+    "@BotFather on Telegram, send /newbot, and put TELEGRAM_BOT_TOKEN=<token> in .env."
+)
+
+
+def main() -> None:
+    """The `newsbrief` command: the core's commands plus `run`."""
+    cli.add_command(run)
+    cli(prog_name="newsbrief")
+
+
+@click.command()
+@click.pass_obj
+def run(settings: Settings) -> None:
+    """Run the Telegram bot and the news poller in one process (stop with Ctrl-C).
+
+    Long polling by default; webhook mode when NEWSBRIEF_WEBHOOK_URL is set. Without
+    TELEGRAM_BOT_TOKEN, only the poller runs.
+    """
+    if not settings.telegram_bot_token:
+        click.echo(MISSING_BOT_HINT, err=True)
+        asyncio.run(run_worker(settings))
+        return
+    serve(compose(settings), settings)
+
+
+def compose(settings: Settings) -> App:
+    """Wire the core and the bot: database, fetcher, services, application, ingest job."""
+    db = open_database(settings.db_path)
+    fetcher = Fetcher(FetchPolicy.from_settings(settings))
+    services = Services(settings, db, fetcher)
+    seed_default_sources(db, enabled=settings.default_sources, now=services.clock())
+    application = build_application(services)
+    hooks = [cluster_hook(db, clock=services.clock), *services.new_article_hooks]
+    ingester = Ingester(db, fetcher, settings, clock=services.clock, on_new_articles=hooks)
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot was installed without its job-queue extra"
+    schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+
+    async def close_resources(_: App) -> None:
+        await fetcher.aclose()
+        db.close()
+        log.info("Stopped: HTTP client and database closed")
+
+    application.post_shutdown = close_resources
+    return application
+
+
+def serve(application: App, settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook server when one is configured."""
+    if not settings.webhook_url:
+        log.info("Starting the bot with long polling")
+        application.run_polling()
+        return
+    host, _, port = settings.webhook_listen.rpartition(":")
+    log.info("Starting the bot's webhook server on %s", settings.webhook_listen)
+    application.run_webhook(
+        listen=host,
+        port=int(port),
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+    )
+
+
+if __name__ == "__main__":
+    main()

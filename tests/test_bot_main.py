@@ -1,0 +1,119 @@
+"""`newsbrief run`: the composition root, in process and as the real console script."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_EXECUTED
+
+from bot.main import MISSING_BOT_HINT, compose
+from summaries.config import Settings
+from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
+from tests.servers import LocalServer, Reply
+
+PARAGRAPH = (
+    "The city council approved a new plan for the harbour district on Tuesday evening. "
+    "Officials said the plan would add two thousand homes and a new ferry terminal. "
+    "Residents had argued for years about the height of the proposed towers. "
+    "The vote was close, with seven members in favour and six against. "
+)
+PAGE = f"""<!doctype html><html><head><title>Harbour plan approved</title></head><body>
+<article><h1>Harbour plan approved</h1>{"".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))}
+</article></body></html>"""
+
+
+def feed(page_url: str) -> bytes:
+    return f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Gazette</title>
+<link>{page_url}</link><description>d</description>
+<item><title>Harbour plan approved</title><link>{page_url}</link><guid>1</guid>
+<pubDate>Wed, 25 Nov 2026 07:00:00 GMT</pubDate><description>Plan.</description></item>
+</channel></rss>""".encode()
+
+
+async def test_composed_bot_ingests_on_its_job_queue_and_serves_the_story(
+    settings: Settings, server: LocalServer
+) -> None:
+    page_url = server.add("/harbour", Reply(PAGE.encode()))
+    feed_url = server.add("/feed.xml", Reply(feed(page_url), content_type="application/rss+xml"))
+    with FakeTelegram() as fake:
+        settings = replace(
+            settings, telegram_bot_token=TOKEN, telegram_api_base_url=fake.api_root, poll_interval=5
+        )
+        application = compose(settings)
+        services = application.bot_data["services"]
+        services.db.execute(
+            "INSERT INTO sources (url, name, added_at) VALUES (?, 'Harbour Gazette', '2026-01-01')",
+            [feed_url],
+        )
+        services.db.conn.commit()
+        ticked = asyncio.Event()
+        application.job_queue.scheduler.add_listener(lambda _: ticked.set(), EVENT_JOB_EXECUTED)
+        async with run_polling(application):
+            await asyncio.wait_for(ticked.wait(), 30)
+            assert "Harbour plan approved" in await latest(fake)
+        assert services.fetcher._client.is_closed, "post_shutdown closes the HTTP client"
+
+
+async def latest(fake: FakeTelegram) -> str:
+    before = len(fake.bot_messages(7))
+    fake.private_message(7, "/latest")
+    messages = await fake.wait_for(lambda: fake.bot_messages(7)[before:], 10)
+    return messages[0].text
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NEWSBRIEF_"))}
+    env.update(
+        NEWSBRIEF_DB=str(tmp_path / "run.db"),
+        NEWSBRIEF_DEFAULT_SOURCES="false",
+        NEWSBRIEF_LOG_LEVEL="DEBUG",
+        **extra,
+    )
+    return env
+
+
+def _start(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from bot.main import main; main()", "run"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+async def test_run_without_token_explains_botfather_and_polls_alone(tmp_path: Path) -> None:
+    process = _start(tmp_path, _env(tmp_path))
+    assert process.stderr is not None
+    first_line = await asyncio.to_thread(process.stderr.readline)
+    assert first_line.strip() == MISSING_BOT_HINT
+    worker_started = await asyncio.to_thread(process.stderr.readline)
+    while "Worker started" not in worker_started:
+        worker_started = await asyncio.to_thread(process.stderr.readline)
+    process.send_signal(signal.SIGTERM)
+    _, rest = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, rest
+
+
+async def test_run_with_token_serves_users_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    with FakeTelegram() as fake:
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake.api_root)
+        process = _start(tmp_path, env)
+        try:
+            await fake.wait_call("setMyCommands", within=60)
+            fake.private_message(42, "/start")
+            await fake.wait_call("sendMessage", chat_id=42, within=20)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, log
+    assert "Stopped: HTTP client and database closed" in log
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log
