@@ -14,6 +14,7 @@ from summaries.errors import SummarizeError
 from summaries.evaluate import (
     EvalArticle,
     evaluate_method,
+    half,
     load_dataset,
     rouge_scorer,
     write_predictions,
@@ -61,6 +62,17 @@ def test_a_malformed_row_names_its_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(ROWS[0]) + "\n" + '{"id": "x"}\n', encoding="utf-8")
     with pytest.raises(SummarizeError, match="line 2"):
         load_dataset(path)
+
+
+def test_the_halves_split_the_articles_stably() -> None:
+    articles = [EvalArticle(id=f"id-{n}", text="x", reference="x") for n in range(200)]
+    dev, held_out = half(articles, "dev"), half(articles, "held-out")
+    assert len(dev) + len(held_out) == 200
+    assert 70 < len(dev) < 130
+    assert not {a.id for a in dev} & {a.id for a in held_out}
+    assert half(list(reversed(articles)), "dev") == list(reversed(dev))
+    with pytest.raises(SummarizeError, match="held-out"):
+        half(articles, "test")
 
 
 def test_lead_scores_100_when_the_reference_is_the_lead(dataset: Path) -> None:

@@ -131,6 +131,13 @@ def test_an_unknown_language_code_falls_back_without_a_crash() -> None:
     assert summary.sentences == tuple(sentences_of(STORY)[:2])
 
 
+@pytest.mark.parametrize("tag", ["en", "EN", "en-GB", "en_US"])
+def test_loose_language_tags_are_understood(tag: str) -> None:
+    summary = summarize(STORY, language=tag)
+    assert summary.language == "en"
+    assert not summary.fallback
+
+
 def test_summarize_article_uses_the_title_and_recorded_language() -> None:
     schools = sentences_of(STORY)[4]
     untitled = Article(title="", text=STORY, language="en")

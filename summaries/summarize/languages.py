@@ -69,7 +69,7 @@ def _identifier() -> LanguageIdentifier:
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of `text`'s language, or `None` when there is too little to tell."""
     sample = text[:_DETECT_CHARS]
-    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < _MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(sample)
     if confidence < _MIN_CONFIDENCE:

@@ -32,7 +32,7 @@ def summarize(
     check_method(method)
     if sentences < 1:
         raise SummarizeError("The number of summary sentences must be at least 1.")
-    code = language or detect_language(text)
+    code = _language_code(language) or detect_language(text)
     tools = language_tools(code)
     document = build_document(text, tools.tokenizer, title=title)
     if not document.sentences:
@@ -47,6 +47,13 @@ def summarize(
     return Summary(
         sentences=tuple(chosen), method=method, language=tools.code, fallback=not tools.supported
     )
+
+
+def _language_code(language: str | None) -> str | None:
+    """ "en-US", "pt_BR", "DE" -> "en", "pt", "de": pages and feeds tag languages loosely."""
+    if not language:
+        return None
+    return language.replace("_", "-").split("-")[0].strip().lower() or None
 
 
 def _within(sentences: list[str], max_chars: int) -> list[str]:
