@@ -110,6 +110,20 @@ def test_quadratic_blowup_is_refused_quickly() -> None:
     assert time.monotonic() - started < 0.5
 
 
+@pytest.mark.parametrize(
+    ("doctype", "entity"), [("<!doctype", "<!entity"), ("<!DOCTYPE", "<!Entity")]
+)
+def test_miscased_entity_declarations_are_never_expanded(doctype: str, entity: str) -> None:
+    """XML keywords are case-sensitive: these are not declarations, and nothing expands them."""
+    body = (
+        f'<?xml version="1.0"?>{doctype} rss [{entity} a "{"x" * 10_000}">]><rss version="2.0">'
+        f"<channel><item><title>{'&a;' * 10_000}</title><link>https://x.example/1</link></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, url=BASE + "miscased.xml")
+    assert "x" * 100 not in feed.entries[0].title
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
 def test_entity_declarations_are_found_in_other_encodings(encoding: str) -> None:
     body = (

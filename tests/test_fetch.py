@@ -12,6 +12,7 @@ import tracemalloc
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from summaries.errors import (
     HTTPStatusError,
     TooLargeError,
 )
+from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, FetchPolicy, Response
 from tests.servers import LocalServer, Reply
 
@@ -97,6 +99,23 @@ async def test_compressed_bodies_are_decoded(
         response = await f.get(url)
     assert response.body == text
     assert "content-encoding" not in response.headers
+
+
+async def test_a_fetched_compressed_feed_parses(server: LocalServer) -> None:
+    feed = (Path(__file__).parent / "feeds" / "rss20.xml").read_bytes()
+    url = server.add(
+        "/rss",
+        Reply(
+            gzip.compress(feed),
+            headers={"Content-Encoding": "gzip"},
+            content_type="text/html; charset=utf-8",  # wrong type: the body decides
+        ),
+    )
+    async with fetcher() as f:
+        response = await f.get(url)
+    parsed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+    assert len(parsed.entries) == 2
+    assert parsed.entries[0].url == "https://wire.example.com/2024/05/summit"
 
 
 async def test_relative_redirects_are_followed_and_final_url_reported(
