@@ -82,6 +82,8 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SHORT_WORDS = 30
 """Paragraphs up to this many words may be boilerplate; longer ones are body text."""
 _CAPTION_WORDS = 60
+_ECHO_BUDGET = 40
+"""At most this many sentences are compared with one possible caption."""
 
 
 def clean_text(text: str, *, title: str | None = None) -> str:
@@ -152,14 +154,24 @@ def _drop_echo_captions(kept: list[str]) -> list[str]:
     A caption often restates a body sentence ("Turkey has threatened ..." above the paragraph
     that says it in full). The shorter restatement goes; the body sentence stays. Word order
     matters: a list of names ("France v Cyprus; Israel v Switzerland") is not an echo of another.
+    Only sentences sharing the paragraph's rarest word are compared (a bounded number of them),
+    so long texts stay linear.
     """
     sentences = [(i, _words(s)) for i, p in enumerate(kept) for s in split_sentences(p)]
+    having: dict[str, list[int]] = {}
+    for number, (_, words) in enumerate(sentences):
+        for word in set(words):
+            having.setdefault(word, []).append(number)
     result: list[str] = []
     for index, paragraph in enumerate(kept):
         words = _words(paragraph)
         candidate = len(split_sentences(paragraph)) == 1 and 8 <= len(words) <= _CAPTION_WORDS
-        if not (candidate and any(i != index and _echoes(words, s) for i, s in sentences)):
-            result.append(paragraph)
+        if candidate:
+            rarest = min(set(words), key=lambda word: len(having.get(word, ())))
+            numbers = having.get(rarest, [])[:_ECHO_BUDGET]
+            if any(sentences[n][0] != index and _echoes(words, sentences[n][1]) for n in numbers):
+                continue
+        result.append(paragraph)
     return result
 
 
