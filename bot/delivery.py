@@ -37,6 +37,9 @@ from telegram.error import (
 
 from bot.render import to_plain
 from bot.render_digest import render_alert, render_digest
+from bot.services import App, Context, services_of
+from summaries.alerts import alert_hook
+from summaries.digest import schedule_digests
 from summaries.notify import (
     AlertMessage,
     DeliveryFailed,
@@ -46,6 +49,7 @@ from summaries.notify import (
     RecipientGone,
     RetryLater,
 )
+from summaries.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -182,3 +186,48 @@ class TelegramNotifier:
         if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
             return RetryLater(f"network error: {error.message}")
         return DeliveryFailed(error.message)
+
+
+_OUTBOX = "outbox"
+
+
+def install_delivery(application: App) -> Outbox:
+    """Create the bot's outbox (Telegram notifier) and hook topic alerts into ingestion.
+
+    Called when the digest feature registers; the composition root passes
+    `services.new_article_hooks` to the Ingester after the cluster hook.
+    """
+    services = services_of(application)
+    notifier = TelegramNotifier(application.bot)
+    box = Outbox(services.db, notifier, clock=services.clock)
+    application.bot_data[_OUTBOX] = box
+    per_hour = services.settings.alerts_per_hour
+    services.new_article_hooks.append(
+        alert_hook(services.db, box, per_hour=per_hour, clock=services.clock)
+    )
+    return box
+
+
+def outbox_of(context: Context | App) -> Outbox:
+    """The running bot's outbox."""
+    box = context.bot_data[_OUTBOX]
+    assert isinstance(box, Outbox)
+    return box
+
+
+def schedule_delivery(application: App) -> None:
+    """At start-up, before the bot runs: settle a crash's leftovers and schedule digests.
+
+    One line in the composition root, after `build_application`; see `schedule_digests`.
+    """
+    services = services_of(application)
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot was installed without its job-queue extra"
+    schedule_digests(
+        job_queue.scheduler,
+        services.db,
+        outbox_of(application),
+        grace=timedelta(hours=services.settings.digest_grace_hours),
+        alerts_per_hour=services.settings.alerts_per_hour,
+        clock=services.clock,
+    )

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.render import NAME_CHARS, article_block, esc, pack, title_line
-from summaries.chats import zone
+from bot.render import (
+    NAME_CHARS,
+    Button,
+    Reply,
+    age,
+    article_block,
+    callback_data,
+    esc,
+    pack,
+    title_line,
+)
+from summaries.chats import Chat, latest_slot, slot_moment, zone
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
+from summaries.outbox import Failure
+from summaries.topics import Topic
 
 SUMMARY_SENTENCES = 3
 
@@ -74,3 +86,69 @@ def render_digest(digest: DigestMessage) -> list[Part]:
         footer = f"{more} left out. {footer}"
     blocks.append([f"<i>{footer}</i>"])
     return _parts(blocks, located)
+
+
+# --- replies to the topic and digest commands ------------------------------------------------
+
+
+def topics_reply(topics: Sequence[Topic], *, alerts: bool) -> Reply:
+    """/topics: numbered, each with a remove button (callback `tr:<topic id>`)."""
+    if not topics:
+        return Reply(('You follow no topics yet. Add one: /subscribe climate OR "heat wave"',))
+    lines = [f"<b>Your topics ({len(topics)})</b>"]
+    lines += [f"{n}. {esc(t.query, 200)}" for n, t in enumerate(topics, start=1)]
+    state = "on" if alerts else "off (matches wait for the digest)"
+    lines.append(f"<i>Alerts {state}. Remove with a button or /unsubscribe N.</i>")
+    buttons = tuple(
+        (Button(f"✖ Remove {n}", callback_data("tr", t.id)),) for n, t in enumerate(topics, 1)
+    )
+    return Reply(pack([lines]), buttons)
+
+
+def subscribed_reply(topic: Topic, recent: int, *, alerts: bool) -> Reply:
+    """The confirmation, with the count of recent matches so a typo shows at once."""
+    matched = "1 article" if recent == 1 else f"{recent} articles"
+    then = "You get an alert when a new one appears" if alerts else "New ones go into your digest"
+    return Reply(
+        (
+            f"Following <b>{esc(topic.query, 200)}</b>. It matched {matched} in the last 7 days."
+            f" {then}. See all your topics with /topics.",
+        )
+    )
+
+
+def settings_reply(chat: Chat, *, topics: int, per_hour: int, now: datetime) -> Reply:
+    """/settings: everything this chat can change, and how."""
+    if chat.digest_time is None:
+        digest = "off (turn on with /digest 08:00)"
+    else:
+        day, _ = latest_slot(chat.digest_time, chat.tz, now)
+        upcoming = slot_moment(day + timedelta(days=1), chat.digest_time, chat.tz)
+        local = upcoming.astimezone(chat.tz)
+        digest = f"daily at {chat.digest_time:%H:%M}; next {local:%a %d %b %H:%M}"
+    alerts = f"on (at most {per_hour} an hour)" if chat.alerts else "off (/alerts on)"
+    empty = "say so" if chat.empty_digest == "send" else "skip the digest"
+    lines = [
+        "<b>Settings for this chat</b>",
+        f"Timezone: {esc(chat.timezone, 60)} (/timezone Area/City)",
+        f"Digest: {digest}",
+        f"Alerts: {alerts}",
+        f"Topics: {topics} (/topics)",
+        f"When nothing is new: {empty} (/emptydigest send|skip)",
+    ]
+    return Reply(("\n".join(lines),))
+
+
+def failures_reply(failures: Sequence[Failure], counts: dict[str, int], now: datetime) -> Reply:
+    """/failures for operators: messages that failed or may not have arrived, newest first."""
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing yet"
+    lines = [f"<b>Delivery</b>: {esc(summary, 300)}"]
+    if not failures:
+        lines.append("No failed deliveries.")
+    for f in failures:
+        when = age(f.updated_at, now) if f.updated_at else ""
+        lines.append(
+            f"#{f.outbox_id} {f.kind} to chat <code>{f.chat_id}</code>: <b>{f.status}</b>"
+            f" after {f.attempts} attempt(s), {when}\n<i>{esc(f.error, 300)}</i>"
+        )
+    return Reply(pack([lines]))

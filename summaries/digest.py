@@ -73,8 +73,8 @@ def build_digest(
         if items:
             groups.append((topic.query, items))
     shown = {i.article.id for _, items in groups for i in items}
-    stories = {i.article.cluster_id for _, items in groups for i in items} - {None}
-    rest = [a for a in matched if a.id not in shown and a.cluster_id not in stories]
+    clusters = {i.article.cluster_id for _, items in groups for i in items} - {None}
+    rest = [a for a in matched if a.id not in shown and a.cluster_id not in clusters]
     more = len(collapse(rest, db, rank_by_coverage=False))
     message = DigestMessage(chat.id, tuple(groups), since, now, chat.timezone, True, more)
     return message, {a: t for a, t in found.items() if a in shown}

@@ -1,0 +1,117 @@
+"""/digest (now), /digest HH:MM, /digest off, /timezone Area/City, /emptydigest, /settings,
+and /failures for the bot's operators.
+
+Registering this feature also creates the bot's outbox and hooks topic alerts into ingestion
+(`bot.delivery.install_delivery`); digests are scheduled by the composition root.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.commands import CommandSpec, add_command, argument
+from bot.delivery import install_delivery, outbox_of
+from bot.handlers.topics import this_chat
+from bot.permissions import require_bot_admin, require_chat_admin
+from bot.render import notice
+from bot.render_digest import failures_reply, settings_reply
+from bot.send import answer
+from bot.services import App, Context, services_of
+from summaries.chats import (
+    parse_digest_time,
+    set_digest_time,
+    set_empty_digest,
+    set_timezone,
+)
+from summaries.digest import plan_digest
+from summaries.outbox import failures, status_counts
+from summaries.topics import list_topics
+
+DIGEST = CommandSpec("digest", "The digest now; /digest HH:MM daily; /digest off", "/digest 08:00")
+TIMEZONE = CommandSpec("timezone", "Your timezone for the digest hour", "/timezone Europe/Berlin")
+SETTINGS = CommandSpec("settings", "This chat's timezone, digest, alerts and topics", "/settings")
+EMPTY = CommandSpec("emptydigest", "When nothing is new: send a one-line digest, or skip it",
+                    "/emptydigest skip")  # fmt: skip
+FAILURES = CommandSpec("failures", "Messages that could not be delivered", "/failures",
+                       admin_only=True)  # fmt: skip
+
+
+def register(application: App) -> None:
+    install_delivery(application)
+    add_command(application, DIGEST, digest_command)
+    add_command(application, TIMEZONE, timezone_command)
+    add_command(application, SETTINGS, settings_command)
+    add_command(application, EMPTY, empty_digest_command)
+    add_command(application, FAILURES, failures_command)
+
+
+async def digest_command(update: Update, context: Context) -> None:
+    """No argument: the digest now. HH:MM: daily at that local time. off: no daily digest."""
+    choice = argument(update).lower()
+    services, chat = services_of(context), this_chat(update, context)
+    if not choice:
+        box = outbox_of(context)
+        if not plan_digest(services.db, box, chat.id, now=services.clock(), slot=None):
+            await answer(update, notice("Nothing new since your last digest."))
+        await box.flush()
+        return
+    if not await require_chat_admin(update, context):
+        return
+    at = None if choice == "off" else parse_digest_time(choice)
+    chat = set_digest_time(services.db, chat.id, at, now=services.clock())
+    if chat.digest_time is None:
+        text = "Daily digest off. /digest still sends one whenever you ask."
+    else:
+        text = (
+            f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone})."
+            " Change the timezone with /timezone Area/City."
+        )
+    await answer(update, notice(text))
+
+
+async def timezone_command(update: Update, context: Context) -> None:
+    """Set the chat's IANA timezone; a wrong name gets suggestions."""
+    name = argument(update)
+    services, chat = services_of(context), this_chat(update, context)
+    if not name:
+        await answer(
+            update, notice(f"Your timezone is {chat.timezone}. Change it: {TIMEZONE.example}")
+        )
+        return
+    if not await require_chat_admin(update, context):
+        return
+    chat = set_timezone(services.db, chat.id, name, now=services.clock())
+    local = services.clock().astimezone(chat.tz)
+    await answer(
+        update, notice(f"Timezone set to {chat.timezone} (it is {local:%H:%M} there now).")
+    )
+
+
+async def empty_digest_command(update: Update, context: Context) -> None:
+    """/emptydigest send|skip."""
+    mode = argument(update).lower()
+    chat = this_chat(update, context)
+    if mode and not await require_chat_admin(update, context):
+        return
+    set_empty_digest(services_of(context).db, chat.id, mode)
+    text = "say so in one line" if mode == "send" else "skip the digest"
+    await answer(update, notice(f"When nothing is new, I will {text}."))
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """Show every setting of this chat."""
+    services, chat = services_of(context), this_chat(update, context)
+    topics = len(list_topics(services.db, chat.id))
+    per_hour = services.settings.alerts_per_hour
+    await answer(
+        update, settings_reply(chat, topics=topics, per_hour=per_hour, now=services.clock())
+    )
+
+
+async def failures_command(update: Update, context: Context) -> None:
+    """Operators: recent deliveries that failed or may not have arrived."""
+    if not await require_bot_admin(update, context):
+        return
+    services = services_of(context)
+    reply = failures_reply(failures(services.db), status_counts(services.db), services.clock())
+    await answer(update, reply)

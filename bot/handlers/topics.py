@@ -1,0 +1,111 @@
+"""/subscribe QUERY, /topics (with remove buttons), /unsubscribe N|QUERY, /alerts on|off.
+
+Anyone may look; in a group only its admins may change what the group follows.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.commands import CommandSpec, add_command, argument
+from bot.permissions import require_chat_admin
+from bot.render import notice
+from bot.render_digest import subscribed_reply, topics_reply
+from bot.send import answer, edit
+from bot.services import App, Context, services_of
+from summaries.chats import Chat, ensure_chat, set_alerts
+from summaries.topics import list_topics, remove_topic, subscribe, unsubscribe
+
+SUBSCRIBE = CommandSpec(
+    "subscribe", "Follow a topic: alerts for new matches and a place in your digest",
+    '/subscribe climate OR "heat wave"',
+)  # fmt: skip
+TOPICS = CommandSpec("topics", "The topics you follow, with remove buttons", "/topics")
+UNSUBSCRIBE = CommandSpec("unsubscribe", "Stop following a topic", "/unsubscribe 2")
+ALERTS = CommandSpec("alerts", "Instant alerts on or off (off: matches wait for the digest)",
+                     "/alerts off")  # fmt: skip
+
+
+def register(application: App) -> None:
+    add_command(application, SUBSCRIBE, subscribe_command)
+    add_command(application, TOPICS, topics_command)
+    add_command(application, UNSUBSCRIBE, unsubscribe_command)
+    add_command(application, ALERTS, alerts_command)
+    application.add_handler(CallbackQueryHandler(remove_button, pattern=r"^tr:\d{1,12}$"))
+
+
+def this_chat(update: Update, context: Context) -> Chat:
+    """The chat's settings row, created on first use (and reactivated if it had blocked us)."""
+    chat, services = update.effective_chat, services_of(context)
+    assert chat is not None
+    return ensure_chat(services.db, chat.id, now=services.clock(), kind=chat.type, title=chat.title)
+
+
+async def subscribe_command(update: Update, context: Context) -> None:
+    """Follow a topic; the reply says how many recent articles it matched."""
+    text = argument(update)
+    if not text:
+        await answer(update, notice(f"Tell me what to follow, e.g. {SUBSCRIBE.example}"))
+        return
+    if not await require_chat_admin(update, context):
+        return
+    services, chat = services_of(context), this_chat(update, context)
+    limit = services.settings.max_topics_per_chat
+    topic, recent = subscribe(services.db, chat.id, text, limit=limit, now=services.clock())
+    await answer(update, subscribed_reply(topic, recent, alerts=chat.alerts))
+
+
+async def topics_command(update: Update, context: Context) -> None:
+    """List the chat's topics, numbered, each with a remove button."""
+    chat = this_chat(update, context)
+    await answer(
+        update, topics_reply(list_topics(services_of(context).db, chat.id), alerts=chat.alerts)
+    )
+
+
+async def unsubscribe_command(update: Update, context: Context) -> None:
+    """Stop following a topic given by number or by its text."""
+    key = argument(update)
+    if not key:
+        await answer(update, notice("Say which topic: /unsubscribe 2 (numbers are in /topics)."))
+        return
+    if not await require_chat_admin(update, context):
+        return
+    chat = this_chat(update, context)
+    topic = unsubscribe(services_of(context).db, chat.id, key)
+    await answer(update, notice(f"Stopped following {topic.query!r}."))
+
+
+async def remove_button(update: Update, context: Context) -> None:
+    """A remove button under /topics: drop that topic and show the list again."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await require_chat_admin(update, context):
+        await query.answer()
+        return
+    services, chat = services_of(context), this_chat(update, context)
+    topic = remove_topic(services.db, chat.id, int(query.data.split(":")[1]))
+    await query.answer(f"Removed {topic.query[:150]}")
+    await edit(query, topics_reply(list_topics(services.db, chat.id), alerts=chat.alerts))
+
+
+async def alerts_command(update: Update, context: Context) -> None:
+    """/alerts on|off, or the current state."""
+    choice = argument(update).lower()
+    chat = this_chat(update, context)
+    if choice not in ("on", "off"):
+        state = "on" if chat.alerts else "off"
+        await answer(update, notice(f"Alerts are {state}. Use /alerts on or /alerts off."))
+        return
+    if not await require_chat_admin(update, context):
+        return
+    set_alerts(services_of(context).db, chat.id, choice == "on")
+    per_hour = services_of(context).settings.alerts_per_hour
+    text = (
+        f"Alerts on: new matches arrive as they are found (at most {per_hour} messages an hour;"
+        " the rest go into your digest)."
+        if choice == "on"
+        else "Alerts off: matches for your topics now wait for your digest (/digest HH:MM)."
+    )
+    await answer(update, notice(text))
