@@ -56,10 +56,8 @@ _ORIGINAL_URL = re.compile(
 )
 _BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+)>?$")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?(?P<lang>[A-Za-z]{2,3})\b", re.I)
-_PUBLISHED_META = re.compile(
-    r"<meta\b[^>]*?\bproperty=[\"']article:published_time[\"'][^>]*?\bcontent=[\"'](?P<when>[^\"']+)",
-    re.I,
-)
+_PUBLISHED_META = re.compile(r"<meta\b[^>]*\barticle:published_time\b[^>]*>", re.I)
+_CONTENT = re.compile(r"\bcontent\s*=\s*[\"'](?P<value>[^\"']+)", re.I)
 _HEADER_SPAN = 6
 """The headline, byline and date are looked for among this many leading paragraphs."""
 
@@ -301,8 +299,9 @@ def _published(value: str | None, html: str) -> datetime | None:
     if not value:
         return None
     day = parse_date(value)
-    stamp = _PUBLISHED_META.search(html)
-    precise = parse_date(stamp["when"]) if stamp else None
+    meta = _PUBLISHED_META.search(html)
+    stamp = _CONTENT.search(meta.group(0)) if meta else None
+    precise = parse_date(stamp["value"]) if stamp else None
     if day and precise and precise.date() == day.date():
         return precise
     return day

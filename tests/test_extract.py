@@ -266,3 +266,13 @@ def test_article_from_entry_with_plain_text_and_with_nothing() -> None:
     assert article_from_entry(plain).text == "Just words here."
     with pytest.raises(ExtractError, match="no text of its own"):
         article_from_entry(FeedEntry(url="https://example.com/c", title="T", content_html=""))
+
+
+def test_publication_time_from_meta_in_either_attribute_order() -> None:
+    page = (PAGES / "wire_story.html").read_text(encoding="utf-8")
+    swapped = page.replace(
+        '<meta property="article:published_time" content="2024-03-14T08:30:00+00:00">',
+        '<meta content="2024-03-14T09:45:00+01:00" property="article:published_time">',
+    )
+    assert swapped != page
+    assert extract_article(swapped).published == datetime(2024, 3, 14, 8, 45, tzinfo=UTC)
