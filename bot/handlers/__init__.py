@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.handlers import errors, inline, membership, news, search, sources, start, summary
+from bot.handlers import (
+    digest,
+    errors,
+    inline,
+    membership,
+    news,
+    search,
+    sources,
+    start,
+    summary,
+    topics,
+)
 from bot.services import App
 
-FEATURES: tuple[ModuleType, ...] = (start, news, search, sources, summary, inline, membership)
+FEATURES: tuple[ModuleType, ...] = (
+    start, news, search, sources, topics, digest, summary, inline, membership,
+)  # fmt: skip
 
 
 def register_all(application: App) -> None:
