@@ -69,14 +69,11 @@ def extract_article(
     subject = "That link" if url else "That input"
     content_type = content_type.split(";")[0].strip().lower()
     what = _binary_kind(body, content_type)
-    if what:
+    text = "" if what else _decode(body)
+    if what or _looks_binary(text[:4096]):
         raise ExtractError(
-            f"{subject} is {what}, not an article page; newsbrief reads HTML and plain text."
-        )
-    text = _decode(body)
-    if _looks_binary(text[:4096]):
-        raise ExtractError(
-            f"{subject} is a binary file, not an article page; newsbrief reads HTML and plain text."
+            f"{subject} is {what or 'a binary file'}, not an article page; "
+            "newsbrief reads HTML and plain text."
         )
     if _FEED_SNIFF.match(text[:2000]):
         raise ExtractError(
