@@ -5,17 +5,22 @@
 
 `running_bot` builds the bot exactly as `newsbrief run` does (`build_application(Services(...))`)
 with `TELEGRAM_API_BASE_URL` pointing at a `FakeTelegram`, runs long polling, and stops it all
-cleanly. `ask` sends a message as a user and waits for the bot's answers; `press` presses a
-button. The clock is a `FakeClock` the test can move.
+cleanly. `ask` sends a message as a user and returns the bot's answers once it has finished
+with the message (a last-group handler records each processed update: no sleeping, no
+guessing how many replies to expect); `press` presses a button. The clock is a `FakeClock`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import build_application
 from bot.services import App, Services
@@ -27,6 +32,8 @@ from summaries.store import Database, open_database
 from tests.fake_telegram import TOKEN, FakeTelegram, Message, run_polling
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+LAST_GROUP = 1_000_000
+"""The harness's bookkeeping handler runs after every handler group of the bot."""
 
 
 @dataclass
@@ -50,46 +57,50 @@ class RunningBot:
     application: App
     services: Services
     clock: FakeClock
+    processed: set[int] = field(default_factory=set)
+    _progress: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def db(self) -> Database:
         return self.services.db
 
-    async def ask(
-        self, user_id: int, text: str, *, chat_id: int | None = None, replies: int = 1,
-        within: float = 10.0,
-    ) -> list[Message]:  # fmt: skip
-        """Send `text` as `user_id` (privately, or in group `chat_id`); return the new replies."""
+    async def ask(self, user_id: int, text: str, *, chat_id: int | None = None) -> list[Message]:
+        """Send `text` as `user_id` (privately, or in group `chat_id`); return the bot's replies.
+
+        Waits until the bot has finished with the message (error handler included), so the
+        replies are complete and every side effect has happened.
+        """
         where = user_id if chat_id is None else chat_id
         before = len(self.fake.bot_messages(where))
         if chat_id is None:
             self.fake.private_message(user_id, text)
         else:
             self.fake.group_message(chat_id, user_id, text)
-        return await self.new_messages(where, before, replies, within)
+        await self.settle()
+        return self.fake.bot_messages(where)[before:]
 
-    async def new_messages(
-        self, chat_id: int, before: int, count: int = 1, within: float = 10.0
-    ) -> list[Message]:
-        """Wait until the bot has posted `count` messages in `chat_id` after the first `before`."""
+    async def press(self, message: Message, label: str, *, user_id: int | None = None) -> None:
+        """Press a button under `message` and wait until the bot has finished with the press."""
+        self.fake.click(message, label, user_id=user_id)
+        await self.settle()
 
-        def arrived() -> list[Message] | None:
-            messages = self.fake.bot_messages(chat_id)[before:]
-            return messages if len(messages) >= count else None
+    async def push(self, payload: dict[str, Any]) -> None:
+        """Send any update (without `update_id`) and wait until the bot has finished with it."""
+        self.fake.push_update(payload)
+        await self.settle()
 
-        return await self.fake.wait_for(arrived, within)
+    async def settle(self, within: float = 15.0) -> None:
+        """Wait until the bot has processed every update pushed so far."""
+        async with asyncio.timeout(within):
+            while not self.fake.pushed_ids <= self.processed:
+                self._progress.clear()
+                await self._progress.wait()
 
-    async def press(
-        self, message: Message, label: str, *, user_id: int | None = None, then: str = ""
-    ) -> None:
-        """Press a button under `message`; wait for the bot to answer the press (and to call
-        the Bot API method `then`, e.g. "editMessageText", if given)."""
-        since = self.fake.mark()
-        update = self.fake.click(message, label, user_id=user_id)
-        query_id = update["callback_query"]["id"]
-        await self.fake.wait_for(lambda: self.fake.callback_answers.get(query_id))
-        if then:
-            await self.fake.wait_call(then, since=since, chat_id=message.chat_id)
+    async def _record(self, update: object, context: object) -> None:
+        """Runs after every other handler (and error handler) for each update."""
+        assert isinstance(update, Update)
+        self.processed.add(update.update_id)
+        self._progress.set()
 
 
 @asynccontextmanager
@@ -106,8 +117,10 @@ async def running_bot(
             async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
                 services = Services(settings, db, fetcher, moment)
                 application = build_application(services)
+                bot = RunningBot(fake, application, services, moment)
+                application.add_handler(TypeHandler(Update, bot._record), group=LAST_GROUP)
                 async with run_polling(application):
-                    yield RunningBot(fake, application, services, moment)
+                    yield bot
         finally:
             db.close()
 

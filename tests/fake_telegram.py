@@ -74,6 +74,9 @@ class FakeTelegram(BotApi):
     def __init__(self, *, token: str = TOKEN, username: str = "newsbrief_test_bot") -> None:
         super().__init__(token=token, username=username)
         self._scripted: list[_Scripted] = []
+        self.pushed_ids: set[int] = set()
+        self.dropped: list[Call] = []
+        """Calls whose connection was closed without an answer (`drop_next`)."""
         self._waiters: list[_Waiter] = []
         self._update_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
@@ -145,6 +148,7 @@ class FakeTelegram(BotApi):
         with self.lock:
             update = {"update_id": next(self._update_ids), **payload}
             self._updates.append(update)
+            self.pushed_ids.add(update["update_id"])
             self._changed()
         return update
 
@@ -321,6 +325,10 @@ class FakeTelegram(BotApi):
             try:
                 self._apply_script(call)
                 result = self.call(method, params)
+            except _Dropped:
+                self.dropped.append(call)
+                self._changed()
+                raise
             except ApiError as error:
                 self.rejected.append((call, error))
                 self._changed()
