@@ -365,9 +365,13 @@ _NAME_LINKS |= {"editor", "writer", "contributor", "special", "senior", "chief",
 _READING_TIME = re.compile(r"^\d+\s*min(?:ute)?s?(?: read)?$", re.I)
 
 
-def parse_byline(line: str) -> str | None:
-    """The author(s) in a byline line ("By X", "By X and Y", "X | Reuters"), else None."""
-    if len(line) > 140:
+def parse_byline(line: str, *, bare: bool = False) -> str | None:
+    """The author(s) in a byline line ("By X", "By X and Y", "X | Reuters"), else None.
+
+    `bare` also accepts a name or agency alone ("Jane Doe", "Reuters"): under a headline that
+    is a byline, anywhere else it could be a heading.
+    """
+    if len(line) > 140 or (bare and (len(line.split()) > 6 or re.search(r"\d", line))):
         return None
     names: list[str] = []
     agencies: list[str] = []
@@ -384,7 +388,7 @@ def parse_byline(line: str) -> str | None:
                 return None
             if not marked:
                 names.append(part)
-    if not (marked or (agencies and len(line) > len(agencies[0]))):
+    if not (marked or bare or (agencies and len(line) > len(agencies[0]))):
         return None
     return ", ".join(names + agencies) or None
 

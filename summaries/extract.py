@@ -165,13 +165,13 @@ def _from_html(html: str, url: str | None) -> Article:
     if not isinstance(document, Document):
         return Article(title="", text="", url=url)
     fields = {k: v for k, v in document.as_dict().items() if isinstance(v, str) and v}
-    text = fields.get("text", "")
-    header = _read_header(paragraphs(text))
+    paras = paragraphs(fields.get("text", ""))
+    header = _read_header(paras)
     title = strip_markup(fields.get("title", "")) or header.title
     lang = _HTML_LANG.search(html[:5000])
     return Article(
         title=title,
-        text=clean_text(text, title=title),
+        text=clean_text(_without(paras, header.used), title=title),
         url=fields.get("url") or url,
         byline=_tidy_author(fields.get("author")) or header.byline,
         published=_published(fields.get("date"), html) or header.published,
@@ -186,7 +186,7 @@ def _from_scraped_text(text: str, url: str | None) -> Article:
     header = _read_header(body)
     return Article(
         title=header.title,
-        text=clean_text("\n\n".join(body), title=header.title),
+        text=clean_text(_without(body, header.used), title=header.title),
         url=link,
         byline=header.byline,
         published=header.published,
@@ -198,24 +198,37 @@ class _Header:
     title: str = ""
     byline: str | None = None
     published: datetime | None = None
+    used: frozenset[int] = frozenset()
+    """Paragraphs that were header lines, to leave out of the body."""
 
 
 def _read_header(paras: list[str]) -> _Header:
     """The headline, byline and date among the leading paragraphs, before the prose starts."""
     title, byline, published = "", None, None
-    for raw in paras[: min(_HEADER_SPAN, len(paras) - 1)]:
+    used: set[int] = set()
+    for index, raw in enumerate(paras[: min(_HEADER_SPAN, len(paras) - 1)]):
         plain = strip_markup(raw)
         if _is_body_paragraph(plain):
             break
-        found_byline = parse_byline(plain)
-        if found_byline and byline is None:
-            byline = found_byline
+        found = parse_byline(plain)
+        if found is None and title and byline is None:
+            found = parse_byline(plain, bare=True)
+        if found and byline is None:
+            byline = found
             published = published or parse_date(plain)
         elif is_date_line(plain):
             published = published or parse_date(plain)
         elif not title and _is_headline(raw, plain):
             title = plain
-    return _Header(title, byline, published)
+        else:
+            continue
+        used.add(index)
+    return _Header(title, byline, published, frozenset(used))
+
+
+def _without(paras: list[str], used: frozenset[int]) -> str:
+    """The paragraphs not used as header lines, as one text."""
+    return "\n\n".join(p for index, p in enumerate(paras) if index not in used)
 
 
 def _take_link(paras: list[str], url: str | None) -> tuple[list[str], str | None]:

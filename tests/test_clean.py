@@ -288,3 +288,11 @@ def test_clean_text_keeps_every_sentence_of_plain_article_text() -> None:
             if len(sentence.split()) >= 6 and "Scroll down" not in sentence and kept not in cleaned:
                 changed.append(sentence)
     assert changed == []
+
+
+def test_parse_byline_bare_accepts_a_name_or_agency_alone() -> None:
+    assert parse_byline("Jane Doe", bare=True) == "Jane Doe"
+    assert parse_byline("Reuters", bare=True) == "Reuters"
+    assert parse_byline("Jane Doe") is None
+    assert parse_byline("The Council Met On Tuesday In The Town Hall", bare=True) is None
+    assert parse_byline("Top 10 Stories", bare=True) is None

@@ -276,3 +276,17 @@ def test_publication_time_from_meta_in_either_attribute_order() -> None:
     )
     assert swapped != page
     assert extract_article(swapped).published == datetime(2024, 3, 14, 8, 45, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("header", "byline"),
+    [("Jane Doe", "Jane Doe"), ("Reuters", "Reuters"), ("Jane Doe | Reuters", "Jane Doe, Reuters")],
+)
+def test_a_bare_name_under_the_headline_is_the_byline(header: str, byline: str) -> None:
+    body = "The old bridge over the river reopened to traffic on Monday, the town council said."
+    article = extract_article(f"Bridge reopens after repairs\n{header}\n\n{body}")
+    assert (article.title, article.byline, article.text) == (
+        "Bridge reopens after repairs",
+        byline,
+        body,
+    )
