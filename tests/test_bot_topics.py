@@ -1,0 +1,164 @@
+"""Topics and digests end to end: the real bot over HTTP against the fake Bot API server."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.app import build_application
+from bot.delivery import outbox_of, schedule_delivery
+from bot.services import Services
+from summaries.cluster import cluster_hook
+from summaries.config import Settings
+from summaries.digest import run_due_digests
+from summaries.fetch import Fetcher, FetchPolicy
+from summaries.ingest import Ingester
+from summaries.sources import add_source
+from summaries.store import open_database
+from tests.bot_harness import FakeClock, add_story, running_bot
+from tests.fake_telegram import TOKEN
+from tests.servers import LocalServer, Reply
+
+PARAGRAPHS = [
+    "A powerful storm forced the port authority to close the northern harbour on Monday.",
+    "Fishing crews moved their boats inland as waves reached eight metres high.",
+    "The authority said repairs to the breakwater would take at least three days.",
+    "Local shops reported that deliveries of fresh fish had stopped entirely.",
+]
+
+
+def feed_with_one_story(server: LocalServer) -> str:
+    page = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    link = server.add(
+        "/news/harbour",
+        Reply(f"<html><body><article><h1>Storm closes harbour</h1>{page}</article></body></html>"),
+    )
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title>'
+        "<link>https://coast.example/</link><description>News</description>"
+        f"<item><title>Storm closes harbour</title><link>{link}</link><guid>{link}</guid>"
+        f"<description>{PARAGRAPHS[0]}</description></item></channel></rss>"
+    )
+    return server.add("/feed.xml", Reply(rss.encode(), content_type="application/rss+xml"))
+
+
+async def test_subscribe_validate_list_and_remove_with_a_button(settings: Settings) -> None:
+    async with running_bot(settings, max_topics_per_chat=2) as bot:
+        add_story(bot.db, "Climate summit opens", published=bot.clock() - timedelta(days=1))
+        [usage] = await bot.ask(42, "/subscribe")
+        assert usage.text.startswith("Tell me what to follow")
+        [refused] = await bot.ask(42, "/subscribe -sport")
+        assert "cannot be only -exclusions" in refused.text
+        [done] = await bot.ask(42, "/subscribe climate")
+        assert done.text.startswith("Following climate. It matched 1 article in the last 7 days.")
+        await bot.ask(42, '/subscribe "<b>heat</b> wave"')
+        [full] = await bot.ask(42, "/subscribe third")
+        assert "You follow 2 topics, the most allowed" in full.text
+        [listing] = await bot.ask(42, "/topics")
+        assert '1. climate\n2. "<b>heat</b> wave"' in listing.text
+        assert [b["text"] for b in listing.buttons] == ["✖ Remove 1", "✖ Remove 2"]
+        await bot.press(listing, "✖ Remove 1")
+        [edited] = bot.fake.bot_messages(42)[-1:]
+        assert '1. "<b>heat</b> wave"' in edited.text and "climate" not in edited.text
+        [gone] = await bot.ask(42, "/unsubscribe 5")
+        assert "No topic '5'" in gone.text
+        [ok] = await bot.ask(42, "/unsubscribe 1")
+        assert ok.text.startswith("Stopped following")
+
+
+async def test_timezone_digest_time_and_settings(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        [wrong] = await bot.ask(42, "/timezone Berlin")
+        assert "Did you mean Europe/Berlin" in wrong.text
+        [ok] = await bot.ask(42, "/timezone europe/berlin")
+        assert ok.text.startswith("Timezone set to Europe/Berlin (it is 09:00 there now)")
+        [bad] = await bot.ask(42, "/digest 25:00")
+        assert "Use 24-hour HH:MM" in bad.text
+        [daily] = await bot.ask(42, "/digest 08:00")
+        assert daily.text.startswith("Daily digest at 08:00 (Europe/Berlin)")
+        await bot.ask(42, "/alerts off")
+        [shown] = await bot.ask(42, "/settings")
+        assert "Timezone: Europe/Berlin" in shown.text
+        assert "Digest: daily at 08:00; next Thu 26 Nov 08:00" in shown.text
+        assert "Alerts: off" in shown.text
+
+
+async def test_digest_fires_at_0800_berlin_through_the_bot(settings: Settings) -> None:
+    clock = FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    async with running_bot(settings, clock=clock) as bot:
+        await bot.ask(42, "/timezone Europe/Berlin")
+        await bot.ask(42, "/digest 08:00")
+        await bot.ask(42, "/subscribe harbour")
+        add_story(bot.db, "Storm closes harbour", source="Coast News")
+        before = len(bot.fake.bot_messages(42))
+        box, grace = outbox_of(bot.application), timedelta(hours=6)
+        moment = datetime(2026, 11, 26, 6, 59, tzinfo=UTC)
+        assert (await run_due_digests(bot.db, box, moment, grace=grace)).planned == []
+        moment = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+        assert (await run_due_digests(bot.db, box, moment, grace=grace)).planned == [42]
+        [digest] = bot.fake.bot_messages(42)[before:]
+        assert digest.text.startswith("📰 Your digest · Thu 26 Nov, 08:00 (Europe/Berlin)")
+        assert "🔎 harbour (1)\n\nStorm closes harbour\nCoast News" in digest.text
+
+
+async def test_new_article_through_ingestion_becomes_an_alert(
+    settings: Settings, server: LocalServer
+) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/subscribe harbour")
+        await bot.ask(7, "/subscribe football")
+        add_source(bot.db, feed_with_one_story(server), "Coast News", now=bot.clock())
+        hooks = [cluster_hook(bot.db, clock=bot.clock), *bot.services.new_article_hooks]
+        ingester = Ingester(
+            bot.db, bot.services.fetcher, bot.services.settings, clock=bot.clock,
+            on_new_articles=hooks, rng=random.Random(1),
+        )  # fmt: skip
+        before = len(bot.fake.bot_messages(42))
+        report = await ingester.run_due()
+        assert len(report.new_articles) == 1
+        [alert] = bot.fake.bot_messages(42)[before:]
+        assert alert.text.startswith("🔔 New story on your topics\n\nStorm closes harbour")
+        assert "Matched your topic: harbour" in alert.text
+        assert len(bot.fake.bot_messages(7)) == 1  # only the subscription confirmation
+        await ingester.run_due(force=True)
+        assert len(bot.fake.bot_messages(42)) == before + 1
+
+
+async def test_group_settings_are_for_its_admins(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        group = -1001
+        bot.fake.add_chat(group)
+        bot.fake.set_admins(group, {1})
+        [refused] = await bot.ask(2, "/subscribe climate", chat_id=group)
+        assert refused.text == "Only this group's admins can change its settings."
+        [ok] = await bot.ask(1, "/subscribe@newsbrief_test_bot climate", chat_id=group)
+        assert ok.text.startswith("Following climate.")
+        [listing] = await bot.ask(2, "/topics", chat_id=group)
+        assert "1. climate" in listing.text
+        await bot.press(listing, "✖ Remove 1", user_id=2)
+        [still] = await bot.ask(2, "/topics", chat_id=group)
+        assert "1. climate" in still.text
+        [denied] = await bot.ask(2, "/digest 07:00", chat_id=group)
+        assert denied.text == "Only this group's admins can change its settings."
+
+
+async def test_failures_are_for_operators(settings: Settings) -> None:
+    async with running_bot(settings, admin_ids=frozenset({99})) as bot:
+        [refused] = await bot.ask(42, "/failures")
+        assert refused.text.startswith("Only the bot's operators")
+        [report] = await bot.ask(99, "/failures")
+        assert "No failed deliveries." in report.text
+
+
+async def test_schedule_delivery_adds_the_digest_job(settings: Settings) -> None:
+    configured = replace(settings, telegram_bot_token=TOKEN)
+    db = open_database(configured.db_path)
+    async with Fetcher(FetchPolicy.from_settings(configured)) as fetcher:
+        application = build_application(Services(configured, db, fetcher))
+        schedule_delivery(application)
+        scheduler = application.job_queue.scheduler  # type: ignore[union-attr]
+        job = scheduler.get_job("newsbrief-digests")
+        assert str(job.trigger) == "cron[second='0']"
+        assert scheduler.get_job("newsbrief-resume") is not None
+    db.close()
