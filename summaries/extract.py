@@ -203,8 +203,13 @@ class _Header:
 
 
 def _read_header(paras: list[str]) -> _Header:
-    """The headline, byline and date among the leading paragraphs, before the prose starts."""
-    title, byline, published = "", None, None
+    """The headline, byline and date among the leading paragraphs, before the prose starts.
+
+    A first line that merely lacks a full stop is only taken as the headline when it looks like
+    one (a heading, title case, a few words) or a byline or date follows it: plain text often
+    starts straight with its lead sentence.
+    """
+    title, title_at, byline, published = "", 0, None, None
     used: set[int] = set()
     for index, raw in enumerate(paras[: min(_HEADER_SPAN, len(paras) - 1)]):
         plain = strip_markup(raw)
@@ -219,10 +224,13 @@ def _read_header(paras: list[str]) -> _Header:
         elif is_date_line(plain):
             published = published or parse_date(plain)
         elif not title and _is_headline(raw, plain):
-            title = plain
+            title, title_at = plain, index
         else:
             continue
         used.add(index)
+    if title and not (byline or published or _looks_like_headline(paras[title_at])):
+        title = ""
+        used.discard(title_at)
     return _Header(title, byline, published, frozenset(used))
 
 
@@ -257,9 +265,17 @@ def _is_headline(raw: str, plain: str) -> bool:
     """A short line that is not boilerplate or a caption and does not end like a sentence."""
     return (
         0 < len(plain.split()) <= 30
-        and not plain.endswith(".")
+        and not plain.endswith((".", ":", ")"))
+        and not plain.startswith("(")
         and not (is_boilerplate(plain) or is_caption(raw, plain))
     )
+
+
+def _looks_like_headline(raw: str) -> bool:
+    """A markdown heading, a line of a few words, or one in title case."""
+    words = [word for word in strip_markup(raw).split() if len(word) > 3]
+    capitalised = sum(word[:1].isupper() for word in words)
+    return raw.lstrip().startswith("#") or len(raw.split()) <= 8 or capitalised >= 0.6 * len(words)
 
 
 def _is_body_paragraph(plain: str) -> bool:

@@ -290,3 +290,13 @@ def test_a_bare_name_under_the_headline_is_the_byline(header: str, byline: str) 
         byline,
         body,
     )
+
+
+def test_a_lead_sentence_without_a_full_stop_is_not_taken_for_the_headline() -> None:
+    text = (
+        "Japanese brewers are increasingly making money from drinks that taste like beer\n\n"
+        "Sales of the new drinks rose by a fifth last year, the industry association said."
+    )
+    article = extract_article(text)
+    assert article.title == ""
+    assert article.text == text
