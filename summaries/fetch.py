@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import ipaddress
 import re
-import socket
 import weakref
-import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Self
 
-import httpcore
 import httpx
 
 from summaries.config import Settings
@@ -33,15 +29,19 @@ from summaries.errors import (
     HTTPStatusError,
     TooLargeError,
 )
-from summaries.urls import blocked_reason, check_url
-
-Resolver = Callable[[str, int], Awaitable[list[str]]]
-"""(host, port) -> IP address strings; the default asks the system (`getaddrinfo`)."""
+from summaries.inflate import Inflater
+from summaries.transport import (
+    TRANSPORT_ERRORS,
+    PinnedTransport,
+    Resolver,
+    allowed_addresses,
+    system_resolver,
+    transport_error,
+)
+from summaries.urls import check_url
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
-_CORE_ERRORS = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError)
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
@@ -111,12 +111,6 @@ class Response:
         return self.body.decode("cp1252", errors="replace")
 
 
-async def system_resolver(host: str, port: int) -> list[str]:
-    """The addresses the operating system gives for `host`, without duplicates."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
 class Fetcher:
     """The guarded HTTP client; one per process: `async with Fetcher(policy) as fetcher:`.
 
@@ -135,7 +129,7 @@ class Fetcher:
         self.policy = policy
         self._resolve = resolver or system_resolver
         self._client = httpx.AsyncClient(
-            transport=transport or _PinnedTransport(self._allowed_addresses),
+            transport=transport or PinnedTransport(self._allowed_addresses),
             timeout=httpx.Timeout(policy.timeout),
             follow_redirects=False,
             trust_env=False,
@@ -221,8 +215,8 @@ class Fetcher:
                 return await self._outcome(url, response)
             finally:
                 await response.aclose()
-        except (httpx.HTTPError, *_CORE_ERRORS) as exc:
-            raise _transport_error(exc, str(url)) from None
+        except TRANSPORT_ERRORS as exc:
+            raise transport_error(exc, str(url)) from None
 
     async def _outcome(self, url: httpx.URL, response: httpx.Response) -> Response | httpx.URL:
         status = response.status_code
@@ -248,7 +242,7 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if encoding == "identity" and declared.isdigit() and int(declared) > limit:
             raise too_large
-        inflater = _Inflater(encoding, limit, url)
+        inflater = Inflater(encoding, limit, url)
         body = bytearray()
         async for chunk in response.aiter_raw():
             body += inflater.feed(chunk)
@@ -257,163 +251,10 @@ class Fetcher:
         return bytes(body)
 
     async def _allowed_addresses(self, host: str, port: int) -> list[str]:
-        """The addresses `host` resolves to, all allowed by the policy; else BlockedURLError."""
-        host = host.strip("[]")
-        try:
-            addresses = [str(ipaddress.ip_address(host))]
-        except ValueError:
-            try:
-                addresses = await self._resolve(host, port)
-            except (OSError, UnicodeError):
-                addresses = []
-        if not addresses:
-            raise FetchError(f"Could not find the server {host}; check the address.")
-        reason = None if self.policy.allow_private else _first_refusal(addresses)
-        if reason:
-            raise BlockedURLError(
-                f"newsbrief does not fetch from {host}: it is {reason}. Feeds and pages must "
-                "be on the public internet (an operator can allow intranet addresses with "
-                "NEWSBRIEF_ALLOW_PRIVATE_URLS=true)."
-            )
-        return addresses
-
-
-class _Inflater:
-    """Incremental gzip/deflate decoding that never produces more than `limit` + 1 bytes.
-
-    httpx's own decoder inflates each network chunk whole, and 64 KB of gzip can hold 64 MB of
-    zeros; asking zlib for at most the remaining room keeps a gzip bomb from reaching memory.
-    """
-
-    def __init__(self, encoding: str, limit: int, url: str) -> None:
-        if encoding != "identity" and encoding not in _WBITS:
-            raise FetchError(f"{url} was sent with an unsupported compression ({encoding}).")
-        self._identity = encoding == "identity"
-        self._wbits = _WBITS.get(encoding, zlib.MAX_WBITS)
-        self._zlib = zlib.decompressobj(self._wbits)
-        self._room = limit + 1
-        self._url = url
-        self._started = False
-
-    def feed(self, data: bytes) -> bytes:
-        if self._identity:
-            return data
-        try:
-            return self._inflate(data)
-        except zlib.error:
-            raise FetchError(f"{self._url} sent a corrupt compressed body.") from None
-
-    def _inflate(self, data: bytes) -> bytes:
-        if not self._started and data and self._wbits == zlib.MAX_WBITS:
-            self._started = True
-            self._zlib = _deflate_decoder(data)
-        out = bytearray()
-        while self._room > 0:
-            piece = self._zlib.decompress(data, self._room)
-            out += piece
-            self._room -= len(piece)
-            data = self._zlib.unconsumed_tail
-            if self._zlib.eof and self._zlib.unused_data.startswith(b"\x1f\x8b"):
-                data = self._zlib.unused_data
-                self._zlib = zlib.decompressobj(self._wbits)
-            elif not data and not piece:
-                break
-        return bytes(out)
-
-
-def _deflate_decoder(head: bytes) -> zlib._Decompress:
-    """HTTP "deflate" should be zlib-wrapped, but some servers send raw deflate."""
-    try:
-        zlib.decompressobj().decompress(head[:64], 1)
-    except zlib.error:
-        return zlib.decompressobj(-zlib.MAX_WBITS)
-    return zlib.decompressobj()
-
-
-class _PinnedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport whose connections go only to addresses the policy allowed.
-
-    Checking a host name and letting the HTTP library resolve it again leaves a gap: the second
-    DNS answer may be 127.0.0.1 (DNS rebinding). Here the network backend itself resolves,
-    checks and connects to the checked address; TLS still verifies the certificate against the
-    host name, because the request URL keeps the name.
-    """
-
-    def __init__(self, allowed_addresses: Resolver) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            network_backend=_PinnedBackend(allowed_addresses),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=30.0,
+        """Checked before each hop and again by `PinnedTransport` when it opens a connection."""
+        return await allowed_addresses(
+            host, port, resolve=self._resolve, allow_private=self.policy.allow_private
         )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        response = await self._pool.handle_async_request(core_request)
-        assert isinstance(response.stream, AsyncIterable)
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_CoreStream(response.stream),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-
-class _CoreStream(httpx.AsyncByteStream):
-    def __init__(self, stream: AsyncIterable[bytes]) -> None:
-        self._stream = stream
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self._stream:
-            yield part
-
-    async def aclose(self) -> None:
-        close = getattr(self._stream, "aclose", None)
-        if close is not None:
-            await close()
-
-
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, allowed_addresses: Resolver) -> None:
-        self._allowed_addresses = allowed_addresses
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        failure: Exception | None = None
-        for address in await self._allowed_addresses(host, port):
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"no address for {host}")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 def _parse_url(url: str) -> httpx.URL:
@@ -422,11 +263,6 @@ def _parse_url(url: str) -> httpx.URL:
         return httpx.URL(url.strip())
     except httpx.InvalidURL:
         raise BlockedURLError(f"{url!r} is not a valid web address.", url=url) from None
-
-
-def _first_refusal(addresses: Iterable[str]) -> str | None:
-    """One refused address is enough to refuse the host: the connection could pick it."""
-    return next(filter(None, map(blocked_reason, addresses)), None)
 
 
 def _chain_key(url: httpx.URL, cookies: httpx.Cookies) -> tuple[str, str]:
@@ -468,16 +304,3 @@ def _status_error(url: str, status: int) -> HTTPStatusError:
     return HTTPStatusError(
         f"The server answered {status} {phrase} for {url}.{advice}", url=url, status=status
     )
-
-
-def _transport_error(exc: Exception, url: str) -> FetchError:
-    host = httpx.URL(url).host
-    if isinstance(exc, httpx.TimeoutException | httpcore.TimeoutException):
-        return FetchTimeout(f"{host} did not answer in time for {url}.", url=url)
-    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return FetchError(f"The TLS certificate of {host} could not be verified.", url=url)
-    if isinstance(exc, httpx.ConnectError | httpcore.ConnectError):
-        return FetchError(
-            f"Could not connect to {host}; check the address or try again later.", url=url
-        )
-    return FetchError(f"{host} broke off or garbled its answer for {url}.", url=url)
