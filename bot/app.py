@@ -38,7 +38,9 @@ def build_application(services: Services) -> App:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .request(http_client(pool=64))
-        .get_updates_request(http_client(pool=1))
+        # Two for getUpdates: at shutdown a cancelled long poll may still hold one while the
+        # final call that confirms the last update needs the other.
+        .get_updates_request(http_client(pool=2))
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .post_init(post_init)
         .build()

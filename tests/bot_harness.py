@@ -64,7 +64,9 @@ class RunningBot:
     def db(self) -> Database:
         return self.services.db
 
-    async def ask(self, user_id: int, text: str, *, chat_id: int | None = None) -> list[Message]:
+    async def ask(
+        self, user_id: int, text: str, *, chat_id: int | None = None, **user: Any
+    ) -> list[Message]:
         """Send `text` as `user_id` (privately, or in group `chat_id`); return the bot's replies.
 
         Waits until the bot has finished with the message (error handler included), so the
@@ -73,9 +75,9 @@ class RunningBot:
         where = user_id if chat_id is None else chat_id
         before = len(self.fake.bot_messages(where))
         if chat_id is None:
-            self.fake.private_message(user_id, text)
+            self.fake.private_message(user_id, text, **user)
         else:
-            self.fake.group_message(chat_id, user_id, text)
+            self.fake.group_message(chat_id, user_id, text, **user)
         await self.settle()
         return self.fake.bot_messages(where)[before:]
 

@@ -53,7 +53,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     """The plain text and entities (UTF-16 offsets) of `source`, or `EntityParseError`."""
     parser = _Parser(source)
     parser.run()
-    return "".join(parser.out), parser.entities
+    entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
+    return "".join(parser.out), entities
 
 
 class _Parser:
