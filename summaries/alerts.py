@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from summaries.articles import get_articles
 from summaries.chats import get_chat
 from summaries.cluster import collapse
+from summaries.models import StoredArticle
 from summaries.notify import AlertMessage, Item
 from summaries.outbox import Outbox, enqueue, undelivered
 from summaries.store import Database, to_db
@@ -40,6 +42,14 @@ def alerts_in_last_hour(db: Database, chat_id: int, *, now: datetime) -> int:
     return int(row[0])
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What every chat's alert for one batch shares: topic texts and the stored articles."""
+
+    topics: dict[int, str]
+    articles: dict[int, StoredArticle]
+
+
 def plan_alerts(
     db: Database, outbox: Outbox, article_ids: Sequence[int], *, per_hour: int, now: datetime
 ) -> int:
@@ -48,9 +58,11 @@ def plan_alerts(
     if per_hour > 0 and article_ids:
         subs = subscriptions(db, alerts_only=True)
         matches = match_subscriptions(db, subs, article_ids, now=now)
-        topic_text = {s.topic_id: s.text for s in subs}
+        batch = Batch({s.topic_id: s.text for s in subs}, {})
+        if matches:
+            batch.articles.update((a.id, a) for a in get_articles(db, article_ids))
         for chat_id, found in matches.items():
-            planned += _plan_chat(db, outbox, chat_id, found, topic_text, per_hour, now)
+            planned += _plan_chat(db, outbox, chat_id, found, batch, per_hour, now)
     _advance_cursor(db, max(article_ids, default=0))
     return planned
 
@@ -60,7 +72,7 @@ def _plan_chat(
     outbox: Outbox,
     chat_id: int,
     found: dict[int, int],
-    topic_text: dict[int, str],
+    batch: Batch,
     per_hour: int,
     now: datetime,
 ) -> int:
@@ -75,8 +87,8 @@ def _plan_chat(
             len(fresh),
         )
         return 0
-    stories = collapse(get_articles(db, fresh), db)
-    items = tuple(Item(a, topic_text.get(found[a.id])) for a in stories)
+    stories = collapse([batch.articles[a] for a in fresh if a in batch.articles], db)
+    items = tuple(Item(a, batch.topics.get(found[a.id])) for a in stories)
     chat = get_chat(db, chat_id)
     parts = outbox.notifier.render_alert(AlertMessage(chat_id, items, now, chat.timezone))
     with db.conn:
