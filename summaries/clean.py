@@ -363,6 +363,8 @@ _NEWS_AGENCY = re.compile(
 _NAME_LINKS = {"and", "&", "de", "da", "di", "van", "von", "der", "den", "la", "le", "du", "al"}
 _NAME_LINKS |= {"bin", "el", "y", "in", "for", "the", "of", "staff", "reporter", "correspondent"}
 _NAME_LINKS |= {"editor", "writer", "contributor", "special", "senior", "chief", "with", "at"}
+_PLACE = re.compile(r"\s+in\s+[A-Z][\w.' -]*$")
+"""" in Paris" after a name: where the reporter was, not who they are."""
 _READING_TIME = re.compile(r"^\d+\s*min(?:ute)?s?(?: read)?$", re.I)
 
 
@@ -391,6 +393,7 @@ def parse_byline(line: str, *, bare: bool = False) -> str | None:
                 names.append(part)
     if not (marked or bare or (agencies and len(line) > len(agencies[0]))):
         return None
+    names = [_PLACE.sub("", name) for name in names]
     return ", ".join(names + agencies) or None
 
 

@@ -203,7 +203,9 @@ class _Header:
 
 
 def _read_header(paras: list[str]) -> _Header:
-    """The headline, byline and date among the leading paragraphs, before the prose starts.
+    """The headline, byline and date among the leading paragraphs.
+
+    The headline comes before any prose; a byline and date may follow a standfirst.
 
     A first line that merely lacks a full stop is only taken as the headline when it looks like
     one (a heading, title case, a few words) or a byline or date follows it: plain text often
@@ -211,19 +213,21 @@ def _read_header(paras: list[str]) -> _Header:
     """
     title, title_at, byline, published = "", 0, None, None
     used: set[int] = set()
+    prose = 0
     for index, raw in enumerate(paras[: min(_HEADER_SPAN, len(paras) - 1)]):
         plain = strip_markup(raw)
         if _is_body_paragraph(plain):
-            break
+            prose += 1
+            continue
         found = parse_byline(plain)
-        if found is None and title and byline is None:
+        if found is None and title and byline is None and prose <= 1:
             found = parse_byline(plain, bare=True)
         if found and byline is None:
             byline = found
             published = published or parse_date(plain)
         elif is_date_line(plain):
             published = published or parse_date(plain)
-        elif not title and _is_headline(raw, plain):
+        elif not title and not prose and _is_headline(raw, plain):
             title, title_at = plain, index
         else:
             continue

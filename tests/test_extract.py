@@ -300,3 +300,60 @@ def test_a_lead_sentence_without_a_full_stop_is_not_taken_for_the_headline() -> 
     article = extract_article(text)
     assert article.title == ""
     assert article.text == text
+
+
+STANDFIRST_PAGE = """Paris cafés fight plan to ban terrace heaters
+
+Owners say the winter rule will cost them customers and jobs, as the city presses on with its plan.
+
+Jane Doe in Paris
+
+Mon 3 Mar 2021 10.15 GMT
+
+The city council voted on Monday to ban gas heaters on café terraces from next winter.
+
+The ban is part of a wider plan to cut the city's emissions by half before 2030.
+
+Last modified on Mon 3 Mar 2021 11.02 GMT"""
+
+WIRE_PAGE = """Storm Closes Schools Across the Region
+
+Updated 3:15 PM EST, Mon March 3, 2021
+
+By JANE DOE, Associated Press
+
+The storm closed schools across the region on Monday, officials said, as snow piled up.
+
+More snow is expected overnight.
+
+Officials said schools would reopen on Wednesday."""
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "byline", "published", "first"),
+    [
+        (
+            STANDFIRST_PAGE,
+            "Paris cafés fight plan to ban terrace heaters",
+            "Jane Doe",
+            datetime(2021, 3, 3, 10, 15, tzinfo=UTC),
+            "Owners say the winter rule",
+        ),
+        (
+            WIRE_PAGE,
+            "Storm Closes Schools Across the Region",
+            "JANE DOE, Associated Press",
+            datetime(2021, 3, 3, 20, 15, tzinfo=UTC),
+            "The storm closed schools",
+        ),
+    ],
+)
+def test_header_lines_in_other_orders(
+    text: str, title: str, byline: str, published: datetime, first: str
+) -> None:
+    article = extract_article(text)
+    assert (article.title, article.byline, article.published) == (title, byline, published)
+    assert article.text.startswith(first)
+    assert len(article.text.split("\n\n")) == 3
+    assert "Jane" not in article.text and "JANE" not in article.text
+    assert "2021" not in article.text and "Last modified" not in article.text
