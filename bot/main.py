@@ -4,7 +4,8 @@
 the Telegram bot and the ingestion scheduler in one event loop. There is one scheduler: PTB's
 JobQueue *is* an APScheduler `AsyncIOScheduler`, and the ingest job is added to it
 (`summaries.schedule.schedule_ingest`). Without a bot token, `run` says how to get one and runs
-the ingestion worker alone.
+the ingestion worker alone. Topic alerts ride on ingestion (a hook the digest feature adds to
+`services.new_article_hooks`), and digests are scheduled on the same scheduler.
 
 PTB owns the event loop and the signals (SIGINT/SIGTERM stop it cleanly); the HTTP client and
 the database are closed after the bot has stopped (`post_shutdown`).
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import click
 
 from bot.app import build_application
+from bot.delivery import schedule_delivery
 from bot.services import App, Services
 from summaries.cli import cli
 from summaries.cluster import cluster_hook
@@ -71,6 +73,7 @@ def compose(settings: Settings) -> App:
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot was installed without its job-queue extra"
     schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    schedule_delivery(application)
 
     async def close_resources(_: App) -> None:
         await fetcher.aclose()

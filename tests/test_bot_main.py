@@ -14,6 +14,7 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from bot.main import MISSING_BOT_HINT, compose
 from summaries.config import Settings
+from summaries.schedule import JOB_ID
 from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
 from tests.servers import LocalServer, Reply
 
@@ -53,7 +54,9 @@ async def test_composed_bot_ingests_on_its_job_queue_and_serves_the_story(
         )
         services.db.conn.commit()
         ticked = asyncio.Event()
-        application.job_queue.scheduler.add_listener(lambda _: ticked.set(), EVENT_JOB_EXECUTED)
+        application.job_queue.scheduler.add_listener(
+            lambda event: event.job_id == JOB_ID and ticked.set(), EVENT_JOB_EXECUTED
+        )
         async with run_polling(application):
             await asyncio.wait_for(ticked.wait(), 30)
             assert "Harbour plan approved" in await latest(fake)
