@@ -50,6 +50,8 @@ _BOILERPLATE = re.compile(
     r"most (?:read|popular|viewed)(?: stories| articles| now)?:?$|trending(?: now)?:?$|"
     r"top stories$|you may also like|advertisement$|ad$|sponsored(?: content| post)?$|"
     r"story continues below|continue reading|skip to\b|skip advertisement|scroll down for\b|"
+    r"read (?:the )?full (?:story|article)|the post .{1,200} appeared first on\b|"
+    r"view full coverage|"
     r"click here\b|watch(?: the)? video|listen to this\b|\d+ min(?:ute)?s? read$|"
     r"reading time\b|comments?$|leave a comment|show comments|tags?:|topics?:|"
     r"(?:posted|filed) (?:in|under):?\s+[\w ,&|-]{1,60}$|"

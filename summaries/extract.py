@@ -56,8 +56,9 @@ _ORIGINAL_URL = re.compile(
 )
 _BARE_URL = re.compile(r"^<?(?P<url>https?://[^\s<>]+)>?$")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?(?P<lang>[A-Za-z]{2,3})\b", re.I)
-_PUBLISHED_META = re.compile(r"<meta\b[^>]*\barticle:published_time\b[^>]*>", re.I)
-_CONTENT = re.compile(r"\bcontent\s*=\s*[\"'](?P<value>[^\"']+)", re.I)
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_META_NAME = re.compile(r"\b(?:property|name|http-equiv)\s*=\s*[\"']?(?P<name>[\w:-]+)", re.I)
+_META_CONTENT = re.compile(r"\bcontent\s*=\s*[\"'](?P<value>[^\"']+)", re.I)
 _HEADER_SPAN = 6
 """The headline, byline and date are looked for among this many leading paragraphs."""
 
@@ -168,7 +169,6 @@ def _from_html(html: str, url: str | None) -> Article:
     paras = paragraphs(fields.get("text", ""))
     header = _read_header(paras)
     title = strip_markup(fields.get("title", "")) or header.title
-    lang = _HTML_LANG.search(html[:5000])
     return Article(
         title=title,
         text=clean_text(_without(paras, header.used), title=title),
@@ -176,7 +176,7 @@ def _from_html(html: str, url: str | None) -> Article:
         byline=_tidy_author(fields.get("author")) or header.byline,
         published=_published(fields.get("date"), html) or header.published,
         site_name=fields.get("sitename"),
-        language=lang["lang"].lower() if lang else fields.get("language"),
+        language=_language(html) or fields.get("language"),
     )
 
 
@@ -329,9 +329,26 @@ def _published(value: str | None, html: str) -> datetime | None:
     if not value:
         return None
     day = parse_date(value)
-    meta = _PUBLISHED_META.search(html)
-    stamp = _CONTENT.search(meta.group(0)) if meta else None
-    precise = parse_date(stamp["value"]) if stamp else None
+    stamp = _meta(html, "article:published_time")
+    precise = parse_date(stamp) if stamp else None
     if day and precise and precise.date() == day.date():
         return precise
     return day
+
+
+def _language(html: str) -> str | None:
+    """The language the page declares: `<html lang>`, else og:locale or Content-Language."""
+    declared = _HTML_LANG.search(html[:5000])
+    locale = _meta(html, "og:locale") or _meta(html, "content-language") or ""
+    code = declared["lang"] if declared else locale[:2]
+    return code.lower() or None
+
+
+def _meta(html: str, name: str) -> str | None:
+    """The content of the first `<meta>` with this property or name, in any attribute order."""
+    for tag in _META.finditer(html[:100_000]):
+        named = _META_NAME.search(tag.group(0))
+        if named and named["name"].lower() == name:
+            content = _META_CONTENT.search(tag.group(0))
+            return content["value"].strip() if content else None
+    return None

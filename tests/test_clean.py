@@ -68,6 +68,9 @@ def cleaned_with(noise: str) -> str:
         "3 min read",
         "Tags: budget, council",
         "Click here to download the full report",
+        "Continue reading →",
+        "Read the full story",
+        "The post Council approves budget appeared first on Example News.",
     ],
 )
 def test_boilerplate_paragraphs_are_dropped(noise: str) -> None:

@@ -357,3 +357,22 @@ def test_header_lines_in_other_orders(
     assert len(article.text.split("\n\n")) == 3
     assert "Jane" not in article.text and "JANE" not in article.text
     assert "2021" not in article.text and "Last modified" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("head", "language"),
+    [
+        ('<html lang="de-AT"><head>', "de"),
+        ('<html><head><meta property="og:locale" content="fr_FR">', "fr"),
+        ('<html><head><meta content="es" http-equiv="Content-Language">', "es"),
+        ("<html><head>", None),
+    ],
+)
+def test_the_declared_language(head: str, language: str | None) -> None:
+    page = head + (
+        "<title>Bridge reopens</title></head><body><article><h1>Bridge reopens</h1>"
+        "<p>The old bridge over the river reopened to traffic on Monday after eight months of "
+        "repairs, the town council said.</p><p>Drivers had faced a long detour through the "
+        "industrial estate while the work was carried out.</p></article></body></html>"
+    )
+    assert extract_article(page).language == language
