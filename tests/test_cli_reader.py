@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -9,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 from summaries.cli import cli
+from summaries.cli.reader import load_article
+from summaries.config import Settings
 from tests.conftest import shared_file
 from tests.servers import LocalServer, Reply
 
@@ -198,3 +202,16 @@ def test_the_installed_script_end_to_end(env: dict[str, str], tmp_path: Path) ->
     assert failed.returncode == 1
     assert failed.stderr.startswith("Error: No such file:")
     assert "Traceback" not in failed.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_argument_on_a_terminal_asks_for_one_instead_of_waiting(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(click.UsageError, match="Give a saved page, a URL, or '-'"):
+        load_article(settings, None)

@@ -28,7 +28,7 @@ def load_article(settings: Settings, source: str | None) -> Article:
     """The clean article named by the command's argument (URL, file, '-' or piped stdin)."""
     if source is not None and is_url(source):
         return asyncio.run(_fetch(settings, source))
-    if source is None and sys.stdin.isatty():
+    if source is None and (sys.stdin is None or sys.stdin.isatty()):
         raise click.UsageError("Give a saved page, a URL, or '-' to read the article from stdin.")
     return read_path_or_text(source, sys.stdin)
 
