@@ -376,3 +376,24 @@ def test_the_declared_language(head: str, language: str | None) -> None:
         "industrial estate while the work was carried out.</p></article></body></html>"
     )
     assert extract_article(page).language == language
+
+
+@pytest.mark.parametrize(
+    ("page", "noise"),
+    [
+        ("wire_story.html", ("cookie", "Photo", "Subscribe", "Share", "Read more", "PORTHAVEN")),
+        ("broadcaster_live.html", ("Image", "Getty", "Buses have replaced", "More on this")),
+        ("local_paper.html", ("By Sam", "Published", "Photo by", "Advertisement", "©")),
+        ("scraped_wire.txt", ("Amira", "Idle cranes", "Editing by", "Original", "LONDON")),
+    ],
+)
+def test_summaries_of_fixture_pages_carry_none_of_the_noise(
+    page: str, noise: tuple[str, ...]
+) -> None:
+    article = extract_article((PAGES / page).read_bytes())
+    summary = summarize_article(article, sentences=20)
+    joined = " ".join(summary.sentences)
+    assert summary.sentences
+    assert article.title not in summary.sentences
+    assert len(set(summary.sentences)) == len(summary.sentences)
+    assert not any(word in joined for word in noise)
