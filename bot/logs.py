@@ -39,7 +39,11 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
 
 
 def protect_secret(secret: str) -> None:
-    """Redact `secret` from all log records from now on, and quiet the URL-logging libraries."""
+    """Redact `secret` from all log records from now on, and quiet the URL-logging libraries.
+
+    Secrets shorter than 8 characters are not registered: replacing a short string everywhere
+    would garble ordinary log lines (and such a secret protects little anyway).
+    """
     if len(secret) >= 8:
         _secrets.add(secret)
     logging.setLogRecordFactory(_redacting_factory)

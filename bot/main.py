@@ -22,6 +22,7 @@ import click
 
 from bot.app import build_application
 from bot.delivery import schedule_delivery
+from bot.logs import protect_secret
 from bot.services import App, Services
 from summaries.cli import cli
 from summaries.cluster import cluster_hook
@@ -91,13 +92,15 @@ def serve(application: App, settings: Settings) -> None:
         application.run_polling()
         return
     host, _, port = settings.webhook_listen.rpartition(":")
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    protect_secret(secret)
     log.info("Starting the bot's webhook server on %s", settings.webhook_listen)
     application.run_webhook(
         listen=host,
         port=int(port),
         url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
         webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+        secret_token=secret,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from summaries.cluster import assign_cluster
 from summaries.config import Settings
 from tests.bot_harness import NOW, add_story, running_bot
 
@@ -119,3 +120,30 @@ async def test_inline_query_offers_stories_that_post_title_link_and_summary(
         empty_id = bot.fake.inline_query(42, "")
         latest = await bot.fake.wait_for(lambda: bot.fake.inline_answers.get(empty_id))
         assert len(latest["results"]) == 1
+
+
+async def test_latest_shows_one_story_once_with_the_other_outlets(settings: Settings) -> None:
+    body = (
+        "Heavy rain flooded the old town of Porto on Monday night. Firefighters rescued "
+        "twelve people from cars trapped in the water near the river. The mayor said the "
+        "drainage system had failed after the storm dropped a month of rain in six hours."
+    )
+    async with running_bot(settings) as bot:
+        ids = [
+            add_story(
+                bot.db,
+                "Floods hit Porto old town",
+                source=source,
+                body=body + suffix,
+                url=f"https://{hours}.example/porto",
+                published=NOW - timedelta(hours=hours),
+            )
+            for source, suffix, hours in [("Wire One", "", 1), ("Wire Two", " More soon.", 2)]
+        ]
+        add_story(bot.db, "Markets calm after rate decision", source="Money Daily")
+        clusters = {assign_cluster(bot.db, i, now=NOW) for i in ids}
+        assert len(clusters) == 1, "the same story from two outlets is one cluster"
+        [reply] = await bot.ask(42, "/latest")
+        assert reply.text.count("Floods hit Porto old town") == 1
+        assert "Wire One · 1 h ago\nAlso reported by Wire Two" in reply.text
+        assert "Markets calm" in reply.text

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 from apscheduler.events import EVENT_JOB_EXECUTED
 
 from bot.main import MISSING_BOT_HINT, compose
@@ -120,3 +122,51 @@ async def test_run_with_token_serves_users_and_stops_cleanly_on_sigterm(tmp_path
     assert "Stopped: HTTP client and database closed" in log
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_webhook_mode_registers_the_hook_and_checks_the_secret(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeTelegram() as fake:
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=fake.api_root,
+            NEWSBRIEF_WEBHOOK_URL="https://bot.example/hook/x1",
+            NEWSBRIEF_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+            NEWSBRIEF_WEBHOOK_SECRET="s3cret-token",
+        )
+        process = _start(tmp_path, env)
+        try:
+            registered = await fake.wait_call("setWebhook", within=60)
+            assert registered.params["url"] == "https://bot.example/hook/x1"
+            assert registered.params["secret_token"] == "s3cret-token"
+            fake.add_chat(42)
+            update = {"update_id": 1, "message": fake.record_user_message(
+                fake.chats[42], fake.user(42), "/start")}  # fmt: skip
+            hook = f"http://127.0.0.1:{port}/hook/x1"
+            async with httpx.AsyncClient() as client:
+                forged = await _post_when_listening(client, hook, update)
+                assert forged.status_code == 403
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                accepted = await client.post(hook, json=update, headers=headers)
+                assert accepted.status_code == 200
+            await fake.wait_call("sendMessage", chat_id=42, within=20)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, log
+    assert "s3cret-token" not in log and TOKEN not in log
+
+
+async def _post_when_listening(
+    client: httpx.AsyncClient, url: str, payload: dict[str, object]
+) -> httpx.Response:
+    """POST once the webhook server listens (PTB starts it just after calling setWebhook)."""
+    for _ in range(100):
+        try:
+            return await client.post(url, json=payload)
+        except httpx.ConnectError:
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"nothing listening at {url}")
