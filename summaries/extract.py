@@ -48,6 +48,7 @@ _BINARY_TYPES = {
 _BINARY_PREFIXES = {"image/": "an image", "audio/": "an audio file", "video/": "a video"}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|div|p|h1|meta)\b", re.I)
+_ANY_TAG = re.compile(r"<(?:[a-zA-Z][\w-]*|!--|!doctype)[\s>/]", re.I)
 _FEED_SNIFF = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
 _ORIGINAL_URL = re.compile(
     r"^(?:original (?:url|article|story|link)|source|read (?:the )?original(?: article)?|"
@@ -80,9 +81,7 @@ def extract_article(
         raise ExtractError(
             f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
         )
-    if content_type in _HTML_TYPES or (
-        content_type != "text/plain" and _HTML_SNIFF.search(text[:5000])
-    ):
+    if _is_html(text, content_type):
         article = _from_html(text, url)
     else:
         article = _from_scraped_text(text, url)
@@ -104,6 +103,13 @@ def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
         published=entry.published,
         site_name=source_name or None,
     )
+
+
+def _is_html(text: str, content_type: str) -> bool:
+    """HTML by its declared type (if it has any tag at all) or, undeclared, by its first tags."""
+    if content_type in _HTML_TYPES:
+        return bool(_ANY_TAG.search(text))
+    return content_type != "text/plain" and bool(_HTML_SNIFF.search(text[:5000]))
 
 
 def _binary_kind(body: str | bytes, content_type: str) -> str | None:

@@ -397,3 +397,13 @@ def test_summaries_of_fixture_pages_carry_none_of_the_noise(
     assert article.title not in summary.sentences
     assert len(set(summary.sentences)) == len(summary.sentences)
     assert not any(word in joined for word in noise)
+
+
+def test_scraped_text_served_as_html_is_still_read_as_text() -> None:
+    seed = shared_file("seed/000_3eea214e2d73931a.txt").read_bytes()
+    article = extract_article(seed, url="https://example.com/seed", content_type="text/html")
+    assert (article.title, article.byline) == (
+        "Turkey, Russia Discuss Joint Patrol Option in Syria's Idlib",
+        "Reuters",
+    )
+    assert article.text.startswith("Turkey and Russia are discussing")
