@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import render
+from bot import render, render_info
 from summaries.models import Article, Source, StoredArticle, Summary
 from summaries.search import SearchHit, SearchPage
 from tests.fake_telegram_html import parse_html, utf16_len
@@ -150,10 +150,10 @@ def test_callback_data_over_64_bytes_is_refused() -> None:
 def test_source_health_lines() -> None:
     ok = Source(1, "https://a.example/feed", "A & B", last_success_at=NOW, article_count=1)
     failing = Source(2, "https://b.example/feed", "B", consecutive_failures=3, last_error="<503>")
-    shown = assert_sendable(render.sources_reply([ok, failing], NOW, is_admin=True))[0]
+    shown = assert_sendable(render_info.sources_reply([ok, failing], NOW, is_admin=True))[0]
     assert "#1 A & B: 1 article\n✅ ok, polled just now" in shown
     assert "⚠️ failing (3 times): <503>" in shown
     assert "/addsource" in shown
     assert "/addsource" not in render.to_plain(
-        render.sources_reply([], NOW, is_admin=False).parts[0]
+        render_info.sources_reply([], NOW, is_admin=False).parts[0]
     )

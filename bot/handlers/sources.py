@@ -6,7 +6,8 @@ from telegram import Update
 
 from bot.commands import CommandSpec, add_command, argument
 from bot.permissions import require_bot_admin
-from bot.render import notice, sources_reply
+from bot.render import notice
+from bot.render_info import sources_reply
 from bot.send import answer
 from bot.services import App, Context, services_of
 from summaries.ingest import add_source_from_url

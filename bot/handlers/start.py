@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.commands import CommandSpec, add_command, command_specs
 from bot.handlers.news import send_latest
-from bot.render import help_reply, search_help, welcome_reply
+from bot.render_info import help_reply, search_help, welcome_reply
 from bot.send import answer
 from bot.services import App, Context
 
