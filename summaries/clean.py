@@ -31,8 +31,8 @@ _PHOTO_CREDIT = re.compile(
     r"|\((?:Photo(?:graph)?|Picture|Image|Pic)s?\s*(?:by|credit|:)[^()]{2,60}\)"
     rf"|\((?:[^()]{{0,40}}/\s*)?(?:{_AGENCIES})(?:\s*(?:/|via)\s*[^()]{{0,50}})?\)"
     rf"|[\w.'-]+(?: [\w.'-]+){{0,3}}\s*/\s*(?:{_AGENCIES})(?:\s+via\s+Getty\s+Images)?"
-    rf"|\b(?:{_AGENCIES})\s*/\s*[\w .'-]{{2,40}}"
-    rf"|\b(?:{_PHOTO_ONLY})(?:\s+via\s+Getty\s+Images)?)\s*\.?$"
+    rf"|\b(?:{_AGENCIES})\s*/\s*[\w .'-]{{1,40}}\w"
+    rf"|\b(?:{_PHOTO_ONLY})(?:\s+via\s+Getty\s+Images)?)\s*$"
 )
 _BOLD_TAIL = re.compile(r"(?:\*\*|__)(?P<credit>[^*_]{2,80})(?:\*\*|__)\s*$")
 _BOILERPLATE = re.compile(

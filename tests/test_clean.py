@@ -159,6 +159,9 @@ def test_a_list_of_names_is_not_mistaken_for_an_echo() -> None:
         "The EU's new cookie consent rules take effect on Monday.",
         "Register offices will close early on Friday.",
         "Share prices fell by a third.",
+        "The rules were drawn up by the Environmental Protection Agency (EPA).",
+        "Support for the party stood at 35%, according to a poll by Reuters/Ipsos.",
+        "He made the remarks in an interview with the British Broadcasting Corporation (BBC).",
     ],
 )
 def test_body_sentences_that_look_a_little_like_boilerplate_stay(paragraph: str) -> None:
