@@ -34,7 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from telegram.ext import Application
 
-from tests.fake_telegram_api import ApiError, BotApi, Call, ChatLog, Message, RateLimits
+from tests.fake_telegram_api import BotApi, Call, ChatLog, Message
+from tests.fake_telegram_rules import ApiError, RateLimits
 
 __all__ = [
     "TOKEN",
