@@ -41,13 +41,33 @@ def from_db(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+class _Connection(sqlite3.Connection):
+    """A connection whose `with` block is one real transaction.
+
+    sqlite-utils 4 commits every write that `Database.execute` runs outside an open transaction,
+    so a plain `with db.conn:` (which only commits at its end) did not group its statements: a
+    crash between them left half a change on disk. Beginning explicitly makes the block atomic;
+    IMMEDIATE takes the write lock up front, so a second writer waits (busy_timeout) instead of
+    failing half-way with "database is locked".
+    """
+
+    def __enter__(self) -> _Connection:
+        if not self.in_transaction:
+            self.execute("BEGIN IMMEDIATE")
+        return self
+
+
 def open_database(path: Path | str) -> Database:
     """Open (creating if needed) and migrate the database at `path` (`":memory:"` for tests)."""
     if str(path) == ":memory:":
-        db = sqlite_utils.Database(memory=True)
+        db = sqlite_utils.Database(
+            sqlite3.connect(":memory:", factory=_Connection, check_same_thread=False)
+        )
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+        db = sqlite_utils.Database(
+            sqlite3.connect(str(path), factory=_Connection, check_same_thread=False)
+        )
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from summaries.articles import get_articles
+from summaries.articles import get_articles, insert_article
 from summaries.config import Settings
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.errors import BlockedURLError, SourceError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester, add_source_from_url, next_poll_time
+from summaries.models import Article, Summary
 from summaries.search import search
 from summaries.sources import add_source, get_source, list_sources, remove_source
 from summaries.store import Database
@@ -399,3 +400,22 @@ async def test_add_source_refuses_private_addresses_by_default(
         with pytest.raises(BlockedURLError):
             await add_source_from_url(db, strict, url, now=NOW)
     assert list_sources(db) == []
+
+
+def test_an_article_is_stored_whole_or_not_at_all(db: Database) -> None:
+    db.execute(
+        "CREATE TEMP TRIGGER fail_index AFTER INSERT ON summaries"
+        " BEGIN SELECT RAISE(ABORT, 'simulated crash before the search entry'); END"
+    )
+    article = Article(title="Half", text="A story that must not be half stored.")
+    stored = insert_article(
+        db,
+        article,
+        Summary(("A story.",), method="lead"),
+        canonical_url="https://example.com/half",
+        source_id=None,
+        source_name="Example",
+        content_origin="page",
+    )
+    assert stored is None
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
