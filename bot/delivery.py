@@ -9,8 +9,9 @@ pauses for `retry_after` and then resumes.
 Each error becomes the outcome the outbox records: 429 and network failures -> RetryLater
 (nothing was delivered; safe to resend); 403 or "chat not found" -> RecipientGone (the chat is
 deactivated, the others carry on); a timeout -> DeliveryUnknown (it may have arrived, so it is
-never resent); an entity parse error -> the same text sent once as plain text; anything else ->
-DeliveryFailed, listed for admins by /failures.
+never resent), except a wait for a free pooled connection, which never left; an entity parse
+error -> the same text sent once as plain text; anything else -> DeliveryFailed, listed for
+admins by /failures.
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ class TelegramNotifier:
             return RecipientGone(error.message)
         if isinstance(error, BadRequest) and any(g in error.message.lower() for g in _GONE):
             return RecipientGone(error.message)
+        if isinstance(error, TimedOut) and "pool timeout" in error.message.lower():
+            return RetryLater(f"no free connection, not sent: {error.message}")
         if isinstance(error, TimedOut):
             return DeliveryUnknown(f"timed out, may have arrived: {error.message}")
         if isinstance(error, NetworkError) and not isinstance(error, BadRequest):

@@ -141,12 +141,15 @@ def remove_topic(db: Database, chat_id: int, topic_id: int) -> Topic:
     return _topic(rows[0])
 
 
-def subscriptions(db: Database, *, alerts_only: bool = False) -> list[Subscription]:
-    """Every topic of every active chat (with alerts on, if asked), parsed once."""
+def subscriptions(
+    db: Database, *, alerts_only: bool = False, chat_id: int | None = None
+) -> list[Subscription]:
+    """Every topic of every active chat (with alerts on, or of one chat, if asked), parsed once."""
     rows = db.execute(
         "SELECT t.id, t.chat_id, t.query FROM topics t JOIN chats c ON c.id = t.chat_id"
-        " WHERE c.active = 1 AND (c.alerts = 1 OR NOT ?) ORDER BY t.chat_id, t.id",
-        [alerts_only],
+        " WHERE c.active = 1 AND (c.alerts = 1 OR NOT ?) AND (t.chat_id = ? OR ? IS NULL)"
+        " ORDER BY t.chat_id, t.id",
+        [alerts_only, chat_id, chat_id],
     ).fetchall()
     parsed: dict[str, Query] = {}
     for _, _, text in rows:
