@@ -272,7 +272,7 @@ _MONTH = (
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-_DATES = (
+_DATES: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(
         rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I
@@ -280,8 +280,34 @@ _DATES = (
     re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?=\b|T)"),
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})\b"),
 )
+_MONTH_NAMES_ABROAD = (
+    "januar jänner janvier enero gennaio janeiro januari ocak stycznia января січня ledna",
+    "februar février febrero febbraio fevereiro februari şubat lutego февраля лютого února",
+    "märz mars marzo março maart mart marca марта березня března",
+    "avril abril aprile nisan kwietnia апреля квітня dubna",
+    "mai mayo maggio maio mei mayıs maj maja мая травня května",
+    "juni juin junio giugno junho haziran czerwca июня червня června",
+    "juli juillet julio luglio julho temmuz lipca июля липня července",
+    "août agosto augustus augusti ağustos sierpnia августа серпня srpna",
+    "septembre septiembre setiembre settembre setembro eylül września сентября вересня září",
+    "oktober octobre octubre ottobre outubro ekim października октября жовтня října",
+    "novembre noviembre novembro kasım listopada ноября листопада listopadu",
+    "dezember décembre diciembre dicembre dezembro aralık grudnia декабря грудня prosince",
+)
+_MONTH_ABROAD = {
+    name: number
+    for number, names in enumerate(_MONTH_NAMES_ABROAD, start=1)
+    for name in names.split()
+}
+_DATES += (
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?(?P<abroad>{'|'.join(_MONTH_ABROAD)})\.?,?\s+"
+        r"(?:de\s+)?(?P<year>\d{4})\b",
+        re.I,
+    ),
+)
 _TIME = re.compile(
-    r"(?:\b|(?<=\dT))(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?(?:\.\d+)?\s*"
+    r"(?:\b|(?<=\dT))(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::\d{2})?(?:\.\d+)?\s*"
     r"(?P<ampm>[ap]\.?m\b\.?)?\s*(?P<zone>Z\b|UTC\b|GMT\b|BST\b|CES?T\b|E[SD]T\b|C[SD]T\b"
     r"|P[SD]T\b|MSK\b|[+-]\d{2}:?\d{2})?",
     re.I,
@@ -290,7 +316,14 @@ _ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, 
 _ZONES |= {"CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "MSK": 3}
 _DATE_NOISE = re.compile(
     r"^(?:[\W_]|\b(?:published|updated|posted|last|first|modified|created|date|on|at|the|"
-    r"mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|\b[ap]m\b|T\b)*$",
+    r"mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|\b[ap]m\b|T\b|"
+    r"\b(?:am|um|uhr|stand|le|la|à|h|de|del|el|las|a|en|em|às|op|om|il|alle|ore|г|r|"
+    r"veröffentlicht|aktualisiert|publié|mis|jour|publicado|actualizado|atualizado|pubblicato|"
+    r"aggiornato|gepubliceerd|bijgewerkt|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|"
+    r"jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|"
+    r"segunda|terça|quarta|quinta|sexta|feira|maandag|dinsdag|woensdag|donderdag|vrijdag|"
+    r"zaterdag|zondag)\b)*$",
     re.I,
 )
 _RELATIVE_DATE = re.compile(
@@ -307,7 +340,10 @@ def parse_date(text: str) -> datetime | None:
         if found is None:
             continue
         parts = found.groupdict()
-        month = parts.get("mon") or str(_month_number(parts["month"]))
+        abroad = parts.get("abroad")
+        month = parts.get("mon") or (
+            _MONTH_ABROAD[abroad.lower()] if abroad else _month_number(parts["month"])
+        )
         try:
             day = datetime(int(parts["year"]), int(month), int(parts["day"]), tzinfo=UTC)
         except ValueError:

@@ -253,6 +253,10 @@ def test_parse_byline(line: str, expected: str | None) -> None:
         ("Updated 10:32 GMT, 20 February 2020", datetime(2020, 2, 20, 10, 32, tzinfo=UTC)),
         ("March 14, 2024 8:30 PM EST", datetime(2024, 3, 15, 1, 30, tzinfo=UTC)),
         ("20.02.2020", datetime(2020, 2, 20, tzinfo=UTC)),
+        ("Montag, 20. Februar 2020, 10:32 Uhr", datetime(2020, 2, 20, 10, 32, tzinfo=UTC)),
+        ("Publié le 20 février 2020 à 10h32", datetime(2020, 2, 20, 10, 32, tzinfo=UTC)),
+        ("20 de febrero de 2020", datetime(2020, 2, 20, tzinfo=UTC)),
+        ("20 февраля 2020 г.", datetime(2020, 2, 20, tzinfo=UTC)),
         ("February 30, 2020", None),
         ("no date here", None),
     ],
@@ -263,7 +267,10 @@ def test_parse_date(text: str, expected: datetime | None) -> None:
 
 def test_a_date_inside_a_sentence_is_not_a_date_line() -> None:
     assert not is_date_line("The talks began on February 20, 2020 in Ankara.")
+    assert not is_date_line("Die Gespräche begannen am 20. Februar 2020 in Ankara.")
+    assert not is_date_line("Talks began February 20, 2020")
     assert is_date_line("Published on Thursday, February 20, 2020")
+    assert is_date_line("Aggiornato il 20 febbraio 2020 alle ore 10:32")
 
 
 def test_recognisers_say_no_to_plain_prose() -> None:
