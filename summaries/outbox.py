@@ -178,10 +178,12 @@ def _release(db: Database, outbox_id: int, *, now: datetime, error: str) -> None
 
 
 class Outbox:
-    """Sends what is pending, chats in parallel, each chat's parts in order, one pass at a time.
+    """Sends what is pending, chats in parallel, each chat's parts in order.
 
     The notifier enforces Telegram's rate limits; this class decides what is sent, in which
-    order, and how each outcome is recorded.
+    order, and how each outcome is recorded. Several flushes may run at once (a digest
+    fan-out, an alert, a /digest): each takes only chats no other flush is working on, so an
+    alert is not stuck behind a ten-minute fan-out and no chat's parts are ever reordered.
     """
 
     def __init__(
@@ -202,21 +204,24 @@ class Outbox:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.backoff = backoff
-        self._lock = asyncio.Lock()
+        self._busy: set[int] = set()
 
     async def flush(self) -> FlushReport:
-        """Send every pending part; returns what happened. Concurrent calls queue up."""
+        """Send every pending part of chats no other flush holds; returns what happened."""
         report = FlushReport()
-        async with self._lock:
-            while True:
-                by_chat = self._pending()
-                if not by_chat:
-                    return report
+        while True:
+            by_chat = {c: rows for c, rows in self._pending().items() if c not in self._busy}
+            if not by_chat:
+                return report
+            self._busy.update(by_chat)
+            try:
                 queue: asyncio.Queue[tuple[int, list[tuple[int, str]]]] = asyncio.Queue()
                 for item in by_chat.items():
                     queue.put_nowait(item)
                 workers = min(self.concurrency, len(by_chat))
                 await asyncio.gather(*(self._worker(queue, report) for _ in range(workers)))
+            finally:
+                self._busy.difference_update(by_chat)
 
     def _pending(self) -> dict[int, list[tuple[int, str]]]:
         by_chat: dict[int, list[tuple[int, str]]] = defaultdict(list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from summaries import chats, outbox
@@ -131,3 +133,16 @@ async def test_a_timeout_is_never_resent(db: Database) -> None:
     report = await box.flush()
     assert (report.unknown, notifier.attempts, notifier.sent) == (1, 1, [])
     assert outbox.failures(db)[0].status == "unknown"
+
+
+async def test_concurrent_flushes_split_the_chats_and_send_each_part_once(db: Database) -> None:
+    ids = [store(db, f"Story {n}") for n in range(3)]
+    plan(db, [1, 2, 3, 4], ids)
+    notifier = RecordingNotifier()
+    box, _ = make(db, notifier)
+    box.concurrency = 2
+    first, second = await asyncio.gather(box.flush(), box.flush())
+    assert first.sent + second.sent == 12
+    assert len(notifier.sent) == len(set(notifier.sent)) == 12
+    for chat_id in (1, 2, 3, 4):
+        assert notifier.to(chat_id) == [f"story {a}" for a in ids]
