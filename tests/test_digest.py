@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from summaries import chats, digest, outbox, topics
+from summaries.notify import DigestMessage, Part
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
 
@@ -147,3 +148,27 @@ async def test_without_topics_the_top_stories_by_coverage(db: Database) -> None:
         ("Lonely story", ()),
     ]
     assert time(8, 0) == chats.parse_digest_time("8:00")
+
+
+async def test_one_chat_that_fails_to_render_does_not_hold_up_the_others(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    notifier = RecordingNotifier()
+    box = outbox.Outbox(db, notifier, clock=lambda: NOW)
+    for chat_id in (1, 2, 3):
+        daily(db, chat_id, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
+    render = notifier.render_digest
+
+    def broken_for_chat_2(message: DigestMessage) -> list[Part]:
+        if message.chat_id == 2:
+            raise ValueError("renderer bug")
+        return render(message)
+
+    notifier.render_digest = broken_for_chat_2  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR, logger="summaries.digest"):
+        assert await due_at(db, box, utc(2026, 11, 25, 8, 0)) == [1, 3]
+    assert "digest for chat 2 could not be planned" in caplog.text
+    assert chats.get_chat(db, 2).last_digest_slot == datetime(2026, 11, 24).date()
+    assert outbox.status_counts(db) == {"sent": 2}
+    notifier.render_digest = render  # type: ignore[method-assign]
+    assert await due_at(db, box, utc(2026, 11, 25, 8, 1)) == [2]
