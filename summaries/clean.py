@@ -66,7 +66,11 @@ _BOILERPLATE = re.compile(
     r"original (?:url|article|story|link)\b|source:\s*\S+$|"
     r"\(?(?:additional )?(?:reporting|writing|editing|compiled) by [^.;]{2,60}(?:;|\)?$)|"
     r"our standards:|the thomson reuters trust principles|"
-    r"photo(?:graph)?s?\s*(?:by\s*)?:|credit:)",
+    r"photo(?:graph)?s?\s*(?:by\s*)?:|credit:|"
+    r"(?:anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|реклама|reklama"
+    r"|reklam|annons|teilen|partager|compartir|condividi|compartilhar|delen|поделиться"
+    r"|udostępnij|paylaş|dela)$|(?:lesen sie auch|mehr zum thema|(?:à )?lire aussi|lee también"
+    r"|leggi anche|leia também|lees ook|читайте также|czytaj także|läs också)\b)",
     re.IGNORECASE,
 )
 _SCROLL_DOWN = re.compile(r"\bScroll down for (?:video|more)\b[.:!]*\s*", re.IGNORECASE)

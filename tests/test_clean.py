@@ -71,6 +71,11 @@ def cleaned_with(noise: str) -> str:
         "Continue reading →",
         "Read the full story",
         "The post Council approves budget appeared first on Example News.",
+        "Anzeige",
+        "Lesen Sie auch: Der Haushalt im Überblick",
+        "À lire aussi : le budget en cinq points",
+        "Publicidad",
+        "Читайте также: бюджет города",
     ],
 )
 def test_boilerplate_paragraphs_are_dropped(noise: str) -> None:
