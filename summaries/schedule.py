@@ -37,6 +37,8 @@ def tick_seconds_for(settings: Settings) -> int:
 async def ingest_tick(ingester: Ingester) -> IngestReport:
     """One scheduler tick: poll the due sources and log what happened."""
     report = await ingester.run_due()
+    for name, error in report.failures:
+        log.warning("Source %s failed: %s", name, error)
     if report.sources_polled:
         log.info(
             "Polled %d sources: %d new articles, %d failures",

@@ -1,0 +1,57 @@
+"""`newsbrief search` end to end through the installed console script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summaries.cli.search import render_snippet
+from summaries.store import open_database
+from tests.test_cli_sources import assert_one_line_error, newsbrief
+from tests.test_search import store
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A database with a few stored articles, where `newsbrief` (run in tmp_path) finds it."""
+    db = open_database(tmp_path / "newsbrief.db")
+    store(db, "Storm hits coast", "A storm hit the coast. Homes were damaged by the storm surge.")
+    store(db, "Sport storm", "A storm of protest followed the match. Fans left early.")
+    store(db, "C++ conference", "Programmers met to discuss C++ and Rust.", source="DW")
+    db.close()
+    return tmp_path
+
+
+def test_search_prints_ranked_results_with_marked_snippets(archive: Path) -> None:
+    result = newsbrief(archive, "search", "storm", "-sport")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Storm hits coast"
+    assert "[storm]" in lines[2]
+    assert lines[3] == "   https://example.com/Storm hits coast"
+    assert lines[-1] == "Showing 1 of 1 results."
+
+
+def test_search_json_lines(archive: Path) -> None:
+    result = newsbrief(archive, "search", "storm", "--json", "--limit", "1")
+    [line] = result.stdout.splitlines()
+    hit = json.loads(line)
+    assert hit["title"] == "Storm hits coast"
+    assert {"id", "url", "source", "published", "summary", "snippet", "score"} <= hit.keys()
+    assert isinstance(hit["summary"], list)
+
+
+def test_search_odd_queries(archive: Path) -> None:
+    assert "C++ conference" in newsbrief(archive, "search", "C++").stdout
+    assert "C++ conference" in newsbrief(archive, "search", "source:dw").stdout
+    assert newsbrief(archive, "search", "zebra").stdout.strip() == "No results for 'zebra'."
+    assert_one_line_error(newsbrief(archive, "search", '"'), "Nothing to search for")
+    assert_one_line_error(newsbrief(archive, "search", "-storm"), "at least one word")
+
+
+def test_snippets_are_bold_on_a_terminal() -> None:
+    snippet = (("A ", False), ("storm", True), (" hit.", False))
+    assert render_snippet(snippet, ansi=False) == "A [storm] hit."
+    assert render_snippet(snippet, ansi=True) == "A \x1b[1mstorm\x1b[0m hit."

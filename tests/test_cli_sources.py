@@ -1,0 +1,171 @@
+"""`newsbrief sources ...` end to end through the installed console script, plus help for all.
+
+Each command runs in a subprocess exactly as an operator would run it, with its database in a
+temporary directory and private URLs allowed (the feeds are on a local server).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from summaries.cli import cli
+from summaries.default_sources import DEFAULT_SOURCES
+from tests.servers import LocalServer, Reply
+from tests.test_ingest import serve_stories
+
+NEWSBRIEF = str(Path(sys.executable).parent / "newsbrief")
+
+
+def newsbrief(
+    tmp_path: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `newsbrief` script with a temporary database and no default sources."""
+    environ = {
+        **os.environ,
+        "NEWSBRIEF_DB": str(tmp_path / "newsbrief.db"),
+        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
+        "NEWSBRIEF_DEFAULT_SOURCES": "false",
+        "NEWSBRIEF_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    return subprocess.run(
+        [NEWSBRIEF, *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        input=stdin,
+        timeout=90,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """A clean failure: non-zero exit, one line on stderr, no traceback."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_add_list_export_remove(tmp_path: Path, server: LocalServer) -> None:
+    url = serve_stories(server, ["harbour"])
+    added = newsbrief(tmp_path, "sources", "add", url)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == f"Added source 1: Example News ({url})"
+    named = newsbrief(
+        tmp_path,
+        "sources",
+        "add",
+        serve_stories(server, [], feed_path="/b.xml"),
+        "--name",
+        "Second",
+    )
+    assert "Added source 2: Second" in named.stdout
+
+    table = newsbrief(tmp_path, "sources", "list").stdout.splitlines()
+    assert table[0].split() == [
+        "ID",
+        "NAME",
+        "ARTICLES",
+        "HEALTH",
+        "LAST",
+        "SUCCESS",
+        "LAST",
+        "ERROR",
+    ]
+    assert "Example News" in table[1] and "not polled yet" in table[1]
+    rows = [
+        json.loads(line)
+        for line in newsbrief(tmp_path, "sources", "list", "--json").stdout.splitlines()
+    ]
+    assert (rows[0]["id"], rows[0]["name"], rows[0]["url"]) == (1, "Example News", url)
+    assert {"last_success", "last_error", "consecutive_failures", "article_count"} <= rows[0].keys()
+
+    opml = newsbrief(tmp_path, "sources", "export").stdout
+    assert opml.startswith("<?xml") and url in opml and "Second" in opml
+
+    removed = newsbrief(tmp_path, "sources", "remove", "1")
+    assert removed.stdout.strip() == f"Removed source 1: Example News ({url})"
+    assert newsbrief(tmp_path, "sources", "remove", "Second").returncode == 0
+    assert "No sources yet" in newsbrief(tmp_path, "sources", "list").stdout
+
+
+def test_import_reports_added_and_skipped(tmp_path: Path, server: LocalServer) -> None:
+    known = serve_stories(server, ["harbour"])
+    newsbrief(tmp_path, "sources", "add", known)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+        f'<outline text="Known" type="rss" xmlUrl="{known}"/>'
+        '<outline text="Tech"><outline text="New one" type="rss" xmlUrl="https://example.org/rss"/>'
+        "</outline></body></opml>"
+    )
+    result = newsbrief(tmp_path, "sources", "import", str(opml))
+    assert result.returncode == 0, result.stderr
+    assert "1 added, 1 skipped" in result.stdout
+    names = [
+        json.loads(x)["name"]
+        for x in newsbrief(tmp_path, "sources", "list", "--json").stdout.splitlines()
+    ]
+    assert names == ["Example News", "New one"]
+
+
+def test_errors_are_one_line(tmp_path: Path, server: LocalServer) -> None:
+    assert_one_line_error(newsbrief(tmp_path, "sources", "remove", "42"), "No source '42'")
+    bad = tmp_path / "bad.opml"
+    bad.write_text("<opml><body><outline")
+    assert_one_line_error(newsbrief(tmp_path, "sources", "import", str(bad)), "Error:")
+    assert_one_line_error(
+        newsbrief(tmp_path, "sources", "add", "http://127.0.0.1:9/feed.xml"), "Error:"
+    )
+    page = server.add("/", Reply(b"<html><body><p>No feeds here.</p></body></html>"))
+    assert_one_line_error(newsbrief(tmp_path, "sources", "add", page), "No feed found")
+    feed = serve_stories(server, ["harbour"])
+    blocked = newsbrief(tmp_path, "sources", "add", feed, NEWSBRIEF_ALLOW_PRIVATE_URLS="false")
+    assert_one_line_error(blocked, "Error:")
+    newsbrief(tmp_path, "sources", "add", feed)
+    assert_one_line_error(newsbrief(tmp_path, "sources", "add", feed), "already a source")
+
+
+def test_default_sources_are_seeded_once(tmp_path: Path) -> None:
+    def listed() -> list[str]:
+        result = newsbrief(tmp_path, "sources", "list", "--json", NEWSBRIEF_DEFAULT_SOURCES="true")
+        return [json.loads(line)["url"] for line in result.stdout.splitlines()]
+
+    urls = [url for _, url in DEFAULT_SOURCES]
+    assert listed() == urls
+    newsbrief(tmp_path, "sources", "remove", urls[0], NEWSBRIEF_DEFAULT_SOURCES="true")
+    assert listed() == urls[1:]
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path under `group`, groups included."""
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths += all_commands(command, (*prefix, name))
+    return paths
+
+
+@pytest.mark.parametrize("path", all_commands(cli), ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    assert (command.help or "").strip(), f"`{' '.join(path)}` has no help text"
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
