@@ -6,9 +6,11 @@ import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 
 from summaries.articles import get_articles, insert_article
 from summaries.config import Settings
@@ -19,7 +21,7 @@ from summaries.ingest import Ingester, add_source_from_url, next_poll_time
 from summaries.models import Article, Summary
 from summaries.search import search
 from summaries.sources import add_source, get_source, list_sources, remove_source
-from summaries.store import Database
+from summaries.store import MIGRATIONS, Database, open_database, schema_version, to_db
 from tests.servers import LocalServer, Reply
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -419,3 +421,26 @@ def test_an_article_is_stored_whole_or_not_at_all(db: Database) -> None:
     )
     assert stored is None
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_an_old_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    for number, step in enumerate(MIGRATIONS[:1], start=1):
+        step(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    old.execute(
+        "INSERT INTO sources (url, name, added_at) VALUES (?, ?, ?)",
+        ["https://example.com/feed.xml", "Old source", to_db(NOW)],
+    )
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert seed_default_sources(db, enabled=True, now=NOW) == 0
+    assert [s.name for s in list_sources(db)] == ["Old source"]
+    db.close()
+    again = open_database(path)
+    assert schema_version(again) == len(MIGRATIONS)
+    assert [s.name for s in list_sources(again)] == ["Old source"]
+    again.close()
