@@ -52,7 +52,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as error:
-                if attempt >= self.network_retries or endpoint == "getUpdates":
+                if attempt >= self.network_retries:
                     raise
                 delay = self.backoff * 2**attempt * random.uniform(1.0, 1.5)
                 attempt += 1

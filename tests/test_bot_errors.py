@@ -138,3 +138,17 @@ async def test_the_token_never_reaches_the_logs(
     assert "/getMe" in caplog.text and "[REDACTED]" in caplog.text
     assert TOKEN not in caplog.text
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+async def test_a_failure_after_a_button_was_answered_is_told_in_the_chat(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        for i in range(6):
+            add_story(bot.db, f"Storm {i}")
+        [results] = await bot.ask(42, "/search storm")
+        refusal = "Bad Request: message can't be edited"
+        bot.fake.fail_next("editMessageText", 400, description=refusal)
+        await bot.press(results, "Next ▶")
+        assert bot.fake.bot_messages(42)[-1].text == SORRY
+        assert results.text.startswith("Results 1–5"), "the failed edit changed nothing"

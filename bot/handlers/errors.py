@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineQueryResultsButton, Update
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.render import clip, notice
 from bot.send import answer
@@ -67,12 +67,23 @@ async def tell(update: object, context: Context, text: str) -> None:
         if update.inline_query is not None:
             button = InlineQueryResultsButton(clip(text, 60), start_parameter="help")
             await update.inline_query.answer([], cache_time=0, button=button)
-        elif update.callback_query is not None:
-            await update.callback_query.answer(clip(text, 190), show_alert=True)
-        elif update.effective_chat is not None:
+            return
+        if update.callback_query is not None and await _alert(update, text):
+            return
+        if update.effective_chat is not None:
             await answer(update, notice(text))
     except TelegramError as error:
         log.warning("Could not tell the user about an error: %s", error)
+
+
+async def _alert(update: Update, text: str) -> bool:
+    """Answer the pressed button with a pop-up; False if it was already answered."""
+    assert update.callback_query is not None
+    try:
+        await update.callback_query.answer(clip(text, 190), show_alert=True)
+    except BadRequest:
+        return False
+    return True
 
 
 def describe(update: object) -> str:

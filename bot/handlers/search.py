@@ -31,9 +31,10 @@ async def search_command(update: Update, context: Context) -> None:
     if not text:
         await answer(update, notice('Tell me what to look for, e.g. /search "climate summit"'))
         return
-    services, chat_id = services_of(context), update.effective_chat.id  # type: ignore[union-attr]
+    services, chat = services_of(context), update.effective_chat
+    assert chat is not None
     page = search(services.db, text, limit=PAGE_SIZE, now=services.clock())
-    key = save_session(services.db, chat_id, text, now=services.clock())
+    key = save_session(services.db, chat.id, text, now=services.clock())
     await answer(update, search_reply(page, text, services.clock(), key=key))
 
 
