@@ -18,9 +18,10 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.render import Keyboard, Reply, to_plain
@@ -72,10 +73,15 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list
 
 
 async def answer(update: Update, reply: Reply) -> list[Message]:
-    """Reply in the chat the update came from."""
+    """Reply in the chat the update came from; in groups, as a reply to the command."""
     chat = update.effective_chat
     assert chat is not None, "answer() is for updates that come from a chat"
-    return await send_reply(chat.get_bot(), chat.id, reply)
+    extra: dict[str, Any] = {}
+    if chat.type != ChatType.PRIVATE and update.message is not None:
+        extra["reply_parameters"] = ReplyParameters(
+            update.message.message_id, allow_sending_without_reply=True
+        )
+    return await send_reply(chat.get_bot(), chat.id, reply, **extra)
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:

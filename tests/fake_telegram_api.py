@@ -56,6 +56,8 @@ class Message:
     entities: list[dict[str, Any]] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     link_preview_options: dict[str, Any] | None = None
+    reply_to: int | None = None
+    """The id of the message this one replies to (`reply_parameters`)."""
     edits: list[str] = field(default_factory=list)
 
     @property
@@ -253,6 +255,7 @@ class BotApi:
             entities=entities,
             reply_markup=markup,
             link_preview_options=params.get("link_preview_options"),
+            reply_to=(params.get("reply_parameters") or {}).get("message_id"),
         )
         log.messages[message.message_id] = message
         return message.to_api(chat, self.bot_user)

@@ -20,6 +20,7 @@ async def test_start_registers_menu_and_welcomes_with_three_buttons(settings: Se
         labels = [b["text"] for b in welcome.buttons]
         assert labels == ["📰 Latest news", "🔎 How to search", "❓ Help"]
         assert welcome.link_preview_options == {"is_disabled": True}
+        assert welcome.reply_to is None, "private chats need no reply threading"
 
 
 async def test_help_lists_every_registered_command_with_an_example(settings: Settings) -> None:

@@ -22,6 +22,7 @@ async def test_commands_addressed_to_the_bot_work_and_others_are_ignored(
         add_story(bot.db, "Group story")
         [reply] = await bot.ask(7, "/latest@newsbrief_test_bot", chat_id=GROUP)
         assert "Group story" in reply.text and reply.chat_id == GROUP
+        assert reply.reply_to == reply.message_id - 1, "in a group, a reply to the command"
         [reply] = await bot.ask(7, "/latest", chat_id=GROUP)
         assert "Group story" in reply.text
         assert await bot.ask(7, "/latest@some_other_bot", chat_id=GROUP) == []
