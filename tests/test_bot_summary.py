@@ -45,6 +45,9 @@ async def test_summary_command_and_refusals(settings: Settings, server: LocalSer
         assert "404" in missing.text and "Check the address" in missing.text
         [usage] = await bot.ask(42, "/summary")
         assert usage.text.startswith("Send me a link")
+        pdf = server.add("/report.pdf", Reply(b"%PDF-1.7 binary", content_type="application/pdf"))
+        [unreadable] = await bot.ask(42, f"/summary {pdf}")
+        assert unreadable.text.startswith("That link is a PDF, not an article page")
 
 
 async def test_a_private_address_is_refused_with_a_clear_sentence(
