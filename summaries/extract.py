@@ -17,39 +17,14 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import Document
-from trafilatura.utils import detect_encoding
 
-from summaries.clean import (
-    clean_text,
-    is_boilerplate,
-    is_caption,
-    is_date_line,
-    paragraphs,
-    parse_byline,
-    parse_date,
-    strip_markup,
-)
+from summaries.bylines import parse_byline
+from summaries.clean import clean_text, is_boilerplate, is_caption, paragraphs, strip_markup
+from summaries.dates import is_date_line, parse_date
 from summaries.errors import ExtractError
 from summaries.models import Article, FeedEntry
+from summaries.sniff import binary_kind, decode, is_feed, is_html, looks_binary
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF"),
-    (b"\x89PNG", "an image"),
-    (b"\xff\xd8\xff", "an image"),
-    (b"GIF8", "an image"),
-    (b"PK\x03\x04", "a ZIP archive or office document"),
-)
-_BINARY_TYPES = {
-    "application/pdf": "a PDF",
-    "application/octet-stream": "a binary file",
-    "application/zip": "a ZIP archive",
-    "application/msword": "a Word document",
-}
-_BINARY_PREFIXES = {"image/": "an image", "audio/": "an audio file", "video/": "a video"}
-_HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|div|p|h1|meta)\b", re.I)
-_ANY_TAG = re.compile(r"<(?:[a-zA-Z][\w-]*|!--|!doctype)[\s>/]", re.I)
-_FEED_SNIFF = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
 _ORIGINAL_URL = re.compile(
     r"^(?:original (?:url|article|story|link)|source|read (?:the )?original(?: article)?|"
     r"(?:article )?link)\s*:?\s*(?P<url>https?://\S+)?$",
@@ -70,18 +45,18 @@ def extract_article(
     """The clean article in a page or text; ExtractError if there is none or it is not text."""
     subject = "That link" if url else "That input"
     content_type = content_type.split(";")[0].strip().lower()
-    what = _binary_kind(body, content_type)
-    text = "" if what else _decode(body)
-    if what or _looks_binary(text[:4096]):
+    what = binary_kind(body, content_type)
+    text = "" if what else decode(body)
+    if what or looks_binary(text[:4096]):
         raise ExtractError(
             f"{subject} is {what or 'a binary file'}, not an article page; "
             "newsbrief reads HTML and plain text."
         )
-    if _FEED_SNIFF.match(text[:2000]):
+    if is_feed(text):
         raise ExtractError(
             f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
         )
-    if _is_html(text, content_type):
+    if is_html(text, content_type):
         article = _from_html(text, url)
     else:
         article = _from_scraped_text(text, url)
@@ -103,53 +78,6 @@ def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
         published=entry.published,
         site_name=source_name or None,
     )
-
-
-def _is_html(text: str, content_type: str) -> bool:
-    """HTML by its declared type (if it has any tag at all) or, undeclared, by its first tags."""
-    if content_type in _HTML_TYPES:
-        return bool(_ANY_TAG.search(text))
-    return content_type != "text/plain" and bool(_HTML_SNIFF.search(text[:5000]))
-
-
-def _binary_kind(body: str | bytes, content_type: str) -> str | None:
-    """What a non-text body is ("a PDF", "an image" ...), or None for text."""
-    if content_type in _BINARY_TYPES:
-        return _BINARY_TYPES[content_type]
-    for prefix, what in _BINARY_PREFIXES.items():
-        if content_type.startswith(prefix):
-            return what
-    head = body[:4096].encode("utf-8", "replace") if isinstance(body, str) else body[:4096]
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            return what
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    return "a binary file" if b"\x00" in head else None
-
-
-def _looks_binary(sample: str) -> bool:
-    """Text that decoded to mostly control or replacement characters was never text."""
-    odd = sum(1 for char in sample if char == "\ufffd" or (char < " " and char not in "\n\r\t\f"))
-    return odd > len(sample) // 20
-
-
-def _decode(body: str | bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected charset."""
-    if isinstance(body, str):
-        return body
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16", errors="replace")
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    for encoding in detect_encoding(body):
-        try:
-            return body.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
 
 
 def _from_html(html: str, url: str | None) -> Article:

@@ -7,17 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from summaries.bylines import parse_byline
 from summaries.clean import (
     clean_text,
     is_boilerplate,
     is_caption,
-    is_date_line,
     paragraphs,
-    parse_byline,
-    parse_date,
     split_sentences,
     strip_markup,
 )
+from summaries.dates import is_date_line, parse_date
 from tests.conftest import shared_file
 
 BODY = (

@@ -1,0 +1,135 @@
+"""Date lines and publication dates in article text, in English and the other summarised languages.
+
+Scraped pages and extracted bodies carry their date as a paragraph of its own ("Published
+12 March 2024, 14:05 GMT", "Mis à jour le 3 mai 2024", "2 hours ago"). `is_date_line` lets
+`clean_text` drop such a paragraph without touching body sentences that merely mention a date;
+`parse_date` turns an absolute date (years 1990 to 2100) into the publication time in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATES: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I
+    ),
+    re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?=\b|T)"),
+    re.compile(r"\b(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})\b"),
+)
+_MONTH_NAMES_ABROAD = (
+    "januar jänner janvier enero gennaio janeiro januari ocak stycznia января січня ledna",
+    "februar février febrero febbraio fevereiro februari şubat lutego февраля лютого února",
+    "märz mars marzo março maart mart marca марта березня března",
+    "avril abril aprile nisan kwietnia апреля квітня dubna",
+    "mai mayo maggio maio mei mayıs maj maja мая травня května",
+    "juni juin junio giugno junho haziran czerwca июня червня června",
+    "juli juillet julio luglio julho temmuz lipca июля липня července",
+    "août agosto augustus augusti ağustos sierpnia августа серпня srpna",
+    "septembre septiembre setiembre settembre setembro eylül września сентября вересня září",
+    "oktober octobre octubre ottobre outubro ekim października октября жовтня října",
+    "novembre noviembre novembro kasım listopada ноября листопада listopadu",
+    "dezember décembre diciembre dicembre dezembro aralık grudnia декабря грудня prosince",
+)
+_MONTH_ABROAD = {
+    name: number
+    for number, names in enumerate(_MONTH_NAMES_ABROAD, start=1)
+    for name in names.split()
+}
+_DATES += (
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?(?P<abroad>{'|'.join(_MONTH_ABROAD)})\.?,?\s+"
+        r"(?:de\s+)?(?P<year>\d{4})\b",
+        re.I,
+    ),
+)
+_TIME = re.compile(
+    r"(?:\b|(?<=\dT))(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::\d{2})?(?:\.\d+)?\s*"
+    r"(?P<ampm>[ap]\.?m\b\.?)?\s*(?P<zone>Z\b|UTC\b|GMT\b|BST\b|CES?T\b|E[SD]T\b|C[SD]T\b"
+    r"|P[SD]T\b|MSK\b|[+-]\d{2}:?\d{2})?",
+    re.I,
+)
+_ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4}
+_ZONES |= {"CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "MSK": 3}
+_DATE_NOISE = re.compile(
+    r"^(?:[\W_]|\b(?:published|updated|posted|last|first|modified|created|date|on|at|the|"
+    r"mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|\b[ap]m\b|T\b|"
+    r"\b(?:am|um|uhr|stand|le|la|à|h|de|del|el|las|a|en|em|às|op|om|il|alle|ore|г|r|"
+    r"veröffentlicht|aktualisiert|publié|mis|jour|publicado|actualizado|atualizado|pubblicato|"
+    r"aggiornato|gepubliceerd|bijgewerkt|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|"
+    r"jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|"
+    r"segunda|terça|quarta|quinta|sexta|feira|maandag|dinsdag|woensdag|donderdag|vrijdag|"
+    r"zaterdag|zondag)\b)*$",
+    re.I,
+)
+_RELATIVE_DATE = re.compile(
+    r"^(?:(?:published|updated|posted)\s+)?(?:\d+\s+(?:second|minute|hour|day|week)s?\s+ago"
+    r"|yesterday|today|just now)$",
+    re.I,
+)
+
+
+def parse_date(text: str) -> datetime | None:
+    """The first calendar date in `text` (with its time and zone if given), in UTC."""
+    for pattern in _DATES:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        abroad = parts.get("abroad")
+        month = parts.get("mon") or (
+            _MONTH_ABROAD[abroad.lower()] if abroad else _month_number(parts["month"])
+        )
+        try:
+            day = datetime(int(parts["year"]), int(month), int(parts["day"]), tzinfo=UTC)
+        except ValueError:
+            continue
+        if not 1990 <= day.year <= 2100:
+            continue
+        clock = _TIME.search(text, found.end()) or _TIME.search(text[: found.start()])
+        return _at_time(day, clock) if clock else day
+    return None
+
+
+def is_date_line(line: str) -> bool:
+    """A paragraph that is only a date (and time, weekday, "Published", "Updated" ...)."""
+    if len(line) > 90:
+        return False
+    if _RELATIVE_DATE.match(line.strip()):
+        return True
+    if parse_date(line) is None:
+        return False
+    rest = re.sub(r"(?<=\d)T(?=\d)", " ", line)
+    for pattern in (*_DATES, _TIME):
+        rest = pattern.sub(" ", rest)
+    return bool(_DATE_NOISE.match(rest))
+
+
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month_number(name: str) -> int:
+    return _MONTH_NAMES.index(name[:3].lower()) + 1
+
+
+def _at_time(day: datetime, clock: re.Match[str]) -> datetime:
+    hour, minute = int(clock["hour"]), int(clock["minute"])
+    ampm = (clock["ampm"] or "").lower()[:1]
+    hour = hour % 12 + 12 if ampm == "p" else hour % 12 if ampm == "a" else hour
+    if hour > 23 or minute > 59:
+        return day
+    zone = (clock["zone"] or "UTC").upper()
+    if zone[0] in "+-":
+        sign = -1 if zone[0] == "-" else 1
+        offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[-2:]))
+    else:
+        offset = timedelta(hours=_ZONES[zone])
+    local = day.replace(hour=hour, minute=minute, tzinfo=timezone(offset))
+    return local.astimezone(UTC)

@@ -1,0 +1,84 @@
+"""What a fetched body is before any parsing: HTML, plain text, a news feed, or not text at all.
+
+A link can point at a PDF, an image or a feed as easily as at an article, and servers often
+declare the wrong type (or none). The declared type is trusted where it says "binary" or "HTML";
+otherwise the first bytes decide. Refusing early lets `extract_article` tell the user what the
+link really is instead of summarising mojibake.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trafilatura.utils import detect_encoding
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+)
+_BINARY_TYPES = {
+    "application/pdf": "a PDF",
+    "application/octet-stream": "a binary file",
+    "application/zip": "a ZIP archive",
+    "application/msword": "a Word document",
+}
+_BINARY_PREFIXES = {"image/": "an image", "audio/": "an audio file", "video/": "a video"}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|div|p|h1|meta)\b", re.I)
+_ANY_TAG = re.compile(r"<(?:[a-zA-Z][\w-]*|!--|!doctype)[\s>/]", re.I)
+_FEED_SNIFF = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+
+
+def is_feed(text: str) -> bool:
+    """An RSS, Atom or RDF document (an XML declaration and comments may come first)."""
+    return bool(_FEED_SNIFF.match(text[:2000]))
+
+
+def is_html(text: str, content_type: str) -> bool:
+    """HTML by its declared type (if it has any tag at all) or, undeclared, by its first tags."""
+    if content_type in _HTML_TYPES:
+        return bool(_ANY_TAG.search(text))
+    return content_type != "text/plain" and bool(_HTML_SNIFF.search(text[:5000]))
+
+
+def binary_kind(body: str | bytes, content_type: str) -> str | None:
+    """What a non-text body is ("a PDF", "an image" ...), or None for text."""
+    if content_type in _BINARY_TYPES:
+        return _BINARY_TYPES[content_type]
+    for prefix, what in _BINARY_PREFIXES.items():
+        if content_type.startswith(prefix):
+            return what
+    head = body[:4096].encode("utf-8", "replace") if isinstance(body, str) else body[:4096]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    return "a binary file" if b"\x00" in head else None
+
+
+def looks_binary(sample: str) -> bool:
+    """Text that decoded to mostly control or replacement characters was never text."""
+    odd = sum(1 for char in sample if char == "\ufffd" or (char < " " and char not in "\n\r\t\f"))
+    return odd > len(sample) // 20
+
+
+def decode(body: str | bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected charset."""
+    if isinstance(body, str):
+        return body
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16", errors="replace")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for encoding in detect_encoding(body):
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
