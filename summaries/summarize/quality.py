@@ -44,7 +44,7 @@ FACTORS = {
     "long": 0.8,
     "unclosed": 0.3,
     "question": 0.4,
-    "quote": 0.4,
+    "quote": 0.25,
     "furniture": 0.3,
 }
 
