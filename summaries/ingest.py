@@ -195,7 +195,7 @@ class Ingester:
     def _failed(self, source: Source, message: str) -> IngestReport:
         now = self.clock()
         failures = source.consecutive_failures + 1
-        log.info("Source %s failed (%d in a row): %s", source.name, failures, message)
+        log.debug("Source %s failed (%d in a row): %s", source.name, failures, message)
         record_poll_failure(
             self.db,
             source.id,
