@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from summaries.search import search
+from summaries.search import matching_article_ids, parse_query, search
 from summaries.store import open_database, to_db
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -131,12 +131,16 @@ def main() -> None:
             f" ({path.stat().st_size / 1e6:.0f} MB)"
         )
         db = open_database(path)
-        timings, matched = [], []
+        timings, matched, alerts = [], [], []
+        batch = list(range(args.articles - 49, args.articles + 1))
         for text in queries(rng, words, args.queries):
             started = time.perf_counter()
             page = search(db, text, limit=5, now=NOW)
             timings.append((time.perf_counter() - started) * 1000)
             matched.append(page.total)
+            started = time.perf_counter()
+            matching_article_ids(db, parse_query(text), batch, now=NOW)
+            alerts.append((time.perf_counter() - started) * 1000)
         db.close()
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
@@ -144,6 +148,11 @@ def main() -> None:
     print(f"search over {args.articles:,} articles, {len(timings)} queries (limit 5, with total):")
     print(f"  p50 {statistics.median(timings):.1f} ms  p95 {p95:.1f} ms  max {timings[-1]:.1f} ms")
     print(f"  median matches per query: {statistics.median(matched):,.0f}")
+    alerts.sort()
+    print(
+        f"topic matching of a batch of 50 new articles: p50 {statistics.median(alerts):.2f} ms"
+        f"  p95 {alerts[int(len(alerts) * 0.95) - 1]:.2f} ms"
+    )
     print(f"  peak memory (max RSS, whole process incl. building): {peak:.0f} MB")
 
 
