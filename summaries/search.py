@@ -109,7 +109,6 @@ class _Item:
     kind: str  # "term", "or", "and", "source", "since"
     raw: str = ""
     negated: bool = False
-    quoted: bool = False
     prefix: bool = False
 
 
@@ -134,7 +133,7 @@ def _lex(text: str) -> list[_Item]:
             raw, i = _read_quoted(text, i)
             prefix = i < n and text[i] == "*"
             i += prefix
-            items.append(_Item("term", raw, negated, quoted=True, prefix=prefix))
+            items.append(_Item("term", raw, negated, prefix=prefix))
             continue
         start = i
         while i < n and not text[i].isspace():
