@@ -444,3 +444,34 @@ def test_an_old_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     assert schema_version(again) == len(MIGRATIONS)
     assert [s.name for s in list_sources(again)] == ["Old source"]
     again.close()
+
+
+async def test_a_known_guid_at_a_new_url_is_not_fetched_again(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    title, paragraphs = STORIES["harbour"]
+    page = server.add("/news/harbour", Reply(page_html(title, paragraphs)))
+    item = f"<item><title>{title}</title><guid>story-1</guid><link>{{link}}</link></item>"
+    feed = '<rss version="2.0"><channel><title>X</title>{}</channel></rss>'
+    url = server.add(
+        "/feed.xml", Reply(feed.format(item.format(link=page)).encode(), content_type=RSS)
+    )
+    add_source(db, url, "Example", now=NOW)
+    worker = ingester(db, fetcher, settings)
+    assert len((await worker.run_due()).new_articles) == 1
+    moved = item.format(link=server.url("/news/harbour-updated"))
+    server.add("/feed.xml", Reply(feed.format(moved).encode(), content_type=RSS))
+    again = await worker.run_due(force=True)
+    assert (again.new_articles, again.duplicates) == ([], 1)
+    assert page_requests(server) == 1
+
+
+async def test_an_entry_with_no_text_anywhere_is_skipped(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    items = [("Empty", server.url("/news/none"), "")]
+    url = server.add("/feed.xml", Reply(rss("Example", items), content_type=RSS))
+    add_source(db, url, "Example", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    assert (report.new_articles, report.skipped, report.failures) == ([], 1, [])
+    assert get_source(db, url).last_success_at == NOW
