@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -475,3 +476,72 @@ async def test_an_entry_with_no_text_anywhere_is_skipped(
     report = await ingester(db, fetcher, settings).run_due()
     assert (report.new_articles, report.skipped, report.failures) == ([], 1, [])
     assert get_source(db, url).last_success_at == NOW
+
+
+def hostile_routes(server: LocalServer) -> dict[str, str]:
+    """Feeds that must each end in a recorded source error: name -> URL."""
+    bomb = gzip.compress(b"<rss>" + b" " * 30_000_000)
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b"<rss><channel><title>&lol2;</title></channel></rss>"
+    )
+
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"<rss>"
+
+    routes = {
+        "gzip bomb": Reply(bomb, headers={"Content-Encoding": "gzip"}, content_type=RSS),
+        "50 MB body": Reply((b"x" * 1_000_000 for _ in range(50)), content_type=RSS),
+        "endless slow body": Reply(endless(), chunk_delay=0.2, content_type=RSS),
+        "redirect loop": Reply(b"", status=302, headers={"Location": "/redirect-loop"}),
+        "404": Reply(b"gone", status=404),
+        "500": Reply(b"oops", status=500),
+        "503": Reply(b"busy", status=503),
+        "image": Reply(b"\x89PNG\r\n\x1a\n" + bytes(2000), content_type="image/png"),
+        "binary junk": Reply(bytes(random.Random(5).randrange(256) for _ in range(5000))),
+        "entity bomb": Reply(laughs, content_type=RSS),
+    }
+    paths = {"redirect loop": "/redirect-loop"}
+    return {
+        name: server.add(paths.get(name, "/" + name.replace(" ", "-")), reply)
+        for name, reply in routes.items()
+    }
+
+
+async def test_hostile_feeds_are_recorded_errors_and_the_batch_goes_on(
+    db: Database, server: LocalServer, tmp_path: Path
+) -> None:
+    settings = Settings.from_env(
+        {
+            "NEWSBRIEF_DB": str(tmp_path / "t.db"),
+            "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
+            "NEWSBRIEF_FETCH_TIMEOUT": "1",
+        },
+        env_file=None,
+    )
+    for name, url in hostile_routes(server).items():
+        add_source(db, url, name, now=NOW)
+    add_source(db, serve_stories(server, ["council"]), "Good", now=NOW)
+    async with Fetcher(FetchPolicy.from_settings(settings)) as client:
+        report = await ingester(db, client, settings).run_due()
+    assert len(report.new_articles) == 1
+    failed = dict(report.failures)
+    assert set(failed) == {s.name for s in list_sources(db)} - {"Good"}
+    for source in list_sources(db):
+        if source.name != "Good":
+            assert source.consecutive_failures == 1, source.name
+            assert source.last_error and len(source.last_error.splitlines()) == 1, source.name
+
+
+async def test_a_feed_with_a_misdeclared_encoding_is_still_read(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    body = rss("Café news", [("Café closes", server.url("/news/none"), "The café closed today.")])
+    latin = body.decode().encode("cp1252")
+    url = server.add("/feed.xml", Reply(latin, content_type="application/rss+xml; charset=utf-16"))
+    add_source(db, url, "Cafés", now=NOW)
+    report = await ingester(db, fetcher, settings).run_due()
+    [article] = get_articles(db, report.new_articles)
+    assert article.title == "Café closes"
