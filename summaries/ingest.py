@@ -261,7 +261,9 @@ class Ingester:
             return await asyncio.to_thread(self._read, source, entry, page)
         except (ExtractError, SummarizeError) as error:
             log.info("Skipped %s: %s", entry.url, error)
-            return None
+        except Exception:
+            log.exception("Unexpected error while reading %s; skipped", entry.url)
+        return None
 
     def _read(
         self, source: Source, entry: FeedEntry, page: Response | None

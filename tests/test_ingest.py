@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from summaries import ingest as ingest_module
 from summaries.articles import get_articles, insert_article
 from summaries.config import Settings
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
@@ -545,3 +546,24 @@ async def test_a_feed_with_a_misdeclared_encoding_is_still_read(
     report = await ingester(db, fetcher, settings).run_due()
     [article] = get_articles(db, report.new_articles)
     assert article.title == "Café closes"
+
+
+async def test_a_bug_on_one_page_skips_that_entry_only(
+    db: Database,
+    server: LocalServer,
+    fetcher: Fetcher,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = serve_stories(server, ["harbour", "council"])
+    add_source(db, url, "Example", now=NOW)
+    real = ingest_module.extract_article
+
+    def flaky(body: str | bytes, **kwargs: Any) -> Article:
+        if "tram" in str(body):
+            raise ValueError("a bug deep in extraction")
+        return real(body, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "extract_article", flaky)
+    report = await ingester(db, fetcher, settings).run_due()
+    assert (len(report.new_articles), report.skipped, report.failures) == (1, 1, [])
