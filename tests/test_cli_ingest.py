@@ -32,6 +32,16 @@ def wait_for(condition: object, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def test_ingest_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
+    result = newsbrief(tmp_path, "ingest")
+    assert result.returncode == 0
+    assert (
+        result.stdout.strip()
+        == "Polled 0 sources: 0 new articles, 0 duplicates skipped, 0 failures."
+    )
+    assert "newsbrief sources add URL" in result.stderr
+
+
 def test_ingest_then_reingest(tmp_path: Path, server: LocalServer) -> None:
     newsbrief(tmp_path, "sources", "add", serve_stories(server, ["harbour", "council", "vaccine"]))
     opml = tmp_path / "more.opml"

@@ -73,6 +73,8 @@ def ingest_command(settings: Settings, as_json: bool) -> None:
         return
     for name, error in report.failures:
         click.echo(f"  {name}: {error}", err=True)
+    if not report.sources_polled:
+        click.echo("No enabled sources. Add one with `newsbrief sources add URL`.", err=True)
     click.echo(closing_line(report))
 
 
