@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
 
@@ -146,3 +147,28 @@ async def test_concurrent_flushes_split_the_chats_and_send_each_part_once(db: Da
     assert len(notifier.sent) == len(set(notifier.sent)) == 12
     for chat_id in (1, 2, 3, 4):
         assert notifier.to(chat_id) == [f"story {a}" for a in ids]
+
+
+async def test_crash_between_two_sends_loses_nothing(db: Database) -> None:
+    ids = [store(db, f"Story {n}") for n in range(4)]
+    plan(db, [1, 2], ids)
+    notifier = RecordingNotifier()
+    calls = 0
+
+    def dying_clock() -> datetime:
+        nonlocal calls
+        calls += 1
+        if calls == 7:  # two clock reads per part (claim, sent): the fourth part's claim
+            raise Crash
+        return NOW
+
+    box = outbox.Outbox(db, notifier, clock=dying_clock, concurrency=1)
+    with pytest.raises(Crash):
+        await box.flush()
+    assert statuses(db) == {"sent": 3, "pending": 5}
+    assert outbox.recover(db, now=NOW) == 0
+    restarted = RecordingNotifier()
+    box2, _ = make(db, restarted)
+    assert (await box2.flush()).sent == 5
+    everything = notifier.sent + restarted.sent
+    assert sorted(everything) == sorted({(c, f"story {a}") for c in (1, 2) for a in ids})
