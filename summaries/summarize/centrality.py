@@ -174,7 +174,8 @@ def _blas() -> ThreadpoolController:
 
     Our matrices are small: a multi-threaded BLAS spends far longer waking its threads than
     multiplying (2 ms instead of 10 us for a typical article on a busy two-core machine), so the
-    products run single-threaded.
+    products run single-threaded. The limit is process-wide while it lasts: a summary running in
+    another thread at the same moment may also run single-threaded, which only changes speed.
     """
     return ThreadpoolController()
 
