@@ -221,7 +221,8 @@ def outbox_of(context: Context | App) -> Outbox:
 def schedule_delivery(application: App) -> None:
     """At start-up, before the bot runs: settle a crash's leftovers and schedule digests.
 
-    One line in the composition root, after `build_application`; see `schedule_digests`.
+    Called when the digest feature registers (inside `build_application`, before anything is
+    sent in this process); see `schedule_digests`.
     """
     services = services_of(application)
     job_queue = application.job_queue

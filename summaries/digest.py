@@ -214,7 +214,9 @@ def schedule_digests(
     async def tick() -> None:
         await run_due_digests(db, outbox, clock(), grace=grace)
 
-    scheduler.add_job(resume, "date", id="newsbrief-resume", replace_existing=True)
+    scheduler.add_job(
+        resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None
+    )
     scheduler.add_job(
         tick,
         "cron",

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_application
-from bot.delivery import outbox_of, schedule_delivery
+from bot.delivery import outbox_of
 from bot.services import Services
 from summaries.cluster import cluster_hook
 from summaries.config import Settings
@@ -151,12 +151,11 @@ async def test_failures_are_for_operators(settings: Settings) -> None:
         assert "No failed deliveries." in report.text
 
 
-async def test_schedule_delivery_adds_the_digest_job(settings: Settings) -> None:
+async def test_building_the_bot_schedules_delivery(settings: Settings) -> None:
     configured = replace(settings, telegram_bot_token=TOKEN)
     db = open_database(configured.db_path)
     async with Fetcher(FetchPolicy.from_settings(configured)) as fetcher:
         application = build_application(Services(configured, db, fetcher))
-        schedule_delivery(application)
         scheduler = application.job_queue.scheduler  # type: ignore[union-attr]
         job = scheduler.get_job("newsbrief-digests")
         assert str(job.trigger) == "cron[second='0']"

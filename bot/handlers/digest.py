@@ -1,8 +1,9 @@
 """/digest (now), /digest HH:MM, /digest off, /timezone Area/City, /emptydigest, /settings,
 and /failures for the bot's operators.
 
-Registering this feature also creates the bot's outbox and hooks topic alerts into ingestion
-(`bot.delivery.install_delivery`); digests are scheduled by the composition root.
+Registering this feature also wires delivery: it creates the bot's outbox, hooks topic alerts
+into ingestion and, on the bot's JobQueue, schedules the start-up recovery and the digest job
+(`bot.delivery.install_delivery`, `schedule_delivery`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.commands import CommandSpec, add_command, argument
-from bot.delivery import install_delivery, outbox_of
+from bot.delivery import install_delivery, outbox_of, schedule_delivery
 from bot.handlers.topics import this_chat
 from bot.permissions import require_bot_admin, require_chat_admin
 from bot.render import notice
@@ -38,6 +39,7 @@ FAILURES = CommandSpec("failures", "Messages that could not be delivered", "/fai
 
 def register(application: App) -> None:
     install_delivery(application)
+    schedule_delivery(application)
     add_command(application, DIGEST, digest_command)
     add_command(application, TIMEZONE, timezone_command)
     add_command(application, SETTINGS, settings_command)
