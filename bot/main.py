@@ -25,7 +25,6 @@ from bot.delivery import schedule_delivery
 from bot.logs import protect_secret
 from bot.services import App, Services
 from summaries.cli import cli
-from summaries.cluster import cluster_hook
 from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
 from summaries.fetch import Fetcher, FetchPolicy
@@ -69,8 +68,9 @@ def compose(settings: Settings) -> App:
     services = Services(settings, db, fetcher)
     seed_default_sources(db, enabled=settings.default_sources, now=services.clock())
     application = build_application(services)
-    hooks = [cluster_hook(db, clock=services.clock), *services.new_article_hooks]
-    ingester = Ingester(db, fetcher, settings, clock=services.clock, on_new_articles=hooks)
+    ingester = Ingester(
+        db, fetcher, settings, clock=services.clock, on_new_articles=services.new_article_hooks
+    )
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot was installed without its job-queue extra"
     schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))

@@ -177,7 +177,7 @@ def assign_pending(db: Database, *, now: datetime) -> int:
 
 
 def cluster_hook(db: Database, *, clock: Callable[[], datetime] = utcnow) -> NewArticlesHook:
-    """An `Ingester(on_new_articles=[...])` hook that clusters each newly stored article."""
+    """A hook that clusters each newly stored article; every `Ingester` runs it first."""
 
     async def assign_new(article_ids: list[int]) -> None:
         now = clock()

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from summaries.articles import find_duplicate, insert_article
+from summaries.cluster import cluster_hook
 from summaries.config import Settings
 from summaries.errors import (
     ExtractError,
@@ -130,7 +131,8 @@ class Ingester:
         self.fetcher = fetcher
         self.settings = settings
         self.clock = clock
-        self.hooks = list(on_new_articles)
+        # Clustering runs first, always: alerts and digests read one story as one cluster.
+        self.hooks = [cluster_hook(db, clock=clock), *on_new_articles]
         self.max_entries = max_entries
         self._sources = asyncio.Semaphore(max(1, concurrency // 2))
         self._pages = asyncio.Semaphore(concurrency)

@@ -182,6 +182,7 @@ async def test_feed_to_stored_summarised_searchable(
         summary = " ".join(article.summary)
         for junk in ("Subscribe", "Share this", "Copyright", "Most read", "By Jane", "Home"):
             assert junk not in summary
+        assert article.cluster_id is not None, "every stored article is clustered at ingest"
     hits = search(db, "tram", now=NOW).hits
     assert [h.article.title for h in hits] == ["Council approves new tram line"]
     health = get_source(db, source.id)
