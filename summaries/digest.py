@@ -15,6 +15,7 @@ stories covered by more outlets come first.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,6 +155,7 @@ async def run_due_digests(
                 db.execute("BEGIN")
             for chat, day, moment in due[start : start + PLAN_BATCH]:
                 _plan_due(db, outbox, chat, day, moment, now=now, grace=grace, run=run)
+        await asyncio.sleep(0)  # let the bot answer users between batches
     if run.planned:
         run.sent = (await outbox.flush()).sent
     return run
