@@ -27,7 +27,7 @@ from summaries.articles import get_articles
 from summaries.chats import Chat, active_chats, get_chat, latest_slot
 from summaries.cluster import collapse
 from summaries.notify import DigestMessage, Item
-from summaries.outbox import Outbox, enqueue, recover, undelivered
+from summaries.outbox import Outbox, enqueue, prune, recover, undelivered
 from summaries.store import Database, to_db, utcnow
 from summaries.topics import list_topics, match_subscriptions, subscriptions
 
@@ -203,9 +203,10 @@ def schedule_digests(
 
     Call once at start-up, before anything sends: it first settles messages a crash left in
     flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
-    articles stored just before the crash) and one job every minute for due digests. One job,
-    not one per chat: schedules live in the database, so /digest changes and restarts need no
-    job bookkeeping, and the first tick right after start-up sends digests missed within grace.
+    articles stored just before the crash), one job every minute for due digests, and a
+    nightly `prune` of old message bodies. One digest job, not one per chat: schedules live
+    in the database, so /digest changes and restarts need no job bookkeeping, and the first
+    tick right after start-up sends digests missed within grace.
     """
     recover(db, now=clock())
 
@@ -216,9 +217,13 @@ def schedule_digests(
     async def tick() -> None:
         await run_due_digests(db, outbox, clock(), grace=grace)
 
+    async def tidy() -> None:
+        prune(db, now=clock())
+
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None
     )
+    scheduler.add_job(tidy, "cron", hour=3, minute=17, id="newsbrief-prune", replace_existing=True)
     scheduler.add_job(
         tick,
         "cron",

@@ -23,7 +23,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from summaries.chats import deactivate_chat
 from summaries.notify import (
@@ -316,3 +316,20 @@ def status_counts(db: Database) -> dict[str, int]:
         str(s): int(n)
         for s, n in db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
     }
+
+
+KEEP_SENT = timedelta(days=30)
+
+
+def prune(db: Database, *, now: datetime, keep: timedelta = KEEP_SENT) -> int:
+    """Delete the bodies of messages sent or dropped more than `keep` ago; returns how many.
+
+    Their `deliveries` rows stay (without the outbox link): they are what keeps a story from
+    being sent twice, and they are small. Failed and unknown messages stay for /failures.
+    """
+    with db.conn:
+        cursor = db.execute(
+            "DELETE FROM outbox WHERE status IN ('sent', 'dropped') AND updated_at < ?",
+            [to_db(now - keep)],
+        )
+    return int(cursor.rowcount)

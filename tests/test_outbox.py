@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -172,3 +172,15 @@ async def test_crash_between_two_sends_loses_nothing(db: Database) -> None:
     assert (await box2.flush()).sent == 5
     everything = notifier.sent + restarted.sent
     assert sorted(everything) == sorted({(c, f"story {a}") for c in (1, 2) for a in ids})
+
+
+async def test_prune_drops_old_bodies_but_never_forgets_what_was_sent(db: Database) -> None:
+    ids = [store(db, "Story A"), store(db, "Story B")]
+    plan(db, [1], ids[:1])
+    notifier = RecordingNotifier()
+    box, _ = make(db, notifier)
+    await box.flush()
+    plan(db, [1], ids[1:])
+    assert outbox.prune(db, now=NOW + timedelta(days=31)) == 1
+    assert outbox.status_counts(db) == {"pending": 1}
+    assert outbox.undelivered(db, 1, ids) == []
