@@ -12,6 +12,9 @@ loses nothing already stored and leaves nothing half-written; the next run conti
 
 Extraction and summarisation are CPU work and run in worker threads (`asyncio.to_thread`), so
 the bot sharing this event loop stays responsive; the database is only touched from the loop.
+
+When to poll next lives in `summaries.polling` and adding a source in `summaries.source_discovery`;
+`next_poll_time` and `add_source_from_url` are re-exported here, where callers import them.
 """
 
 from __future__ import annotations
@@ -21,44 +24,36 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime
 
 from summaries.articles import find_duplicate, insert_article
 from summaries.cluster import cluster_hook
 from summaries.config import Settings
-from summaries.errors import (
-    ExtractError,
-    FeedError,
-    FetchError,
-    NewsbriefError,
-    SourceError,
-    SummarizeError,
-)
+from summaries.errors import ExtractError, FetchError, NewsbriefError, SummarizeError
 from summaries.extract import article_from_entry, extract_article
-from summaries.feeds import discover_feeds, parse_feed
+from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, Response
-from summaries.models import Article, FeedEntry, ParsedFeed, Source, Summary
-from summaries.sources import (
-    add_source,
-    due_sources,
-    list_sources,
-    record_poll_failure,
-    record_poll_success,
-)
+from summaries.models import Article, FeedEntry, Source, Summary
+from summaries.polling import FEED_ACCEPT, next_poll_time
+from summaries.source_discovery import add_source_from_url
+from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
 from summaries.store import Database, utcnow
 from summaries.summarize import summarize_article
 from summaries.urls import canonical_url
 
+__all__ = [
+    "PAGE_ACCEPT",
+    "IngestReport",
+    "Ingester",
+    "NewArticlesHook",
+    "add_source_from_url",
+    "newest_entries",
+    "next_poll_time",
+]
+
 log = logging.getLogger(__name__)
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
-    " text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
-)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
-MAX_BACKOFF = timedelta(days=1)
-JITTER = 0.10
 
 NewArticlesHook = Callable[[list[int]], Awaitable[None]]
 
@@ -82,18 +77,6 @@ class IngestReport:
         self.duplicates += other.duplicates
         self.failures.extend(other.failures)
         self.skipped += other.skipped
-
-
-def next_poll_time(
-    now: datetime, interval: int, failures: int, rng: random.Random | None = None
-) -> datetime:
-    """When to poll again: the interval ±10% jitter, doubled per consecutive failure, max 1 day.
-
-    Jitter spreads sources added together over time, so they do not all fire at once forever.
-    """
-    delay = timedelta(seconds=interval * 2 ** min(failures, 20))
-    jitter = 1 + (rng or random).uniform(-JITTER, JITTER)
-    return now + min(delay * jitter, MAX_BACKOFF)
 
 
 def newest_entries(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
@@ -305,40 +288,3 @@ def _page_body(page: Response) -> str | bytes:
     """Text decoded with the server's declared charset when it says it is text, else bytes."""
     textual = page.content_type.startswith("text/") or "html" in page.content_type
     return page.text() if textual else page.body
-
-
-async def add_source_from_url(
-    db: Database, fetcher: Fetcher, url: str, *, name: str | None = None, now: datetime
-) -> Source:
-    """Add a source from a feed URL, or from a site URL whose feed is discovered in its HTML.
-
-    The feed is fetched and parsed before it is stored, so a typo fails now, with a clear
-    message, instead of later as a silent source error.
-    """
-    url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
-    response = await fetcher.get(url, accept=FEED_ACCEPT)
-    candidates: list[str] = []
-    try:
-        feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
-        return _add_parsed(db, response.url, feed, name, now)
-    except FeedError:
-        if "html" in response.content_type or response.body.lstrip()[:1] == b"<":
-            candidates = discover_feeds(response.text(), response.url)
-    for candidate in candidates:
-        try:
-            found = await fetcher.get(candidate, accept=FEED_ACCEPT)
-            feed = parse_feed(found.body, url=found.url, content_type=found.content_type)
-        except (FetchError, FeedError) as error:
-            log.info("Discovered feed %s is not usable: %s", candidate, error)
-            continue
-        return _add_parsed(db, found.url, feed, name, now)
-    raise SourceError(f"No feed found at {url}; pass the feed's address instead.")
-
-
-def _add_parsed(
-    db: Database, url: str, feed: ParsedFeed, name: str | None, now: datetime
-) -> Source:
-    title = (name or "").strip() or feed.title.strip() or urlsplit(url).hostname or url
-    return add_source(db, url, title, site_url=feed.link, now=now)

@@ -1,0 +1,194 @@
+"""The search query language: what a person types -> a `Query` that compiles to safe FTS5.
+
+People type anything into a search box (`C++`, `e-mail`, a lone `"`, `NEAR`, emoji), and FTS5's
+own syntax turns much of that into errors. So the user's text is never handed to FTS5: it is
+split here into words the way FTS5's `unicode61` tokenizer splits them, and every term is emitted
+as a double-quoted FTS5 string, joined by our own AND / OR / NOT. No input can produce an FTS5
+syntax error.
+
+Query language (documented for users in the README):
+
+    climate summit        both words (AND is implicit)
+    "climate summit"      the exact phrase
+    climate OR weather    either word (OR in capitals)
+    -sport                leave out articles containing the word (or "-a phrase")
+    elect*                words starting with "elect"
+    source:bbc            only sources whose name starts with "bbc" (any case; quote spaces)
+    since:7d              published (or fetched) in the last 7 days; h, d, w, m (30 days), y
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from summaries.errors import QueryError
+
+MAX_TERMS = 20
+"""Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
+
+_UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
+_SINCE = re.compile(r"(\d{1,5})\s*([hdwmy])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One searchable unit: a word, or an exact phrase when it has several words."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def fts(self) -> str:
+        """This term as a quoted FTS5 string (quotes cannot occur inside: they split words)."""
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: AND of groups, each group an OR of terms, minus the excluded terms."""
+
+    text: str
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...] = ()
+    source: str | None = None
+    since: timedelta | None = None
+
+    def fts(self) -> str | None:
+        """The safe FTS5 MATCH expression, or None when the query has no words to match."""
+        if not self.groups:
+            return None
+        parts = [
+            group[0].fts() if len(group) == 1 else "(" + " OR ".join(t.fts() for t in group) + ")"
+            for group in self.groups
+        ]
+        expression = " AND ".join(parts)
+        if self.excluded:
+            expression += " NOT (" + " OR ".join(t.fts() for t in self.excluded) + ")"
+        return expression
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is nothing at all to search for or filter by."""
+        return not (self.groups or self.excluded or self.source or self.since)
+
+
+def _is_token_char(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] in "LN" or category == "Co" or "\u0300" <= ch <= "\u036f"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words, split where FTS5's unicode61 tokenizer splits (punctuation, symbols)."""
+    words: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if _is_token_char(ch):
+            current.append(ch)
+        elif current:
+            words.append("".join(current).lower())
+            current = []
+    if current:
+        words.append("".join(current).lower())
+    return words
+
+
+@dataclass(frozen=True)
+class _Item:
+    kind: str  # "term", "or", "and", "source", "since"
+    raw: str = ""
+    negated: bool = False
+    prefix: bool = False
+
+
+def _read_quoted(text: str, i: int) -> tuple[str, int]:
+    """The text after the quote at `i` up to the closing quote (or the end), and the next index."""
+    end = text.find('"', i + 1)
+    if end < 0:
+        return text[i + 1 :], len(text)
+    return text[i + 1 : end], end + 1
+
+
+def _lex(text: str) -> list[_Item]:
+    items: list[_Item] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
+        i += negated
+        if text[i] == '"':
+            raw, i = _read_quoted(text, i)
+            prefix = i < n and text[i] == "*"
+            i += prefix
+            items.append(_Item("term", raw, negated, prefix=prefix))
+            continue
+        start = i
+        while i < n and not text[i].isspace():
+            key = text[start:i].lower()
+            if text[i] == '"' and not negated and key in ("source:", "since:"):
+                value, i = _read_quoted(text, i)
+                items.append(_Item(key[:-1], value))
+                break
+            i += 1
+        else:
+            items.append(_word(text[start:i], negated))
+    return items
+
+
+def _word(word: str, negated: bool) -> _Item:
+    if not negated and word in ("OR", "AND"):
+        return _Item(word.lower(), word)
+    key, _, value = word.partition(":")
+    if not negated and value and key.lower() in ("source", "since"):
+        return _Item(key.lower(), value)
+    stripped = word.rstrip("*")
+    return _Item("term", stripped, negated, prefix=stripped != word)
+
+
+def _since(value: str) -> timedelta | None:
+    match = _SINCE.fullmatch(value.strip())
+    if not match:
+        return None
+    days = int(match[1]) * _UNITS[match[2].lower()]
+    return timedelta(days=min(days, 100 * 365))
+
+
+def parse_query(text: str) -> Query:
+    """Parse what a person typed. Odd text never raises; it just becomes words.
+
+    Raises `QueryError` only for a query that could never match: exclusions with nothing to
+    look for.
+    """
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    source: str | None = None
+    since: timedelta | None = None
+    joining = False
+    for item in _lex(text):
+        if item.kind in ("or", "and") and groups:
+            joining = item.kind == "or"
+            continue
+        if item.kind == "source" and item.raw.strip():
+            source = item.raw.strip()
+            continue
+        if item.kind == "since" and _since(item.raw) is not None:
+            since = _since(item.raw)
+            continue
+        plain = item.kind in ("term", "or", "and")
+        words = tuple(tokenize(item.raw if plain else f"{item.kind} {item.raw}"))
+        if not words or len(excluded) + sum(map(len, groups)) >= MAX_TERMS:
+            continue
+        term = Term(words, prefix=item.prefix)
+        if item.negated:
+            excluded.append(term)
+        elif joining:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        joining = False
+    if excluded and not groups:
+        raise QueryError("Add at least one word to look for: a search cannot be only -exclusions.")
+    return Query(text, tuple(tuple(g) for g in groups), tuple(excluded), source, since)
