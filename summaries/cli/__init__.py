@@ -62,7 +62,7 @@ def main() -> None:
 
 def _register() -> None:
     """Attach each command family's commands; every module defines `register(group)`."""
-    from summaries.cli import commands  # noqa: F401 - imported for its side effect, below
+    from summaries.cli import commands  # deferred: command modules import this package
 
     commands.register(cli)
 
