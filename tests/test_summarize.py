@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import nltk
 import pytest
 
@@ -14,6 +16,10 @@ from summaries.summarize import (
     summarize,
     summarize_article,
 )
+from summaries.summarize.document import build_document
+from summaries.summarize.languages import language_tools
+from summaries.summarize.methods import summarizer_for
+from tests.conftest import shared_file
 
 STORY = (
     "Flooding forced thousands of residents from their homes in the river valley on Monday. "
@@ -197,3 +203,29 @@ def test_no_code_path_needs_nltk_data(monkeypatch: pytest.MonkeyPatch, tmp_path)
     for method in METHODS:
         assert summarize(STORY, title="Floods in the valley", method=method).sentences
     assert summarize("Der Fluss trat am Montag über die Ufer. Viele flohen.").language == "de"
+
+
+TRICKY_LINES = [
+    "He met Dr. Smith at 5 p.m. on Monday. The U.S. Army arrived. Then it rained.",
+    "'We will win, ' he said. ' It is our year. ' Fans cheered. No. 5 scored.",
+    "Prices rose 3.5 per cent in 2014. Analysts (pictured) were surprised. Why? Nobody knows!",
+    "The film cost $1.6m. J. K. Rowling wrote it. It opened e.g. in Paris. Reviews were good.",
+]
+
+
+@pytest.mark.parametrize("line", TRICKY_LINES)
+def test_the_sentence_shortcut_agrees_with_punkt(line: str) -> None:
+    tokenizer = language_tools("en").tokenizer
+    punkt_alone = tuple(s.strip() for s in tokenizer._splitter.tokenize(line) if s.strip())
+    assert tokenizer.to_sentences(line) == punkt_alone
+
+
+def test_the_default_chooses_the_same_with_or_without_a_sumy_document() -> None:
+    path = shared_file("data/cnndm-dev.jsonl")
+    tools = language_tools("en")
+    summarizer = summarizer_for("default", tools)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:40]]
+    for text, title in [(STORY, "Floods in the valley"), *((r["text"], "") for r in rows)]:
+        document = build_document(text, tools.tokenizer, title=title)
+        via_sumy = tuple(str(s) for s in summarizer(document, 3))
+        assert summarize(text, title=title, language="en").sentences == via_sumy

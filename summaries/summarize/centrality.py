@@ -70,7 +70,7 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         max_chars: int | None = None,
     ) -> None:
         super().__init__(stemmer)
-        self.stop_words = frozenset(word.lower() for word in stop_words)
+        self.stop_words = _lowered(frozenset(stop_words))
         self.tuning = tuning or Tuning()
         self.max_chars = max_chars
 
@@ -79,30 +79,49 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         if not sentences:
             return ()
         count = len(ItemsCount(sentences_count)(sentences))
-        texts = [str(sentence) for sentence in sentences]
         title_words = [word for heading in document.headings for word in heading.words]
-        vectors = self._vectors([s.words for s in sentences] + [title_words])
+        chosen = self.choose(
+            [str(sentence) for sentence in sentences],
+            [s.words for s in sentences],
+            title_words,
+            count,
+        )
+        return tuple(sentences[i] for i in chosen)
+
+    def choose(
+        self,
+        texts: Sequence[str],
+        words: Sequence[Sequence[str]],
+        title_words: Sequence[str],
+        count: int,
+    ) -> list[int]:
+        """The indices of the chosen sentences, in the article's order.
+
+        The production path (`summarize`) calls this with sentences it has split and tokenised
+        itself, skipping sumy's document objects; `__call__` reads the same from a sumy document.
+        """
+        if not texts:
+            return []
+        vectors = self._vectors([*words, title_words])
         body, title = vectors[:-1], vectors[-1]
         with _blas().limit(limits=1, user_api="blas"):
             similarity = body @ body.T
             title_similarity = body @ title
         scores = self.rate(similarity, title_similarity) * quality_factors(texts)
         lengths = np.array([len(text) for text in texts])
-        chosen = self._select(scores, similarity, count, lengths)
-        return tuple(sentences[i] for i in sorted(chosen))
+        return sorted(self._select(scores, similarity, count, lengths))
 
     def _vectors(self, rows: Sequence[Sequence[str]]) -> Matrix:
         """L2-normalised TF-IDF rows (sublinear tf, idf over the document's sentences).
 
         Only distinct words are stemmed and looked up; counting is numpy's.
         """
-        index: dict[str, int] = {}
-        inverse = np.array(
-            [index.setdefault(word.lower(), len(index)) for words in rows for word in words],
-            dtype=np.intp,
-        )
-        if not index:
+        # Words never contain a space, so one lower() over the joined words lower-cases each.
+        lowered = " ".join(word for words in rows for word in words).lower().split(" ")
+        if lowered == [""]:
             return np.zeros((len(rows), 1))
+        index = {word: i for i, word in enumerate(dict.fromkeys(lowered))}
+        inverse = np.fromiter(map(index.__getitem__, lowered), dtype=np.intp, count=len(lowered))
         vocabulary: dict[str, int] = {}
         term_of = np.array(
             [
@@ -166,6 +185,12 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
                 budget -= int(lengths[best]) + 1
                 available &= lengths <= budget
         return chosen
+
+
+@lru_cache(maxsize=64)
+def _lowered(words: frozenset[str]) -> frozenset[str]:
+    """Lower-cased stop words, once per list: a summariser is built for every summary."""
+    return frozenset(word.lower() for word in words)
 
 
 @lru_cache(maxsize=1)

@@ -22,11 +22,13 @@ def sentence_key(text: str) -> str:
     return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
-def build_document(text: str, tokenizer: PunktTokenizer, *, title: str = "") -> ObjectDocumentModel:
-    """A sumy document for `text`; the title (if any) is a heading of the first paragraph."""
+def document_paragraphs(
+    text: str, tokenizer: PunktTokenizer, *, title: str = ""
+) -> list[list[str]]:
+    """`text` as paragraphs of sentences; each sentence kept once, none equal to the title."""
     title = " ".join(title.split())
     seen = {sentence_key(title)} if title else set()
-    result: list[Paragraph] = []
+    result: list[list[str]] = []
     for block in paragraphs(text):
         sentences = []
         for line in block:
@@ -34,9 +36,19 @@ def build_document(text: str, tokenizer: PunktTokenizer, *, title: str = "") -> 
                 key = sentence_key(sentence)
                 if key and key not in seen:
                     seen.add(key)
-                    sentences.append(Sentence(sentence, tokenizer))
+                    sentences.append(sentence)
         if sentences:
-            result.append(Paragraph(sentences))
+            result.append(sentences)
+    return result
+
+
+def build_document(text: str, tokenizer: PunktTokenizer, *, title: str = "") -> ObjectDocumentModel:
+    """A sumy document for `text`; the title (if any) is a heading of the first paragraph."""
+    result = [
+        Paragraph([Sentence(sentence, tokenizer) for sentence in block])
+        for block in document_paragraphs(text, tokenizer, title=title)
+    ]
+    title = " ".join(title.split())
     if title and result:
         heading = Sentence(title, tokenizer, is_heading=True)
         result[0] = Paragraph([heading, *result[0]._sentences])

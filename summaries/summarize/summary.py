@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from summaries.errors import SummarizeError
 from summaries.models import Article, Summary
-from summaries.summarize.document import build_document
+from summaries.summarize.centrality import CentralitySummarizer
+from summaries.summarize.document import build_document, document_paragraphs
 from summaries.summarize.languages import detect_language, language_tools
 from summaries.summarize.methods import DEFAULT_METHOD, check_method, summarizer_for
-from summaries.summarize.tokenizer import split_text
+from summaries.summarize.tokenizer import PunktTokenizer, split_text
 
 
 def summarize(
@@ -34,19 +35,40 @@ def summarize(
         raise SummarizeError("The number of summary sentences must be at least 1.")
     code = _language_code(language) or detect_language(text)
     tools = language_tools(code)
-    document = build_document(text, tools.tokenizer, title=title)
-    if not document.sentences:
-        raise SummarizeError("There is no text to summarise: the article has no sentences.")
     used = method if tools.supported else "lead"
     summarizer = summarizer_for(used, tools)
     if max_chars is not None and hasattr(summarizer, "max_chars"):
         summarizer.max_chars = max_chars
-    chosen = [str(sentence) for sentence in summarizer(document, sentences)]
+    if isinstance(summarizer, CentralitySummarizer):
+        chosen = _choose(summarizer, text, title, sentences, tools.tokenizer)
+    else:
+        document = build_document(text, tools.tokenizer, title=title)
+        chosen = [str(sentence) for sentence in summarizer(document, sentences)]
+    if not chosen:
+        raise SummarizeError("There is no text to summarise: the article has no sentences.")
     if max_chars is not None:
         chosen = _within(chosen, max_chars)
     return Summary(
         sentences=tuple(chosen), method=method, language=tools.code, fallback=not tools.supported
     )
+
+
+def _choose(
+    summarizer: CentralitySummarizer,
+    text: str,
+    title: str,
+    count: int,
+    tokenizer: PunktTokenizer,
+) -> list[str]:
+    """Our summariser on sentences split and tokenised here, without sumy's document objects.
+
+    The sentences and words are exactly those of `build_document` (a test checks that both
+    paths choose the same); building sumy's objects cost more than the summariser itself.
+    """
+    texts = [s for block in document_paragraphs(text, tokenizer, title=title) for s in block]
+    words = [tokenizer.to_words(sentence) for sentence in texts]
+    title_words = tokenizer.to_words(" ".join(title.split())) if texts else ()
+    return [texts[i] for i in summarizer.choose(texts, words, title_words, count)]
 
 
 def _language_code(language: str | None) -> str | None:

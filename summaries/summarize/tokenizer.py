@@ -18,10 +18,16 @@ import punkt
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # "community.Dr Venter": paragraphs glued together when markup was stripped (XSum, scraped
 # pages). A lower-case word of two letters or more, a terminator, then a capitalised word.
+# The terminator comes first in the pattern so the lookbehind runs only at terminators.
 _GLUED = re.compile(
-    r"(?<=[^\W\d_]{2}[a-zà-ÿа-яё][.!?])([\"”’»]?)(?=[A-ZÀ-ÞА-ЯЁІЇЄ][a-zà-ÿа-яёіїє])"
+    r"([.!?])(?<=[^\W\d_]{2}[a-zà-ÿа-яё][.!?])([\"”’»]?)(?=[A-ZÀ-ÞА-ЯЁІЇЄ][a-zà-ÿа-яёіїє])"
 )
 _CJK = {"zh": "chinese", "ja": "japanese"}
+# A full stop after a plain word of two letters or more, then a space and a letter (or a quote
+# mark standing alone, which Punkt moves onto the sentence it closes): Punkt breaks here whenever
+# the word is neither an abbreviation nor the first half of a collocation.
+_PLAIN_STOP = re.compile(r"(?:^|(?<=\s))([^\W\d_]{2,})\.(\s+[\"'’”]\s+|\s+)(?=[^\W\d_])")
+_ENDERS = frozenset(".?!")
 
 
 # Abbreviations news writes that the bundled models and prefix lists miss (lower case, without
@@ -65,6 +71,12 @@ class PunktTokenizer:
     def __init__(self, language: str, punkt_model: str | None) -> None:
         self._language = language
         self._splitter = _punkt_for(language, punkt_model)
+        params = self._splitter.params
+        self._not_plain = frozenset(params.abbrev_types) | {
+            first for first, _ in params.collocations
+        }
+        self._enders = frozenset(self._splitter.rules.sent_end_chars)
+        self._shortcut = self._enders <= _ENDERS
 
     @property
     def language(self) -> str:
@@ -73,7 +85,29 @@ class PunktTokenizer:
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         """Sentences of one paragraph, stripped, none empty."""
-        text = _GLUED.sub(r"\1 ", paragraph)
+        text = _GLUED.sub(r"\1\2 ", paragraph)
+        if not self._shortcut:
+            return self._punkt(text)
+        sentences: list[str] = []
+        start = 0
+        for match in _PLAIN_STOP.finditer(text):
+            if match.group(1).lower() not in self._not_plain:
+                end = match.start(2) + len(match.group(2).rstrip())
+                sentences.extend(self._punkt(text[start:end]))
+                start = match.end()
+        sentences.extend(self._punkt(text[start:]))
+        return tuple(sentences)
+
+    def _punkt(self, text: str) -> tuple[str, ...]:
+        """Punkt's sentences of `text`, skipping Punkt when no candidate boundary is left.
+
+        Punkt spends ~25 us on each candidate boundary; cutting first at the plain full stops
+        it would certainly break at (`to_sentences`) leaves most pieces with none, and the
+        result is the same as Punkt's on the whole line (a test checks it on real articles).
+        """
+        stripped = text.strip()
+        if not any(char in stripped[:-1] for char in self._enders):
+            return (stripped,) if stripped else ()
         return tuple(s.strip() for s in self._splitter.tokenize(text) if s.strip())
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
