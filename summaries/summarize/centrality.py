@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress
 from typing import Any
 
 import numpy as np
@@ -116,21 +117,19 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
 
         Only distinct words are stemmed and looked up; counting is numpy's.
         """
-        # Words never contain a space, so one lower() over the joined words lower-cases each.
-        lowered = " ".join(word for words in rows for word in words).lower().split(" ")
+        # Words never contain a space, so one lower() over the joined words lower-cases each;
+        # the per-word work below runs in C (map, dict.fromkeys, compress, np.fromiter).
+        lowered = " ".join(chain.from_iterable(rows)).lower().split(" ")
         if lowered == [""]:
             return np.zeros((len(rows), 1))
-        index = {word: i for i, word in enumerate(dict.fromkeys(lowered))}
+        distinct = list(dict.fromkeys(lowered))
+        index = dict(zip(distinct, range(len(distinct)), strict=True))
         inverse = np.fromiter(map(index.__getitem__, lowered), dtype=np.intp, count=len(lowered))
-        vocabulary: dict[str, int] = {}
-        term_of = np.array(
-            [
-                -1
-                if word in self.stop_words
-                else vocabulary.setdefault(self._stemmer(word), len(vocabulary))
-                for word in index
-            ]
-        )
+        stop = np.fromiter(map(self.stop_words.__contains__, distinct), dtype=bool)
+        stems = list(map(self._stemmer, compress(distinct, ~stop)))
+        vocabulary = {stem: i for i, stem in enumerate(dict.fromkeys(stems))}
+        term_of = np.full(len(distinct), -1, dtype=np.intp)
+        term_of[~stop] = np.fromiter(map(vocabulary.__getitem__, stems), dtype=np.intp)
         row_of = np.repeat(np.arange(len(rows)), [len(words) for words in rows])
         terms = term_of[inverse]
         keep = terms >= 0
