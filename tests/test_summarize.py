@@ -210,6 +210,8 @@ TRICKY_LINES = [
     "'We will win, ' he said. ' It is our year. ' Fans cheered. No. 5 scored.",
     "Prices rose 3.5 per cent in 2014. Analysts (pictured) were surprised. Why? Nobody knows!",
     "The film cost $1.6m. J. K. Rowling wrote it. It opened e.g. in Paris. Reviews were good.",
+    "It began in 2013. The club joined in 2001. Business was good on May 5. he said.",
+    'He said. "It was fine." She (pictured) left. Then came the U.S. team. ‘We won’.',
 ]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -115,23 +115,17 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
     def _vectors(self, rows: Sequence[Sequence[str]]) -> Matrix:
         """L2-normalised TF-IDF rows (sublinear tf, idf over the document's sentences).
 
-        Only distinct words are stemmed and looked up; counting is numpy's.
+        Each word goes through one cached lookup (`_terms`: lower-case, stop word, stem) and
+        the rest is numpy's; the term ids follow the order the stems first appear.
         """
-        # Words never contain a space, so one lower() over the joined words lower-cases each;
-        # the per-word work below runs in C (map, dict.fromkeys, compress, np.fromiter).
-        lowered = " ".join(chain.from_iterable(rows)).lower().split(" ")
-        if lowered == [""]:
+        stems = list(map(_terms(self._stemmer, self.stop_words), chain.from_iterable(rows)))
+        distinct = dict.fromkeys(stems)
+        distinct.pop("", None)
+        if not distinct:
             return np.zeros((len(rows), 1))
-        distinct = list(dict.fromkeys(lowered))
-        index = dict(zip(distinct, range(len(distinct)), strict=True))
-        inverse = np.fromiter(map(index.__getitem__, lowered), dtype=np.intp, count=len(lowered))
-        stop = np.fromiter(map(self.stop_words.__contains__, distinct), dtype=bool)
-        stems = list(map(self._stemmer, compress(distinct, ~stop)))
-        vocabulary = {stem: i for i, stem in enumerate(dict.fromkeys(stems))}
-        term_of = np.full(len(distinct), -1, dtype=np.intp)
-        term_of[~stop] = np.fromiter(map(vocabulary.__getitem__, stems), dtype=np.intp)
+        vocabulary = {stem: i for i, stem in enumerate(distinct)}
+        terms = np.fromiter(map(vocabulary.get, stems, repeat(-1)), dtype=np.intp, count=len(stems))
         row_of = np.repeat(np.arange(len(rows)), [len(words) for words in rows])
-        terms = term_of[inverse]
         keep = terms >= 0
         width = max(len(vocabulary), 1)
         flat = np.bincount(row_of[keep] * width + terms[keep], minlength=len(rows) * width)
@@ -184,6 +178,25 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
                 budget -= int(lengths[best]) + 1
                 available &= lengths <= budget
         return chosen
+
+
+_WORD_CACHE = 200_000
+
+
+@lru_cache(maxsize=64)
+def _terms(stem: Callable[[str], str], stop_words: frozenset[str]) -> Callable[[str], str]:
+    """word -> its stem, or "" for a stop word; cached per language (stemmer and stop list).
+
+    A summariser is built for every summary, but the words of news repeat from one article
+    to the next, so the lower-casing, stop-word test and stemming are done once per word.
+    """
+
+    @lru_cache(maxsize=_WORD_CACHE)
+    def term(word: str) -> str:
+        lowered = word.lower()
+        return "" if lowered in stop_words else stem(lowered)
+
+    return term
 
 
 @lru_cache(maxsize=64)

@@ -23,10 +23,13 @@ _GLUED = re.compile(
     r"([.!?])(?<=[^\W\d_]{2}[a-zà-ÿа-яё][.!?])([\"”’»]?)(?=[A-ZÀ-ÞА-ЯЁІЇЄ][a-zà-ÿа-яёіїє])"
 )
 _CJK = {"zh": "chinese", "ja": "japanese"}
-# A full stop after a plain word of two letters or more, then a space and a letter (or a quote
-# mark standing alone, which Punkt moves onto the sentence it closes): Punkt breaks here whenever
-# the word is neither an abbreviation nor the first half of a collocation.
-_PLAIN_STOP = re.compile(r"(?:^|(?<=\s))([^\W\d_]{2,})\.(\s+[\"'’”]\s+|\s+)(?=[^\W\d_])")
+# A full stop closing a token of text, then a space and a letter (or a quote mark standing
+# alone, which Punkt moves onto the sentence it closes). Punkt breaks here whenever the token is
+# "plain" (`_is_plain`): not an abbreviation, an initial or the first half of a collocation.
+_STOP = re.compile(r"(?:^|(?<=\s))([^\s.!?]+)\.(\s+[\"'’”]\s+|\s+)(?=[\"'‘“]?([^\W\d_]+))")
+_NUMBER = re.compile(r"\d[\d,]*")
+_TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
+_CLOSERS = frozenset(")]\"'’”»")
 _ENDERS = frozenset(".?!")
 
 
@@ -72,6 +75,7 @@ class PunktTokenizer:
         self._language = language
         self._splitter = _punkt_for(language, punkt_model)
         params = self._splitter.params
+        self._collocations = frozenset(params.collocations)
         self._not_plain = frozenset(params.abbrev_types) | {
             first for first, _ in params.collocations
         }
@@ -90,13 +94,42 @@ class PunktTokenizer:
             return self._punkt(text)
         sentences: list[str] = []
         start = 0
-        for match in _PLAIN_STOP.finditer(text):
-            if match.group(1).lower() not in self._not_plain:
+        for match in _STOP.finditer(text):
+            if self._is_plain(match.group(1), match.group(3)):
                 end = match.start(2) + len(match.group(2).rstrip())
                 sentences.extend(self._punkt(text[start:end]))
                 start = match.end()
         sentences.extend(self._punkt(text[start:]))
         return tuple(sentences)
+
+    def _is_plain(self, token: str, following: str) -> bool:
+        """Whether Punkt always ends a sentence at a full stop after `token`.
+
+        True for a word of two letters or more, or any token closed by a bracket or quote,
+        that is neither a known abbreviation nor the first half of a collocation, and for a
+        number before a capitalised word (Punkt's orthographic rule only joins a number to a
+        lower-case word). Initials and everything else are left to Punkt.
+        """
+        if token[-1] in _CLOSERS:
+            return True
+        if _NUMBER.fullmatch(token):
+            return (
+                following[0].isupper()
+                and (
+                    "##number##",
+                    following.lower(),
+                )
+                not in self._collocations
+            )
+        letters = _TRAILING_LETTERS.search(token)
+        if letters is None or letters.end() - letters.start() < 2:
+            return False
+        lowered = token.lower()
+        return not (
+            lowered in self._not_plain
+            or lowered[letters.start() :] in self._not_plain
+            or lowered.rsplit("-", 1)[-1] in self._not_plain
+        )
 
     def _punkt(self, text: str) -> tuple[str, ...]:
         """Punkt's sentences of `text`, skipping Punkt when no candidate boundary is left.
