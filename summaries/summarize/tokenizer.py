@@ -79,8 +79,13 @@ class PunktTokenizer:
         self._not_plain = frozenset(params.abbrev_types) | {
             first for first, _ in params.collocations
         }
-        self._enders = frozenset(self._splitter.rules.sent_end_chars)
-        self._shortcut = self._enders <= _ENDERS
+        rules = self._splitter.rules
+        self._shortcut = set(rules.sent_end_chars) <= _ENDERS
+        gap = "+" if rules.next_sentence_requires_space else "*"
+        # Punkt's own test for a candidate boundary: a terminator before punctuation or a token.
+        self._candidate = re.compile(
+            rf"{rules.sent_end_char_class}(?:{rules.non_word_char_class}|\s{gap}\S)"
+        )
 
     @property
     def language(self) -> str:
@@ -135,11 +140,12 @@ class PunktTokenizer:
         """Punkt's sentences of `text`, skipping Punkt when no candidate boundary is left.
 
         Punkt spends ~25 us on each candidate boundary; cutting first at the plain full stops
-        it would certainly break at (`to_sentences`) leaves most pieces with none, and the
-        result is the same as Punkt's on the whole line (a test checks it on real articles).
+        it would certainly break at (`to_sentences`) leaves most pieces with none (a decimal
+        point or a web address is not one), and the result is the same as Punkt's on the whole
+        line (a test checks it; so did 29,488 lines of the evaluation data).
         """
         stripped = text.strip()
-        if not any(char in stripped[:-1] for char in self._enders):
+        if self._candidate.search(stripped) is None:
             return (stripped,) if stripped else ()
         return tuple(s.strip() for s in self._splitter.tokenize(text) if s.strip())
 
