@@ -26,7 +26,10 @@ _CJK = {"zh": "chinese", "ja": "japanese"}
 # A full stop closing a token of text, then a space and a letter (or a quote mark standing
 # alone, which Punkt moves onto the sentence it closes). Punkt breaks here whenever the token is
 # "plain" (`_is_plain`): not an abbreviation, an initial or the first half of a collocation.
-_STOP = re.compile(r"(?:^|(?<=\s))([^\s.!?]+)\.(\s+[\"'’”]\s+|\s+)(?=[\"'‘“]?([^\W\d_]+))")
+# The pattern starts at the full stop (fast to scan for); the token before it is read backwards.
+_STOP = re.compile(r"\.(\s+[\"'’”]\s+|\s+)(?=[\"'‘“]?([^\W\d_]+))")
+_TOKEN_BEFORE = re.compile(r"(?:^|(?<=\s))[^\s.!?]+\Z")
+_LONGEST_TOKEN = 80
 _NUMBER = re.compile(r"\d[\d,]*")
 _TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
 _CLOSERS = frozenset(")]\"'’”»")
@@ -100,8 +103,10 @@ class PunktTokenizer:
         sentences: list[str] = []
         start = 0
         for match in _STOP.finditer(text):
-            if self._is_plain(match.group(1), match.group(3)):
-                end = match.start(2) + len(match.group(2).rstrip())
+            stop = match.start()
+            token = _TOKEN_BEFORE.search(text, max(start, stop - _LONGEST_TOKEN), stop)
+            if token is not None and self._is_plain(token.group(), match.group(2)):
+                end = match.start(1) + len(match.group(1).rstrip())
                 sentences.extend(self._punkt(text[start:end]))
                 start = match.end()
         sentences.extend(self._punkt(text[start:]))
@@ -115,6 +120,8 @@ class PunktTokenizer:
         number before a capitalised word (Punkt's orthographic rule only joins a number to a
         lower-case word). Initials and everything else are left to Punkt.
         """
+        if token.isalpha():
+            return len(token) > 1 and token.lower() not in self._not_plain
         if token[-1] in _CLOSERS:
             return True
         if _NUMBER.fullmatch(token):
