@@ -212,6 +212,8 @@ TRICKY_LINES = [
     "The film cost $1.6m. J. K. Rowling wrote it. It opened e.g. in Paris. Reviews were good.",
     "It began in 2013. The club joined in 2001. Business was good on May 5. he said.",
     'He said. "It was fine." She (pictured) left. Then came the U.S. team. ‘We won’.',
+    "'It is over, ' he said. '",
+    "Is it over? ' he asked. ) Nobody knew. ' )",
 ]
 
 

@@ -34,6 +34,8 @@ _NUMBER = re.compile(r"\d[\d,]*")
 _TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
 _CLOSERS = frozenset(")]\"'’”»")
 _ENDERS = frozenset(".?!")
+_TRAILING_CLOSERS = re.compile(r"\s+[\"')\]}’”«»]+\Z")
+_DEFAULT_RULES = punkt.LanguageVars()
 
 
 # Abbreviations news writes that the bundled models and prefix lists miss (lower case, without
@@ -83,7 +85,10 @@ class PunktTokenizer:
             first for first, _ in params.collocations
         }
         rules = self._splitter.rules
-        self._shortcut = set(rules.sent_end_chars) <= _ENDERS
+        self._shortcut = (
+            set(rules.sent_end_chars) <= _ENDERS
+            and rules.boundary_realignment_pattern == _DEFAULT_RULES.boundary_realignment_pattern
+        )
         gap = "+" if rules.next_sentence_requires_space else "*"
         # Punkt's own test for a candidate boundary: a terminator before punctuation or a token.
         self._candidate = re.compile(
@@ -152,7 +157,10 @@ class PunktTokenizer:
         line (a test checks it; so did 29,488 lines of the evaluation data).
         """
         stripped = text.strip()
-        if self._candidate.search(stripped) is None:
+        # Closing quotes or brackets after the last full stop ("...he said. '") are moved back
+        # onto the sentence by Punkt's realignment, so they never make a boundary either.
+        body = _TRAILING_CLOSERS.sub("", stripped) if self._shortcut else stripped
+        if self._candidate.search(body) is None:
             return (stripped,) if stripped else ()
         return tuple(s.strip() for s in self._splitter.tokenize(text) if s.strip())
 
