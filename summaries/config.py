@@ -43,6 +43,7 @@ class Settings:
     max_topics_per_chat: int = 50
     alerts_per_hour: int = 6
     digest_grace_hours: float = 6.0
+    summaries_per_minute: int = 6
 
     @classmethod
     def from_env(
@@ -85,6 +86,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         max_topics_per_chat=_int(get, "NEWSBRIEF_MAX_TOPICS_PER_CHAT", 50, 1, 1000),
         alerts_per_hour=_int(get, "NEWSBRIEF_ALERTS_PER_HOUR", d.alerts_per_hour, 0, 120),
         digest_grace_hours=_float(get, "NEWSBRIEF_DIGEST_GRACE_HOURS", 6.0, 0.0, 48.0),
+        summaries_per_minute=_int(
+            get, "NEWSBRIEF_SUMMARIES_PER_MINUTE", d.summaries_per_minute, 0, 600
+        ),
     )
 
 

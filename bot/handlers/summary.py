@@ -19,6 +19,7 @@ from bot.services import App, Context, services_of
 from summaries.models import Article
 from summaries.reader import read_url
 from summaries.summarize import summarize, summarize_article
+from summaries.throttle import Throttle
 from summaries.urls import find_urls
 
 MIN_PASTED_CHARS = 400
@@ -35,6 +36,9 @@ def register(application: App) -> None:
     add_command(application, SUMMARY, summary_command)
     private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(private_text, private_message))
+    settings = services_of(application).settings
+    throttle = Throttle(settings.summaries_per_minute, exempt=settings.admin_ids)
+    application.bot_data["summary_throttle"] = throttle
 
 
 async def summary_command(update: Update, context: Context) -> None:
@@ -56,15 +60,17 @@ async def summarise_text(update: Update, context: Context, text: str) -> None:
         return
     services = services_of(context)
     sentences, method = services.settings.summary_sentences, services.settings.summary_method
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     assert chat is not None
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    if urls:
-        article = await read_url(services.fetcher, urls[0])
-        summary = await asyncio.to_thread(
-            summarize_article, article, sentences=sentences, method=method
-        )
-    else:
-        article = Article(title="Your text in short", text=text)
-        summary = await asyncio.to_thread(summarize, text, sentences=sentences, method=method)
+    throttle: Throttle = context.bot_data["summary_throttle"]
+    with throttle.hold(user.id if user else chat.id, services.clock()):
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        if urls:
+            article = await read_url(services.fetcher, urls[0])
+            summary = await asyncio.to_thread(
+                summarize_article, article, sentences=sentences, method=method
+            )
+        else:
+            article = Article(title="Your text in short", text=text)
+            summary = await asyncio.to_thread(summarize, text, sentences=sentences, method=method)
     await answer(update, summary_reply(article, summary))
