@@ -27,6 +27,9 @@ DESCRIPTION = (
 SHORT_DESCRIPTION = "News feeds in, short summaries out. Send /start."
 
 
+CONCURRENT_UPDATES = 16
+
+
 def build_application(services: Services) -> App:
     """The bot, ready for `run_polling`/`run_webhook` (or `async with` in tests)."""
     settings = services.settings
@@ -42,6 +45,8 @@ def build_application(services: Services) -> App:
         # final call that confirms the last update needs the other.
         .get_updates_request(http_client(pool=2))
         .rate_limiter(RetryingRateLimiter(max_retries=3))
+        # One user's slow page fetch must not hold up everyone else's commands.
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .build()
     )

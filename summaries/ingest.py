@@ -160,7 +160,10 @@ class Ingester:
         report = IngestReport(sources_polled=1)
         etag, last_modified = source.etag, source.last_modified
         if not response.not_modified:
-            feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+            # A big feed takes seconds to parse: off the event loop, so the bot stays responsive.
+            feed = await asyncio.to_thread(
+                parse_feed, response.body, url=response.url, content_type=response.content_type
+            )
             await self._store_entries(source, feed.entries, report)
             etag, last_modified = (
                 response.headers.get("etag"),

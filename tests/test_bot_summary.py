@@ -77,3 +77,18 @@ async def test_links_in_groups_are_left_alone(settings: Settings, server: LocalS
         assert await bot.ask(7, f"look {url}", chat_id=-100) == []
         [reply] = await bot.ask(7, f"/summary@newsbrief_test_bot {url}", chat_id=-100)
         assert reply.text.startswith("Ferry terminal approved")
+
+
+async def test_a_slow_page_does_not_hold_up_other_users(
+    settings: Settings, server: LocalServer
+) -> None:
+    chunks = [b"<html><body><article><h1>Ferry terminal approved</h1>", b"", b"", PAGE.encode()]
+    slow = server.add("/slow", Reply(chunks, chunk_delay=0.7))
+    async with running_bot(settings) as bot:
+        bot.fake.private_message(42, f"/summary {slow}")
+        bot.fake.private_message(43, "/help")
+        await bot.fake.wait_call("sendMessage", chat_id=43, within=2.0)
+        assert bot.fake.bot_messages(42) == [], "the help reply waited for the slow page"
+        await bot.settle()
+        [reply] = bot.fake.bot_messages(42)
+        assert reply.text.startswith("Ferry terminal approved")
