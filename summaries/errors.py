@@ -16,6 +16,7 @@ Every error that can reach a person carries a message that is safe to show them 
     ├── SummarizeError       an unknown method, or nothing to summarise
     ├── QueryError           a search or topic query that cannot be used
     ├── SourceError          a source that cannot be added, found or removed
+    ├── Throttled            a user asked for more work than their share (retry_after s)
     └── NotFoundError        an id or URL that is not in the database
 """
 
@@ -87,3 +88,11 @@ class SourceError(NewsbriefError):
 
 class NotFoundError(NewsbriefError):
     """An id or URL that is not in the database."""
+
+
+class Throttled(NewsbriefError):
+    """A user asked for more work than the throttle allows; `retry_after` is in seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

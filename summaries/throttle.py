@@ -19,19 +19,11 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from summaries.errors import NewsbriefError
+from summaries.errors import Throttled
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=1)
-
-
-class Throttled(NewsbriefError):
-    """A user asked for more work than the throttle allows; `retry_after` is in seconds."""
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class Throttle:

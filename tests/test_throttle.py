@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from summaries.throttle import Throttle, Throttled
+from summaries.errors import Throttled
+from summaries.throttle import Throttle
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
