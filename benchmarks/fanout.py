@@ -37,7 +37,8 @@ from summaries.articles import insert_article  # noqa: E402
 from summaries.chats import ensure_chat, set_digest_time  # noqa: E402
 from summaries.digest import run_due_digests  # noqa: E402
 from summaries.models import Article, Summary  # noqa: E402
-from summaries.outbox import Outbox, status_counts  # noqa: E402
+from summaries.outbox import Outbox  # noqa: E402
+from summaries.outbox_admin import status_counts  # noqa: E402
 from summaries.store import Database, open_database, to_db  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeTelegram, RateLimits  # noqa: E402
 

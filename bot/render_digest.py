@@ -24,7 +24,7 @@ from bot.render import (
 )
 from summaries.chats import Chat, latest_slot, slot_moment, zone
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
-from summaries.outbox import Failure
+from summaries.outbox_admin import Failure
 from summaries.topics import Topic
 
 SUMMARY_SENTENCES = 3

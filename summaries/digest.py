@@ -27,7 +27,8 @@ from summaries.articles import get_articles
 from summaries.chats import Chat, active_chats, get_chat, latest_slot
 from summaries.cluster import collapse
 from summaries.notify import DigestMessage, Item
-from summaries.outbox import Outbox, enqueue, prune, recover, undelivered
+from summaries.outbox import Outbox, enqueue, recover, undelivered
+from summaries.outbox_admin import prune
 from summaries.store import Database, to_db, utcnow
 from summaries.topics import list_topics, match_subscriptions, subscriptions
 

@@ -23,7 +23,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from summaries.chats import deactivate_chat
 from summaries.notify import (
@@ -34,25 +34,12 @@ from summaries.notify import (
     RecipientGone,
     RetryLater,
 )
-from summaries.store import Database, from_db, to_db, utcnow
+from summaries.store import Database, to_db, utcnow
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A message that could not be delivered, for the admins' /failures list."""
-
-    outbox_id: int
-    chat_id: int
-    kind: str
-    status: str
-    error: str
-    attempts: int
-    updated_at: datetime | None
 
 
 @dataclass
@@ -286,50 +273,3 @@ class Outbox:
         _set_status(self.db, [outbox_id], "failed", now=self.clock(), error=error)
         report.failed += 1
         log.warning("message %s to chat %s failed: %s", outbox_id, chat_id, error)
-
-
-def failures(db: Database, *, limit: int = 20) -> list[Failure]:
-    """The most recent messages that failed or may not have arrived, newest first."""
-    rows = db.query(
-        "SELECT id, chat_id, kind, status, coalesce(error, '') AS error, attempts, updated_at"
-        " FROM outbox WHERE status IN ('failed', 'unknown') ORDER BY updated_at DESC, id DESC"
-        " LIMIT ?",
-        [limit],
-    )
-    return [
-        Failure(
-            outbox_id=r["id"],
-            chat_id=r["chat_id"],
-            kind=r["kind"],
-            status=r["status"],
-            error=r["error"],
-            attempts=r["attempts"],
-            updated_at=from_db(r["updated_at"]),
-        )
-        for r in rows
-    ]
-
-
-def status_counts(db: Database) -> dict[str, int]:
-    """How many outbox messages are in each state (for /failures and the benchmark)."""
-    return {
-        str(s): int(n)
-        for s, n in db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
-    }
-
-
-KEEP_SENT = timedelta(days=30)
-
-
-def prune(db: Database, *, now: datetime, keep: timedelta = KEEP_SENT) -> int:
-    """Delete the bodies of messages sent or dropped more than `keep` ago; returns how many.
-
-    Their `deliveries` rows stay (without the outbox link): they are what keeps a story from
-    being sent twice, and they are small. Failed and unknown messages stay for /failures.
-    """
-    with db.conn:
-        cursor = db.execute(
-            "DELETE FROM outbox WHERE status IN ('sent', 'dropped') AND updated_at < ?",
-            [to_db(now - keep)],
-        )
-    return int(cursor.rowcount)

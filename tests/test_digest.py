@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from summaries import chats, digest, outbox, topics
+from summaries import chats, digest, outbox, outbox_admin, topics
 from summaries.notify import DigestMessage, Part
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
@@ -169,6 +169,6 @@ async def test_one_chat_that_fails_to_render_does_not_hold_up_the_others(
         assert await due_at(db, box, utc(2026, 11, 25, 8, 0)) == [1, 3]
     assert "digest for chat 2 could not be planned" in caplog.text
     assert chats.get_chat(db, 2).last_digest_slot == datetime(2026, 11, 24).date()
-    assert outbox.status_counts(db) == {"sent": 2}
+    assert outbox_admin.status_counts(db) == {"sent": 2}
     notifier.render_digest = render  # type: ignore[method-assign]
     assert await due_at(db, box, utc(2026, 11, 25, 8, 1)) == [2]

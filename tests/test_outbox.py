@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from summaries import chats, outbox
+from summaries import chats, outbox, outbox_admin
 from summaries.notify import DeliveryFailed, DeliveryUnknown, Part, RecipientGone, RetryLater
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
@@ -35,7 +35,7 @@ def plan(db: Database, chat_ids: list[int], article_ids: list[int]) -> None:
 
 
 def statuses(db: Database) -> dict[str, int]:
-    return outbox.status_counts(db)
+    return outbox_admin.status_counts(db)
 
 
 async def test_each_part_is_sent_once_in_order(db: Database) -> None:
@@ -79,7 +79,7 @@ async def test_crash_after_n_sends_then_restart_sends_the_rest_once(db: Database
     everything = notifier.sent + restarted.sent
     assert len(everything) == len(set(everything)) == 11
     # The one in flight is not resent (it might have arrived) but listed for admins.
-    [lost] = outbox.failures(db)
+    [lost] = outbox_admin.failures(db)
     assert (lost.chat_id, lost.status) == (2, "unknown")
     assert "may or may not have arrived" in lost.error
     assert restarted.to(2) == [f"story {a}" for a in ids[2:]]
@@ -119,7 +119,7 @@ async def test_other_errors_back_off_then_fail_visibly(db: Database) -> None:
     report = await box.flush()
     assert naps == [0.5, 1.0, 2.0, 4.0]
     assert (report.failed, report.sent) == (2, 0)
-    assert [f.error for f in outbox.failures(db)] == [
+    assert [f.error for f in outbox_admin.failures(db)] == [
         "Bad Request: can't parse entities",
         "gave up after retries: Bad Gateway",
     ]
@@ -133,7 +133,7 @@ async def test_a_timeout_is_never_resent(db: Database) -> None:
     box, _ = make(db, notifier)
     report = await box.flush()
     assert (report.unknown, notifier.attempts, notifier.sent) == (1, 1, [])
-    assert outbox.failures(db)[0].status == "unknown"
+    assert outbox_admin.failures(db)[0].status == "unknown"
 
 
 async def test_concurrent_flushes_split_the_chats_and_send_each_part_once(db: Database) -> None:
@@ -181,6 +181,6 @@ async def test_prune_drops_old_bodies_but_never_forgets_what_was_sent(db: Databa
     box, _ = make(db, notifier)
     await box.flush()
     plan(db, [1], ids[1:])
-    assert outbox.prune(db, now=NOW + timedelta(days=31)) == 1
-    assert outbox.status_counts(db) == {"pending": 1}
+    assert outbox_admin.prune(db, now=NOW + timedelta(days=31)) == 1
+    assert outbox_admin.status_counts(db) == {"pending": 1}
     assert outbox.undelivered(db, 1, ids) == []

@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot
 
 from bot.delivery import FanoutLimiter, TelegramNotifier
-from summaries import chats, digest, outbox, topics
+from summaries import chats, digest, outbox, outbox_admin, topics
 from summaries.notify import Part
 from summaries.store import Database, open_database
 from tests.fake_telegram import TOKEN, FakeTelegram, RateLimits
@@ -179,7 +179,7 @@ async def test_kill_9_mid_fan_out_then_restart(tmp_path: Path, fake: FakeTelegra
         await box_for(db, notifier, clock).flush()
     received = [(m.chat_id, m.text) for c in chat_ids for m in fake.bot_messages(c)]
     assert len(received) == len(set(received)), "a message was delivered twice"
-    counts = outbox.status_counts(db)
+    counts = outbox_admin.status_counts(db)
     assert counts.get("sent", 0) + counts.get("unknown", 0) == 90
     assert counts.get("unknown", 0) == in_flight <= 4
     unknown = {

@@ -25,7 +25,7 @@ from summaries.chats import (
     set_timezone,
 )
 from summaries.digest import plan_digest
-from summaries.outbox import failures, status_counts
+from summaries.outbox_admin import failures, status_counts
 from summaries.topics import list_topics
 
 DIGEST = CommandSpec("digest", "The digest now; /digest HH:MM daily; /digest off", "/digest 08:00")
