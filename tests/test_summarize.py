@@ -8,6 +8,7 @@ import nltk
 import pytest
 
 from summaries.errors import SummarizeError
+from summaries.extract import extract_article
 from summaries.models import Article
 from summaries.summarize import (
     DEFAULT_METHOD,
@@ -19,6 +20,7 @@ from summaries.summarize import (
 from summaries.summarize.document import build_document
 from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
+from summaries.summarize.quotes import starts_in_quotation
 from tests.conftest import shared_file
 
 STORY = (
@@ -233,3 +235,76 @@ def test_the_default_chooses_the_same_with_or_without_a_sumy_document() -> None:
         document = build_document(text, tools.tokenizer, title=title)
         via_sumy = tuple(str(s) for s in summarizer(document, 3))
         assert summarize(text, title=title, language="en").sentences == via_sumy
+
+
+QUOTED = (
+    "The mayor spoke to reporters at the evacuation centre. "
+    '"We were ready for this. Flooding forced thousands of residents from the river valley, and '
+    'emergency crews rescued more than 200 people from rooftops," the mayor said. '
+)
+
+
+def test_the_default_does_not_choose_a_quotation_torn_from_its_opening() -> None:
+    torn = "Flooding forced thousands of residents from the river valley, and emergency crews"
+    text = QUOTED + STORY
+    assert any(sentence.startswith(torn) for sentence in sentences_of(text))
+    chosen = summarize(text).sentences
+    assert len(chosen) == 3
+    assert not any(sentence.startswith(torn) for sentence in chosen)
+
+
+def unbalanced(sentence: str) -> bool:
+    """Quote marks that do not pair up inside the sentence (straight ones by parity)."""
+    return (
+        sentence.count('"') % 2 == 1
+        or sentence.count("“") != sentence.count("”")
+        or sentence.count("«") != sentence.count("»")
+    )
+
+
+def test_no_seed_summary_sentence_has_unbalanced_quotes() -> None:
+    text = shared_file("seed/000_3eea214e2d73931a.txt").read_text(encoding="utf-8")
+    article = extract_article(text)
+    assert any(unbalanced(s) for s in split_sentences(article.text)), "the case is still there"
+    summary = summarize_article(article)
+    assert len(summary.sentences) == 3
+    assert not [sentence for sentence in summary.sentences if unbalanced(sentence)]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        ([['"We are ready.', 'Patrols are possible," he said.', "Talks go on."]], [0, 1, 0]),
+        ([["“We are ready.", "Patrols are possible,” he said."]], [0, 1]),
+        ([["Er sagte: „Wir sind bereit.", "Patrouillen sind möglich“, so der Beamte."]], [0, 1]),
+        (
+            [["Il a dit : « Nous sommes prêts.", "Des patrouilles sont possibles », a-t-il dit."]],
+            [0, 1],
+        ),
+        ([["Er sagte: »Wir sind bereit.", "Patrouillen sind möglich«, so der Beamte."]], [0, 1]),
+        (
+            [["He said: 'We are ready.", "Patrols are possible, ' he said.", "Talks go on."]],
+            [0, 1, 0],
+        ),
+        ([['The "zero "is a burden.', "He trains."]], [0, 0]),
+        ([["The team's coach didn't say.", "It's late.", "The players' union agreed."]], [0, 0, 0]),
+        ([['"We are ready.', '"Patrols are possible.', 'Talks go on," he said.']], [0, 0, 1]),
+        ([['"We are ready.'], ["Talks go on."]], [0, 0]),
+    ],
+    ids=[
+        "straight",
+        "curly",
+        "german",
+        "french",
+        "german-chevrons",
+        "single-tokenised",
+        "tokenised-closer",
+        "apostrophes",
+        "reopened",
+        "paragraph-ends-it",
+    ],
+)
+def test_sentences_that_begin_inside_a_quotation_are_found(
+    paragraphs: list[list[str]], expected: list[int]
+) -> None:
+    assert starts_in_quotation(paragraphs) == [bool(flag) for flag in expected]

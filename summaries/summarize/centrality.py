@@ -26,6 +26,7 @@ from sumy.utils import ItemsCount
 from threadpoolctl import ThreadpoolController
 
 from summaries.summarize.quality import quality_factors
+from summaries.summarize.quotes import starts_in_quotation
 
 Matrix = NDArray[np.float64]
 
@@ -86,6 +87,7 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
             [s.words for s in sentences],
             title_words,
             count,
+            paragraphs=[len(paragraph.sentences) for paragraph in document.paragraphs],
         )
         return tuple(sentences[i] for i in chosen)
 
@@ -95,11 +97,15 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         words: Sequence[Sequence[str]],
         title_words: Sequence[str],
         count: int,
+        *,
+        paragraphs: Sequence[int] = (),
     ) -> list[int]:
         """The indices of the chosen sentences, in the article's order.
 
-        The production path (`summarize`) calls this with sentences it has split and tokenised
-        itself, skipping sumy's document objects; `__call__` reads the same from a sumy document.
+        `paragraphs` holds the number of sentences in each paragraph (empty: one paragraph);
+        quotations are followed within a paragraph. The production path (`summarize`) calls
+        this with sentences it has split and tokenised itself, skipping sumy's document
+        objects; `__call__` reads the same from a sumy document.
         """
         if not texts:
             return []
@@ -108,7 +114,8 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         with _blas().limit(limits=1, user_api="blas"):
             similarity = body @ body.T
             title_similarity = body @ title
-        scores = self.rate(similarity, title_similarity) * quality_factors(texts)
+        torn = starts_in_quotation(_grouped(texts, paragraphs))
+        scores = self.rate(similarity, title_similarity) * quality_factors(texts, torn)
         lengths = np.array([len(text) for text in texts])
         return sorted(self._select(scores, similarity, count, lengths))
 
@@ -215,6 +222,14 @@ def _blas() -> ThreadpoolController:
     another thread at the same moment may also run single-threaded, which only changes speed.
     """
     return ThreadpoolController()
+
+
+def _grouped(texts: Sequence[str], sizes: Sequence[int]) -> list[Sequence[str]]:
+    """The sentences cut into paragraphs of the given sizes (one paragraph when none given)."""
+    if not sizes:
+        return [texts]
+    starts = np.cumsum([0, *sizes[:-1]])
+    return [texts[start : start + size] for start, size in zip(starts, sizes, strict=True)]
 
 
 def _unit(values: Matrix) -> Matrix:

@@ -65,10 +65,12 @@ def _choose(
     The sentences and words are exactly those of `build_document` (a test checks that both
     paths choose the same); building sumy's objects cost more than the summariser itself.
     """
-    texts = [s for block in document_paragraphs(text, tokenizer, title=title) for s in block]
+    blocks = document_paragraphs(text, tokenizer, title=title)
+    texts = [sentence for block in blocks for sentence in block]
     words = [tokenizer.to_words(sentence) for sentence in texts]
     title_words = tokenizer.to_words(" ".join(title.split())) if texts else ()
-    return [texts[i] for i in summarizer.choose(texts, words, title_words, count)]
+    sizes = [len(block) for block in blocks]
+    return [texts[i] for i in summarizer.choose(texts, words, title_words, count, paragraphs=sizes)]
 
 
 def _language_code(language: str | None) -> str | None:
