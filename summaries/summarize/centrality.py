@@ -25,8 +25,8 @@ from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount
 from threadpoolctl import ThreadpoolController
 
-from summaries.summarize.quality import quality_factors
-from summaries.summarize.quotes import starts_in_quotation
+from summaries.summarize.quality import FACTORS, quality_factors
+from summaries.summarize.quotes import Quotations
 
 Matrix = NDArray[np.float64]
 
@@ -114,10 +114,10 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         with _blas().limit(limits=1, user_api="blas"):
             similarity = body @ body.T
             title_similarity = body @ title
-        torn = starts_in_quotation(_grouped(texts, paragraphs))
-        scores = self.rate(similarity, title_similarity) * quality_factors(texts, torn)
+        scores = self.rate(similarity, title_similarity) * quality_factors(texts)
         lengths = np.array([len(text) for text in texts])
-        return sorted(self._select(scores, similarity, count, lengths))
+        quotations = Quotations(texts, paragraphs)
+        return sorted(self._select(scores, similarity, count, lengths, quotations))
 
     def _vectors(self, rows: Sequence[Sequence[str]]) -> Matrix:
         """L2-normalised TF-IDF rows (sublinear tf, idf over the document's sentences).
@@ -166,17 +166,34 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         )
 
     def _select(
-        self, scores: Matrix, similarity: Matrix, count: int, lengths: NDArray[np.int_]
+        self,
+        scores: Matrix,
+        similarity: Matrix,
+        count: int,
+        lengths: NDArray[np.int_],
+        quotations: Quotations,
     ) -> list[int]:
-        """Greedy maximal marginal relevance under the sentence and character budgets."""
+        """Greedy maximal marginal relevance under the sentence and character budgets.
+
+        A sentence about to be chosen that begins inside a quotation (`Quotations.torn`) is
+        demoted and the choice made again: the same as demoting every torn sentence first,
+        since a demotion only lowers a score, but only the few candidates are looked at.
+        `scores` is changed in place.
+        """
         tune = self.tuning
         available = np.ones(len(scores), dtype=bool)
         closest = np.zeros(len(scores))
+        checked = np.zeros(len(scores), dtype=bool)
         budget = self.max_chars
         chosen: list[int] = []
         while len(chosen) < count and available.any():
             marginal = np.where(available, scores - tune.redundancy * closest, -np.inf)
             best = int(marginal.argmax())
+            if not checked[best]:
+                checked[best] = True
+                if quotations.torn(best):
+                    scores[best] *= FACTORS["torn"]
+                    continue
             chosen.append(best)
             available[best] = False
             available &= similarity[best] < tune.duplicate
@@ -222,14 +239,6 @@ def _blas() -> ThreadpoolController:
     another thread at the same moment may also run single-threaded, which only changes speed.
     """
     return ThreadpoolController()
-
-
-def _grouped(texts: Sequence[str], sizes: Sequence[int]) -> list[Sequence[str]]:
-    """The sentences cut into paragraphs of the given sizes (one paragraph when none given)."""
-    if not sizes:
-        return [texts]
-    starts = np.cumsum([0, *sizes[:-1]])
-    return [texts[start : start + size] for start, size in zip(starts, sizes, strict=True)]
 
 
 def _unit(values: Matrix) -> Matrix:

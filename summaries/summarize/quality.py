@@ -93,17 +93,13 @@ def _is_furniture(text: str, markers: Sequence[str]) -> bool:
     return "@" in text and _HANDLE.search(text) is not None
 
 
-def quality_factors(texts: Sequence[str], torn: Sequence[bool] = ()) -> NDArray[np.float64]:
+def quality_factors(texts: Sequence[str]) -> NDArray[np.float64]:
     """The factors for a document's sentences, as an array.
 
-    `torn` marks the sentences that begin inside a quotation an earlier sentence opened
-    (`quotes.starts_in_quotation`): the piece of a quotation without its opening, and often
-    without its speaker. Most articles contain no furniture marker at all: one look over the
-    whole text finds the few worth checking sentence by sentence.
+    Most articles contain no furniture marker at all: one look over the whole text finds the
+    few worth checking sentence by sentence. ("torn", for a sentence that begins inside a
+    quotation, is applied while choosing: see `centrality.CentralitySummarizer._select`.)
     """
     whole = "\n".join(texts).lower()
     markers = tuple(marker for marker in _FURNITURE if marker in whole)
-    factors = np.array([quality_factor(text, markers) for text in texts], dtype=float)
-    if any(torn):
-        factors[np.array(torn, dtype=bool)] *= FACTORS["torn"]
-    return factors
+    return np.array([quality_factor(text, markers) for text in texts], dtype=float)

@@ -33,43 +33,40 @@ _CLOSERS = {
 
 
 def starts_in_quotation(paragraphs: Sequence[Sequence[str]]) -> list[bool]:
-    """For each sentence, in order: does it begin inside a quotation an earlier one opened?
+    """For each sentence, in order: does it begin inside a quotation an earlier one opened?"""
+    texts = [sentence for sentences in paragraphs for sentence in sentences]
+    quotations = Quotations(texts, [len(sentences) for sentences in paragraphs])
+    return [quotations.torn(index) for index in range(len(texts))]
 
-    A sentence that begins with a quote mark of its own starts a new quotation and is not
-    reported. Quotations never run from one paragraph into the next.
+
+class Quotations:
+    """Reads a document's quote marks lazily, as far as the sentences asked about.
+
+    The summariser asks only about the few sentences it is about to choose, nearly always
+    early ones, so most of an article is never read. A sentence that begins with a quote mark
+    of its own starts a new quotation and is not torn. Quotations never run from one
+    paragraph into the next. `sizes` holds the number of sentences of each paragraph (empty:
+    all one paragraph).
     """
-    result: list[bool] = []
-    for sentences in paragraphs:
-        inside = _open_at_starts(sentences) if len(sentences) > 1 else [False]
-        result.extend(
-            flag and sentence[:1] not in _OPENERS
-            for flag, sentence in zip(inside, sentences, strict=True)
-        )
-    return result
 
+    def __init__(self, texts: Sequence[str], sizes: Sequence[int] = ()) -> None:
+        self._texts = texts
+        self._paragraph_end: list[int] = []
+        for size in sizes or (len(texts),):
+            self._paragraph_end.extend([len(self._paragraph_end) + size] * size)
+        self._torn: list[bool] = []
+        self._quotes = _Quotes()
 
-def _open_at_starts(sentences: Sequence[str]) -> list[bool]:
-    """Whether a quotation is open where each sentence of one paragraph begins.
-
-    The paragraph is read as one string, so one regex pass finds the marks; most sentences
-    hold none.
-    """
-    starts = [0]
-    for sentence in sentences[:-1]:
-        starts.append(starts[-1] + len(sentence) + 1)
-    text = "\n".join(sentences)
-    state = _Quotes()
-    inside = [False] * len(sentences)
-    index = 0
-    for match in _MARKS.finditer(text):
-        at = match.start()
-        while index + 1 < len(starts) and starts[index + 1] <= at:
-            index += 1
-            inside[index] = state.open
-        state.read(match.group(), _side(text, at), first=at == starts[index])
-    for later in range(index + 1, len(sentences)):
-        inside[later] = state.open
-    return inside
+    def torn(self, index: int) -> bool:
+        """Does sentence `index` begin inside a quotation an earlier sentence opened?"""
+        while len(self._torn) <= index:
+            read = len(self._torn)
+            if read == 0 or self._paragraph_end[read - 1] == read:
+                self._quotes = _Quotes()
+            text = self._texts[read]
+            self._torn.append(self._quotes.open and text[:1] not in _OPENERS)
+            self._quotes.read(text)
+        return self._torn[index]
 
 
 class _Quotes:
@@ -85,25 +82,28 @@ class _Quotes:
     def open(self) -> bool:
         return bool(self.double) or self.single
 
-    def read(self, mark: str, side: str, *, first: bool) -> None:
-        """Follow one mark; `side` from `_side`, `first` when it begins its sentence.
+    def read(self, text: str) -> None:
+        """Follow the marks of one sentence.
 
         A straight double quote that looks like an opener closes an open quotation unless it
-        begins a sentence: tokenised text detaches closing marks (`the "zero "is`), while a
+        begins the sentence: tokenised text detaches closing marks (`the "zero "is`), while a
         quotation running over paragraphs flattened into one reopens at a sentence start.
         """
-        if mark == '"':
-            if self.double == '"':
-                if side != "open" or not first:
-                    self.double = ""
-            elif side != "close":
-                self.double = '"'
-        elif mark in _CLOSERS:
-            self.double = "" if self.double and mark in self.double else _CLOSERS[mark]
-        elif side == "open" and mark in _SINGLE_OPENERS:
-            self.single = True
-        elif side in ("close", "") and mark in _SINGLE_CLOSERS:
-            self.single = False
+        for match in _MARKS.finditer(text):
+            at = match.start()
+            mark, side = match.group(), _side(text, at)
+            if mark == '"':
+                if self.double == '"':
+                    if side != "open" or at > 0:
+                        self.double = ""
+                elif side != "close":
+                    self.double = '"'
+            elif mark in _CLOSERS:
+                self.double = "" if self.double and mark in self.double else _CLOSERS[mark]
+            elif side == "open":
+                self.single = self.single or mark in _SINGLE_OPENERS
+            elif side != "apostrophe" and mark in _SINGLE_CLOSERS:
+                self.single = False
 
 
 def _side(text: str, at: int) -> str:
