@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import nltk
+import numpy as np
 import pytest
 
 from summaries.errors import SummarizeError
@@ -20,7 +21,8 @@ from summaries.summarize import (
 from summaries.summarize.document import build_document
 from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
-from summaries.summarize.quotes import starts_in_quotation
+from summaries.summarize.quality import FACTORS, quality_factors
+from summaries.summarize.quotes import Quotations, starts_in_quotation
 from tests.conftest import shared_file
 
 STORY = (
@@ -308,3 +310,25 @@ def test_sentences_that_begin_inside_a_quotation_are_found(
     paragraphs: list[list[str]], expected: list[int]
 ) -> None:
     assert starts_in_quotation(paragraphs) == [bool(flag) for flag in expected]
+
+
+def test_demoting_torn_quotations_while_choosing_equals_demoting_them_all_first() -> None:
+    path = shared_file("data/cnndm-dev.jsonl")
+    tools = language_tools("en")
+    summarizer = summarizer_for("default", tools)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:60]]
+    changed = 0
+    for row in rows:
+        texts = split_sentences(row["text"])
+        words = [tools.tokenizer.to_words(text) for text in texts]
+        vectors = summarizer._vectors([*words, []])
+        similarity = vectors[:-1] @ vectors[:-1].T
+        scores = summarizer.rate(similarity, vectors[:-1] @ vectors[-1]) * quality_factors(texts)
+        lengths = np.array([len(text) for text in texts])
+        nothing_torn = Quotations(["plain"] * len(texts))
+        undemoted = sorted(summarizer._select(scores.copy(), similarity, 3, lengths, nothing_torn))
+        scores[starts_in_quotation([texts])] *= FACTORS["torn"]
+        eager = sorted(summarizer._select(scores, similarity, 3, lengths, nothing_torn))
+        assert summarizer.choose(texts, words, [], 3) == eager
+        changed += eager != undemoted
+    assert changed > 0, "no article here has a torn quotation worth choosing"
