@@ -32,6 +32,16 @@ def wait_for(condition: object, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def child_env(db_path: Path) -> dict[str, str]:
+    """The environment for a `newsbrief` child process using the test's database."""
+    return {
+        **os.environ,
+        "NEWSBRIEF_DB": str(db_path),
+        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
+        "NEWSBRIEF_DEFAULT_SOURCES": "false",
+    }
+
+
 def test_ingest_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = newsbrief(tmp_path, "ingest")
     assert result.returncode == 0
@@ -80,12 +90,7 @@ def test_killed_ingest_loses_nothing_and_resumes(tmp_path: Path, server: LocalSe
     newsbrief(tmp_path, "sources", "add", feed)
     db_path = tmp_path / "newsbrief.db"
 
-    env = {
-        **os.environ,
-        "NEWSBRIEF_DB": str(db_path),
-        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
-        "NEWSBRIEF_DEFAULT_SOURCES": "false",
-    }
+    env = child_env(db_path)
     process = subprocess.Popen(
         [NEWSBRIEF, "ingest"],
         env=env,
@@ -121,12 +126,7 @@ def test_killed_ingest_loses_nothing_and_resumes(tmp_path: Path, server: LocalSe
 def test_worker_polls_and_stops_on_sigterm(tmp_path: Path, server: LocalServer) -> None:
     newsbrief(tmp_path, "sources", "add", serve_stories(server, ["harbour", "council"]))
     db_path = tmp_path / "newsbrief.db"
-    env = {
-        **os.environ,
-        "NEWSBRIEF_DB": str(db_path),
-        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
-        "NEWSBRIEF_DEFAULT_SOURCES": "false",
-    }
+    env = child_env(db_path)
     process = subprocess.Popen(
         [NEWSBRIEF, "worker"],
         env=env,
