@@ -6,10 +6,12 @@ splitter would break on.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from summaries.summarize import SUPPORTED_LANGUAGES, detect_language, split_sentences, summarize
-from summaries.summarize.languages import language_tools
+from summaries.summarize.languages import _identifier, language_tools
 
 # code: (article, the sentence with an abbreviation that must stay whole, sentence count)
 ARTICLES: dict[str, tuple[str, str, int]] = {
@@ -181,3 +183,11 @@ def test_every_language_has_a_stemmer_and_stop_words(code: str) -> None:
 def test_too_little_text_has_no_language() -> None:
     assert detect_language("42 - 17") is None
     assert detect_language("") is None
+
+
+def test_faster_scoring_gives_py3langid_scores_bit_for_bit() -> None:
+    stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ours = _identifier()
+    for text, _, _ in ARTICLES.values():
+        for size in (100, 200, 600):
+            assert np.array_equal(ours._decide(text[:size]), stock._decide(text[:size]))

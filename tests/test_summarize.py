@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nltk
 import numpy as np
@@ -14,11 +15,12 @@ from summaries.models import Article
 from summaries.summarize import (
     DEFAULT_METHOD,
     METHODS,
+    centrality,
     split_sentences,
     summarize,
     summarize_article,
 )
-from summaries.summarize.document import build_document
+from summaries.summarize.document import build_document, sentence_key
 from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
 from summaries.summarize.quality import FACTORS, quality_factors
@@ -332,3 +334,25 @@ def test_demoting_torn_quotations_while_choosing_equals_demoting_them_all_first(
         assert summarizer.choose(texts, words, [], 3) == eager
         changed += eager != undemoted
     assert changed > 0, "no article here has a torn quotation worth choosing"
+
+
+def test_ascii_sentence_keys_follow_the_general_rule() -> None:
+    for code in range(128):
+        text = f"Ab{chr(code)}Cd 1_2 {chr(code)}"
+        assert text.isascii()
+        assert sentence_key(text) == re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def test_vocabulary_ids_words_by_stem_and_starts_afresh_past_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(centrality, "_WORD_CACHE", 4)
+    tools = language_tools("en")
+    vocabulary = centrality._Vocabulary(tools.stem, tools.stop_words)
+    cats = vocabulary.ids(["Cats", "the", "cat"])
+    walks = vocabulary.ids(["Walking", "walked", "dogs"])
+    rivers = vocabulary.ids(["rivers", "a", "River"])
+    assert cats[0] == cats[2] and cats[1] == -1
+    assert walks[0] == walks[1] != walks[2]
+    assert rivers[0] == rivers[2] and rivers[1] == -1
+    assert len(vocabulary._tables[0]) == 3  # started afresh instead of holding all nine

@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
+import numpy as np
 import snowballstemmer
+from numpy.typing import NDArray
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from sumy.nlp.stemmers.ukrainian import stem_word as ukrainian_stem
 from sumy.utils import get_stop_words
@@ -42,9 +45,8 @@ _TABLE: dict[str, tuple[str, str, str]] = {
 }
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_TABLE)
 
-_QUICK_CHARS = 200
+_SAMPLES = (100, 200, 600)  # characters read by each try, the last one decides
 _SURE = 0.95
-_DETECT_CHARS = 600
 _MIN_LETTERS = 20
 _MIN_CONFIDENCE = 0.5
 _STEM_CACHE = 200_000
@@ -62,22 +64,52 @@ class LanguageTools:
     supported: bool
 
 
+class _Identifier(LanguageIdentifier):  # type: ignore[misc]
+    """py3langid's identifier with its scoring product computed the way numpy runs fast.
+
+    py3langid computes `log1p(counts) @ table[features]` on its float16 table: numpy converts
+    the rows element by element and then takes a slow path for a vector times a matrix (about
+    40 us of a 60 us verdict). Converting through a lookup table of all 65,536 halves and
+    multiplying matrix by vector in BLAS gives the same float32 scores, bit for bit (a test
+    compares both), in a third of the time.
+    """
+
+    __slots__ = ("_single",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        halves = np.arange(2**16, dtype=np.uint32).astype(np.uint16)
+        self._single = halves.view(np.float16).astype(np.float32)
+
+    def _sparse_score(self, visits: dict[int, int], table: NDArray[Any]) -> NDArray[np.float32]:
+        features = np.fromiter(visits.keys(), dtype=np.intp, count=len(visits))
+        counts = np.fromiter(visits.values(), dtype=np.float32, count=len(visits))
+        if table.dtype == np.float16:
+            rows = self._single.take(table.view(np.uint16).take(features, axis=0))
+        else:
+            rows = table[features].astype(np.float32)
+        scores: NDArray[np.float32] = rows.T @ np.log1p(counts) + self.nb_pc
+        return scores
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
     """The langid model, loaded on first use (a few MB; not at import time)."""
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of `text`'s language, or `None` when there is too little to tell.
 
-    langid's cost grows with the sample, so the opening 200 characters are read first; only an
-    uncertain verdict is checked on 600 (on 2,671 dataset articles and every test language
-    the short sample decided alone and agreed with the long one).
+    langid's cost grows with the sample, so the opening 100 characters are read first and a
+    longer sample only when the verdict is uncertain (on the 2,671 dataset articles and every
+    test language, a sure verdict on a short sample always agreed with the longer ones; 85%
+    of them are decided on 100 characters, 99% on 200).
     """
-    code, confidence = _classify(text[:_QUICK_CHARS])
-    if confidence < _SURE:
-        code, confidence = _classify(text[:_DETECT_CHARS])
+    for size in _SAMPLES:
+        code, confidence = _classify(text[:size])
+        if confidence >= _SURE or len(text) <= size:
+            break
     if code is None or confidence < _MIN_CONFIDENCE:
         return None
     return code

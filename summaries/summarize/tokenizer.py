@@ -35,6 +35,7 @@ _TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
 _CLOSERS = frozenset(")]\"'’”»")
 _ENDERS = frozenset(".?!")
 _TRAILING_CLOSERS = re.compile(r"\s+[\"')\]}’”«»]+\Z")
+_CLOSING_MARKS = frozenset("\"')]}’”«»")  # the last character of any `_TRAILING_CLOSERS` match
 _DEFAULT_RULES = punkt.LanguageVars()
 
 
@@ -159,7 +160,9 @@ class PunktTokenizer:
         stripped = text.strip()
         # Closing quotes or brackets after the last full stop ("...he said. '") are moved back
         # onto the sentence by Punkt's realignment, so they never make a boundary either.
-        body = _TRAILING_CLOSERS.sub("", stripped) if self._shortcut else stripped
+        body = stripped
+        if self._shortcut and stripped[-1:] in _CLOSING_MARKS:
+            body = _TRAILING_CLOSERS.sub("", stripped)
         if self._candidate.search(body) is None:
             return (stripped,) if stripped else ()
         return tuple(s.strip() for s in self._splitter.tokenize(text) if s.strip())
