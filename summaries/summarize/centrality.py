@@ -152,14 +152,18 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         """Each sentence's score before quality: centrality + position + title, each in [0, 1]."""
         tune = self.tuning
         n = similarity.shape[0]
-        edges = similarity - np.eye(n)
+        edges = similarity.copy()
         if n > 1:
-            off = edges[~np.eye(n, dtype=bool)]
-            low, high = off.min(), off.max()
-            edges = np.maximum(edges - (low + tune.threshold * (high - low)), 0.0)
-        edges[np.eye(n, dtype=bool)] = 0.0
-        later = np.triu(edges, 1).sum(axis=1)
-        earlier = np.tril(edges, -1).sum(axis=1)
+            # the extremes off the diagonal, read in place instead of through a masked copy
+            np.fill_diagonal(edges, np.inf)
+            low = edges.min()
+            np.fill_diagonal(edges, -np.inf)
+            high = edges.max()
+            edges = np.maximum(similarity - (low + tune.threshold * (high - low)), 0.0)
+        np.fill_diagonal(edges, 0.0)
+        before = np.tri(n, k=-1, dtype=bool)  # [i, j]: sentence j comes before sentence i
+        later = np.where(before.T, edges, 0.0).sum(axis=1)
+        earlier = np.where(before, edges, 0.0).sum(axis=1)
         centrality = _unit(tune.forward * later + tune.backward * earlier)
         position = 1.0 / (1.0 + np.arange(n)) ** tune.position_decay
         return (

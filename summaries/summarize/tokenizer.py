@@ -110,7 +110,11 @@ class PunktTokenizer:
         start = 0
         for match in _STOP.finditer(text):
             stop = match.start()
-            token = _TOKEN_BEFORE.search(text, max(start, stop - _LONGEST_TOKEN), stop)
+            window = max(start, stop - _LONGEST_TOKEN)
+            # The token cannot start before the last space: searching from there, not from
+            # the window's start, finds the same token without trying every position.
+            after_space = text.rfind(" ", window, stop) + 1
+            token = _TOKEN_BEFORE.search(text, max(window, after_space), stop)
             if token is not None and self._is_plain(token.group(), match.group(2)):
                 end = match.start(1) + len(match.group(1).rstrip())
                 sentences.extend(self._punkt(text[start:end]))
