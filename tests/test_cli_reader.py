@@ -111,6 +111,20 @@ def test_stdin_is_read_when_piped_or_given_as_dash(env: dict[str, str]) -> None:
         assert result.stdout.startswith("Port workers agree deal to end ten-day strike\n")
 
 
+def test_text_without_a_header_starts_with_the_text(env: dict[str, str]) -> None:
+    text = (
+        "The council voted on Tuesday to close the old bridge for repairs. Engineers had warned "
+        "that the steel supports were badly corroded. The work will take six months."
+    )
+    extracted = run(env, "extract", stdin=text)
+    assert (extracted.exit_code, extracted.stdout) == (0, text + "\n")
+    summarized = run(env, "summarize", "-n", "1", stdin=text)
+    assert summarized.exit_code == 0, summarized.output
+    assert summarized.stdout.splitlines() == [
+        "• The council voted on Tuesday to close the old bridge for repairs."
+    ]
+
+
 def test_an_html_page_from_a_local_server(env: dict[str, str], server: LocalServer) -> None:
     url = server.add("/story", Reply((PAGES / "wire_story.html").read_bytes()))
     result = run(env, "summarize", url, "-n", "1")

@@ -68,7 +68,8 @@ def render_article(article: Article) -> str:
         when(article.published),
         article.url or "",
     ]
-    return "\n".join(line for line in head if line) + "\n\n" + article.text
+    shown = "\n".join(line for line in head if line)
+    return f"{shown}\n\n{article.text}" if shown else article.text
 
 
 def render_summary(article: Article, summary: Summary) -> str:
@@ -77,7 +78,8 @@ def render_summary(article: Article, summary: Summary) -> str:
         part for part in (article.site_name or article.byline, when(article.published)) if part
     )
     lines = [line for line in (article.title, meta) if line]
-    lines += ["", *(f"• {sentence}" for sentence in summary.sentences)]
+    lines += [""] if lines else []
+    lines += [f"• {sentence}" for sentence in summary.sentences]
     if article.url:
         lines += ["", article.url]
     return "\n".join(lines)
