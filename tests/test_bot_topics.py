@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import build_application
 from bot.delivery import outbox_of
 from bot.services import Services
+from summaries.chats import get_chat
 from summaries.cluster import cluster_hook
 from summaries.config import Settings
 from summaries.digest import run_due_digests
@@ -161,3 +162,26 @@ async def test_building_the_bot_schedules_delivery(settings: Settings) -> None:
         assert str(job.trigger) == "cron[second='0']"
         assert scheduler.get_job("newsbrief-resume") is not None
     db.close()
+
+
+async def test_a_blocked_chat_keeps_its_topics_and_gets_them_back(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/subscribe harbour")
+        await bot.ask(7, "/subscribe harbour")
+        bot.fake.blocked.add(42)
+
+        async def arrives(title: str) -> None:
+            story = add_story(bot.db, title)
+            for hook in bot.services.new_article_hooks:
+                await hook([story])
+
+        await arrives("Storm closes harbour")
+        assert not get_chat(bot.db, 42).active and get_chat(bot.db, 7).active
+        assert "Storm closes harbour" in bot.fake.bot_messages(7)[-1].text
+        bot.fake.blocked.discard(42)
+        [listing] = await bot.ask(42, "/topics")
+        assert "1. harbour" in listing.text and get_chat(bot.db, 42).active
+        await arrives("Harbour reopens after the storm")
+        [alert] = bot.fake.bot_messages(42)[-1:]
+        assert "Harbour reopens after the storm" in alert.text
+        assert "Matched your topic: harbour" in alert.text
