@@ -6,6 +6,7 @@ a page read from disk and the same page fetched from the web give the same clean
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TextIO
 
@@ -15,6 +16,7 @@ from summaries.fetch import Fetcher
 from summaries.models import Article
 
 ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.8"
+_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml")
 _SUFFIX_TYPES = {
     ".html": "text/html",
@@ -36,8 +38,12 @@ async def read_url(fetcher: Fetcher, url: str) -> Article:
 
 
 def is_url(arg: str | None) -> bool:
-    """Whether a command-line argument names a web page rather than a file."""
-    return bool(arg) and str(arg).lower().startswith(("http://", "https://"))
+    """Whether a command-line argument is an address ("scheme://...") rather than a file.
+
+    Any scheme counts, so `ftp://` or `file://` reaches the fetcher's guard and its message
+    (newsbrief fetches only http and https) instead of a puzzling "No such file".
+    """
+    return bool(arg and _ADDRESS.match(arg))
 
 
 def read_path_or_text(arg: str | None, stdin: TextIO) -> Article:

@@ -154,6 +154,14 @@ def test_url_errors_are_one_line(
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("address", ["ftp://example.com/story", "file:///etc/passwd"])
+def test_other_schemes_are_refused_as_addresses(env: dict[str, str], address: str) -> None:
+    result = run(env, "extract", address)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("Error: newsbrief only fetches http:// and https:// addresses")
+    assert result.stderr.count("\n") == 1
+
+
 def test_file_errors_are_one_line(env: dict[str, str], tmp_path: Path) -> None:
     missing = run(env, "summarize", str(tmp_path / "missing.html"))
     assert missing.exit_code == 1

@@ -122,4 +122,6 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_is_url() -> None:
     assert is_url("https://example.com/a") and is_url("HTTP://example.com")
+    assert is_url("ftp://example.com/a") and is_url("file:///etc/passwd")
     assert not is_url("example.com/a") and not is_url("-") and not is_url(None)
+    assert not is_url("notes/http://x.txt")
