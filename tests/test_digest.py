@@ -172,3 +172,19 @@ async def test_one_chat_that_fails_to_render_does_not_hold_up_the_others(
     assert outbox_admin.status_counts(db) == {"sent": 2}
     notifier.render_digest = render  # type: ignore[method-assign]
     assert await due_at(db, box, utc(2026, 11, 25, 8, 1)) == [2]
+
+
+async def test_thirty_stories_at_most_the_rest_counted(db: Database) -> None:
+    chats.ensure_chat(db, 1, now=NOW)
+    for query in ("climate", "football"):
+        topics.subscribe(db, 1, query, limit=50, now=NOW)
+    for n in range(25):
+        store(db, f"Climate story {n}", at=NOW - timedelta(minutes=n + 1))
+    for n in range(10):
+        store(db, f"Football story {n}", at=NOW - timedelta(minutes=n + 1))
+    message, topic_ids = digest.build_digest(db, chats.get_chat(db, 1), now=NOW)
+    assert [(topic, len(items)) for topic, items in message.groups] == [
+        ("climate", 25),
+        ("football", 5),
+    ]
+    assert message.more == 5 and len(topic_ids) == digest.MAX_ITEMS
