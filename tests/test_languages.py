@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from py3langid import langid
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from summaries.summarize import SUPPORTED_LANGUAGES, detect_language, split_sentences, summarize
@@ -191,3 +192,46 @@ def test_faster_scoring_gives_py3langid_scores_bit_for_bit() -> None:
     for text, _, _ in ARTICLES.values():
         for size in (100, 200, 600):
             assert np.array_equal(ours._decide(text[:size]), stock._decide(text[:size]))
+
+
+@pytest.fixture
+def fresh_identifier():
+    """A langid model loaded anew for the test, and again afterwards for the other tests."""
+    _identifier.cache_clear()
+    yield
+    _identifier.cache_clear()
+
+
+def _visits(self: LanguageIdentifier, text: bytes) -> dict[int, int]:
+    return langid.visit_counts(self.tk_nextmove, self._rowbase, self.tk_output, text)
+
+
+def _dense(self: LanguageIdentifier, visits: dict[int, int]) -> np.ndarray:
+    counts = np.array(list(visits.values()), dtype=np.float32)
+    return np.log1p(counts) @ self.nb_ptc[list(visits)] + self.nb_pc
+
+
+def test_a_py3langid_without_the_private_step_detects_the_stock_way(
+    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(LanguageIdentifier, "_sparse_score")
+    monkeypatch.setattr(
+        LanguageIdentifier, "_raw_score", lambda self, text: _dense(self, _visits(self, text))
+    )
+    assert type(_identifier()) is LanguageIdentifier
+    for code, (text, _, _) in ARTICLES.items():
+        assert detect_language(text) == code
+
+
+def test_a_py3langid_whose_private_step_changed_detects_the_stock_way(
+    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LanguageIdentifier, "_sparse_score", _dense)
+    monkeypatch.setattr(
+        LanguageIdentifier,
+        "_raw_score",
+        lambda self, text: self._sparse_score(_visits(self, text)),
+    )
+    assert type(_identifier()) is LanguageIdentifier
+    for code, (text, _, _) in ARTICLES.items():
+        assert detect_language(text) == code

@@ -12,6 +12,7 @@ list (sumy's where it ships one, else a small list in `summaries/data/`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,6 +45,8 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "sv": ("swedish", "swedish", "sumy"),
 }
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_TABLE)
+
+log = logging.getLogger(__name__)
 
 _SAMPLES = (100, 200, 600)  # characters read by each try, the last one decides
 _SURE = 0.95
@@ -92,10 +95,35 @@ class _Identifier(LanguageIdentifier):  # type: ignore[misc]
         return scores
 
 
+# A few (feature, count) pairs on which the fast and the stock scoring step must agree.
+_PROBE = {0: 1, 17: 3, 4_096: 2, 65_000: 1}
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
-    """The langid model, loaded on first use (a few MB; not at import time)."""
-    return _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+    """The langid model, loaded on first use (a few MB; not at import time).
+
+    `_Identifier` replaces a private py3langid method. A py3langid without it, or whose
+    version scores differently or takes other arguments, gets its own stock identifier
+    (slower, never wrong) instead of a crash or different verdicts.
+    """
+    fast = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if _scores_like_stock(fast):
+        return fast
+    log.warning("py3langid's scoring step has changed; detecting languages its stock way")
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _scores_like_stock(fast: _Identifier) -> bool:
+    """Whether py3langid still has the scoring step `_Identifier` replaces, with the same result."""
+    stock = getattr(LanguageIdentifier, "_sparse_score", None)
+    if stock is None:
+        return False
+    try:
+        table = fast.nb_ptc
+        return bool(np.array_equal(fast._sparse_score(_PROBE, table), stock(fast, _PROBE, table)))
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return False
 
 
 def detect_language(text: str) -> str | None:
