@@ -66,19 +66,18 @@ def build_digest(
         return message, {}
     subs = subscriptions(db, chat_id=chat.id)
     found = match_subscriptions(db, subs, candidates, now=now).get(chat.id, {})
-    matched = [a for a in get_articles(db, candidates) if a.id in found]
+    # Collapsed across topics, not per topic: a story whose outlets matched different topics
+    # is one item, under the topic of the article that stands for it.
+    stories = collapse([a for a in get_articles(db, candidates) if a.id in found], db)
     groups: list[tuple[str | None, tuple[Item, ...]]] = []
     budget = MAX_ITEMS
     for topic in topics:
-        stories = collapse([a for a in matched if found[a.id] == topic.id], db)
-        items = tuple(Item(a, topic.query) for a in stories[:budget])
+        items = tuple(Item(a, topic.query) for a in stories if found[a.id] == topic.id)[:budget]
         budget -= len(items)
         if items:
             groups.append((topic.query, items))
     shown = {i.article.id for _, items in groups for i in items}
-    clusters = {i.article.cluster_id for _, items in groups for i in items} - {None}
-    rest = [a for a in matched if a.id not in shown and a.cluster_id not in clusters]
-    more = len(collapse(rest, db, rank_by_coverage=False))
+    more = len(stories) - len(shown)
     message = DigestMessage(chat.id, tuple(groups), since, now, chat.timezone, True, more)
     return message, {a: t for a, t in found.items() if a in shown}
 

@@ -188,3 +188,19 @@ async def test_thirty_stories_at_most_the_rest_counted(db: Database) -> None:
         ("football", 5),
     ]
     assert message.more == 5 and len(topic_ids) == digest.MAX_ITEMS
+
+
+async def test_a_story_matching_two_topics_through_two_outlets_is_one_item(db: Database) -> None:
+    chats.ensure_chat(db, 1, now=NOW)
+    for query in ("climate", "summit"):
+        topics.subscribe(db, 1, query, limit=50, now=NOW)
+    store(db, "Climate talks open", source="AP", at=NOW - timedelta(hours=2), cluster=7)
+    store(db, "Leaders meet at summit", source="BBC", at=NOW - timedelta(hours=1), cluster=7)
+    message, _ = digest.build_digest(db, chats.get_chat(db, 1), now=NOW)
+    [(topic, [item])] = message.groups
+    assert (topic, item.article.title, item.article.also_reported_by) == (
+        "summit",
+        "Leaders meet at summit",
+        ("AP",),
+    )
+    assert message.more == 0
