@@ -263,8 +263,9 @@ async def test_fifty_megabyte_body_is_cut_off(server: LocalServer) -> None:
 async def test_declared_oversize_is_refused_before_reading(server: LocalServer) -> None:
     url = server.add("/big", Reply(bytes(20_000)))
     async with fetcher(max_bytes=10_000) as f:
-        with pytest.raises(TooLargeError):
+        with pytest.raises(TooLargeError, match="larger than newsbrief's limit of 10,000 bytes"):
             await f.get(url)
+    assert len(server.requests) == 1
 
 
 async def test_gzip_bomb_is_refused_without_inflating_it(server: LocalServer) -> None:
@@ -274,7 +275,7 @@ async def test_gzip_bomb_is_refused_without_inflating_it(server: LocalServer) ->
     async with fetcher(max_bytes=1_000_000) as f:
         tracemalloc.start()
         try:
-            with pytest.raises(TooLargeError):
+            with pytest.raises(TooLargeError, match="larger than newsbrief's limit of 1,000,000"):
                 await f.get(url)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
@@ -358,6 +359,7 @@ async def test_unfetchable_urls_are_refused_before_any_request(url: str, message
         ("six.example", ["fe80::1%eth0"], "a link-local address"),
         ("ula.example", ["fd12:3456::1"], "a private network address"),
         ("loop6.example", ["::1"], "a loopback address"),
+        ("reserved.example", ["240.0.0.1"], "a reserved address"),
         ("sixtofour.example", ["2002:7f00:1::1"], "a loopback address"),
         ("mixed.example", [PUBLIC_IP, "10.0.0.1"], "a private network address"),
     ],
@@ -402,17 +404,28 @@ async def test_redirect_to_a_private_host_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "location", ["http://127.0.0.1/", "file:///etc/passwd", "http://[::1]:8080/x"]
+    ("location", "message"),
+    [
+        ("http://127.0.0.1/", r"fetch from 127\.0\.0\.1: it is a loopback address"),
+        ("file:///etc/passwd", "only fetches http:// and https:// addresses, not file"),
+        ("http://[::1]:8080/x", "fetch from ::1: it is a loopback address"),
+        ("http://169.254.169.254/latest/", "it is a link-local address"),
+        ("http://240.0.0.1/", "it is a reserved address"),
+    ],
 )
-async def test_redirect_to_loopback_or_file_is_refused(location: str) -> None:
+async def test_redirect_to_loopback_or_file_is_refused(location: str, message: str) -> None:
+    sent: list[str] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
         return httpx.Response(301, headers={"Location": location})
 
     resolver = fake_resolver({"news.example": [PUBLIC_IP]})
     transport = httpx.MockTransport(handler)
     async with Fetcher(FetchPolicy(), transport=transport, resolver=resolver) as f:
-        with pytest.raises(BlockedURLError):
+        with pytest.raises(BlockedURLError, match=message):
             await f.get("https://news.example/feed")
+    assert sent == ["https://news.example/feed"]
 
 
 async def test_connection_goes_to_the_resolved_address(server: LocalServer) -> None:

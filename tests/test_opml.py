@@ -53,12 +53,20 @@ def test_opml_without_feeds_gives_an_empty_list() -> None:
             b'<opml><body><outline text="&xxe;" xmlUrl="https://x.example/"/></body></opml>',
             "declares XML entities",
         ),
+        (
+            b'<!DOCTYPE opml [<!ENTITY a "'
+            + b"x" * 100_000
+            + b'">]><opml><body><outline text="'
+            + b"&a;" * 100_000
+            + b'" xmlUrl="https://x.example/"/></body></opml>',
+            "declares XML entities",
+        ),
         (b"<opml><body><outline", "not valid OPML"),
         (b"", "not valid OPML"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not valid OPML"),
         (b'<rss version="2.0"><channel/></rss>', "root element is <rss>, not <opml>"),
     ],
-    ids=["billion-laughs", "xxe", "truncated", "empty", "binary", "not-opml"],
+    ids=["billion-laughs", "xxe", "quadratic-blowup", "truncated", "empty", "binary", "not-opml"],
 )
 def test_bad_opml_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(FeedError, match=message):
