@@ -255,27 +255,8 @@ class FakeTelegram(BotApi):
 
         return await self.wait_for(found, within)
 
-    async def wait_idle(self, quiet: float = 0.3, within: float = 10.0) -> None:
-        """Wait until `quiet` seconds pass with no call recorded (the bot has settled)."""
-        waiter = _Waiter(asyncio.get_running_loop())
-        with self.lock:
-            self._waiters.append(waiter)
-        try:
-            async with asyncio.timeout(within):
-                while True:
-                    waiter.event.clear()
-                    try:
-                        async with asyncio.timeout(quiet):
-                            await waiter.event.wait()
-                    except TimeoutError:
-                        return
-        finally:
-            with self.lock:
-                self._waiters.remove(waiter)
-
     def _changed(self) -> None:
         """Wake every waiter (threads and event loops); the caller holds the lock."""
-        self.last_activity = time.monotonic()
         self.lock.notify_all()
         for waiter in self._waiters:
             waiter.loop.call_soon_threadsafe(waiter.event.set)

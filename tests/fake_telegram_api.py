@@ -125,7 +125,6 @@ class BotApi:
         self.webhook: dict[str, Any] = {"url": ""}
         self.callback_answers: dict[str, dict[str, Any] | None] = {}
         self.inline_answers: dict[str, dict[str, Any] | None] = {}
-        self.last_activity = time.monotonic()
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: self.bot_user,
             "logOut": lambda p: True,
