@@ -75,6 +75,33 @@ async def test_entity_parse_error_falls_back_to_plain_text_once_and_is_logged(
     assert "sending it as plain text" in caplog.text
 
 
+async def test_plain_text_is_tried_only_once_after_an_entity_error(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Storm <b> & co")
+        entity_error = "Bad Request: can't parse entities: Unsupported tag"
+        bot.fake.fail_next("sendMessage", 400, description=entity_error, times=2)
+        [apology] = await bot.ask(42, "/latest")
+        assert apology.text == SORRY, "the refused plain text goes to the error handler"
+        assert [call.params.get("parse_mode") for call, _ in bot.fake.rejected] == ["HTML", None]
+
+
+async def test_an_edit_refused_for_its_html_is_made_as_plain_text_and_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(settings) as bot:
+        for i in range(6):
+            add_story(bot.db, f"Storm {i}")
+        [results] = await bot.ask(42, "/search storm")
+        entity_error = "Bad Request: can't parse entities: Unsupported tag"
+        bot.fake.fail_next("editMessageText", 400, description=entity_error)
+        await bot.press(results, "Next ▶")
+        assert results.parse_mode is None and results.text == results.source
+        assert results.text.startswith("Results 6–6 of 6")
+        assert [b["text"] for b in results.buttons] == ["◀ Previous"]
+        assert len(bot.fake.bot_messages(42)) == 1
+    assert "editing as plain text" in caplog.text
+
+
 async def test_other_400s_are_not_retried_as_plain_text(settings: Settings) -> None:
     async with running_bot(settings) as bot:
         bot.fake.fail_next("sendMessage", 400, description="Bad Request: chat not found")
