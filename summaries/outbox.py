@@ -78,12 +78,11 @@ def enqueue(
     *,
     now: datetime,
     topic_ids: Mapping[int, int | None] | None = None,
-    extra_article_ids: Sequence[int] = (),
 ) -> str:
     """Write the parts and their delivery rows; call inside the caller's transaction.
 
-    `extra_article_ids` are stories shown only as "also reported by" under another item: they
-    get delivery rows on the first part so they are not sent again later on their own.
+    Only the articles a part shows get rows; the other outlets of their stories, named under
+    "also reported by", are kept from being sent later by `undelivered`'s cluster check.
     """
     batch = uuid.uuid4().hex
     moment = to_db(now)
@@ -95,11 +94,10 @@ def enqueue(
             [chat_id, batch, number, kind, part.text, moment, moment],
         )
         outbox_id = int(cursor.lastrowid or 0)
-        carried = list(part.article_ids) + (list(extra_article_ids) if number == 0 else [])
         db.conn.executemany(
             "INSERT INTO deliveries (chat_id, article_id, topic_id, kind, outbox_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [(chat_id, a, topics.get(a), kind, outbox_id, moment) for a in carried],
+            [(chat_id, a, topics.get(a), kind, outbox_id, moment) for a in part.article_ids],
         )
     return batch
 

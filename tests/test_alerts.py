@@ -58,6 +58,8 @@ async def test_same_story_from_two_outlets_is_one_item(
     later = store(db, "Climate summit: day two", source="BBC", cluster=9)
     await alerts.alert_hook(db, box, per_hour=6, clock=lambda: NOW)([later])
     assert len(notifier.to(1)) == 1
+    message, _ = digest.build_digest(db, chats.get_chat(db, 1), now=NOW + timedelta(hours=1))
+    assert message.is_empty  # AP's copy, shown only as "also reported by", does not come back
 
 
 async def test_hourly_cap_rolls_the_rest_into_the_digest(
