@@ -87,6 +87,10 @@ def load_dataset(path: Path, *, limit: int | None = None) -> list[EvalArticle]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise SummarizeError(f"Cannot read the dataset {path}: {error.strerror}.") from error
+    except UnicodeDecodeError as error:
+        raise SummarizeError(
+            f"{path} is not UTF-8 text; a dataset is JSON Lines (see ../shared/data/README.md)."
+        ) from error
     for number, line in enumerate(lines, start=1):
         if limit is not None and len(articles) >= limit:
             break
@@ -186,13 +190,18 @@ def write_predictions(path: Path, predictions: Iterable[Prediction]) -> int:
     Returns the number of rows written.
     """
     count = 0
-    with path.open("w", encoding="utf-8") as out:
-        for prediction in predictions:
-            row = {
-                "id": prediction.id,
-                "method": prediction.method,
-                "summary": prediction.sentences,
-            }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for prediction in predictions:
+                row = {
+                    "id": prediction.id,
+                    "method": prediction.method,
+                    "summary": prediction.sentences,
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    except OSError as error:
+        raise SummarizeError(
+            f"Cannot write the predictions to {path}: {error.strerror}."
+        ) from error
     return count

@@ -148,3 +148,39 @@ def test_default_beats_lexrank_on_real_news() -> None:
     lexrank, _ = evaluate_method(articles, "lexrank")
     for field in ("rouge1", "rouge2", "rouge_lsum"):
         assert getattr(default, field) > getattr(lexrank, field) + 3.0
+
+
+def test_eval_command_rejects_a_dataset_that_is_not_text(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00junk\n")
+    result = CliRunner().invoke(cli, ["eval", str(binary), "-m", "lead"])
+    assert result.exit_code == 1
+    assert "not UTF-8 text" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_eval_command_rejects_an_empty_dataset(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(empty), "-m", "lead"])
+    assert result.exit_code == 1
+    assert "No articles to score" in result.output
+
+
+def test_an_unwritable_predictions_path_fails_before_the_run(
+    dataset: Path, tmp_path: Path, monkeypatch
+) -> None:
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("evaluated before checking the predictions path")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("summaries.cli.evaluate.evaluate_method", no_scoring)
+    out = tmp_path / "missing" / "pred.jsonl"
+    result = CliRunner().invoke(
+        cli, ["eval", str(dataset), "-m", "lead", "--predictions", str(out)]
+    )
+    assert result.exit_code == 1
+    assert f"Cannot write the predictions to {out}" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

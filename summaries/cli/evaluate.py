@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from summaries.errors import SummarizeError
 from summaries.evaluate import (
     HALVES,
     MethodScore,
@@ -107,10 +108,14 @@ def eval_command(
     predictions: Path | None,
     as_json: bool,
 ) -> None:
-    articles = load_dataset(dataset)
+    articles = load_dataset(dataset, limit=None if half else limit)
     if half is not None:
-        articles = split_half(articles, half)
-    articles = articles[:limit]
+        articles = split_half(articles, half)[:limit]
+    part = f" ({half} half)" if half else ""
+    if not articles:
+        raise SummarizeError(f"No articles to score in {dataset}{part}.")
+    if predictions is not None:
+        write_predictions(predictions, [])  # an unwritable path fails now, not after the run
     chosen = tuple(dict.fromkeys(methods)) or DEFAULT_METHODS
     scores: list[MethodScore] = []
     written: list[Prediction] = []
@@ -125,7 +130,6 @@ def eval_command(
         for score in scores:
             click.echo(score_json(score, dataset, sentences))
         return
-    part = f" ({half} half)" if half else ""
     click.echo(f"{dataset.name}{part}: {len(articles)} articles, {sentences} sentences per summary")
     click.echo(f"{'method':<10} {'ROUGE-1':>7} {'ROUGE-2':>7} {'R-Lsum':>7} {'ms/article':>11}")
     for score in scores:
