@@ -124,7 +124,7 @@ def test_miscased_entity_declarations_are_never_expanded(doctype: str, entity: s
     assert "x" * 100 not in feed.entries[0].title
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "cp037", "cp500", "utf-7"])
 def test_entity_declarations_are_found_in_other_encodings(encoding: str) -> None:
     body = (
         f'<?xml version="1.0" encoding="{encoding}"?>'
@@ -132,6 +132,8 @@ def test_entity_declarations_are_found_in_other_encodings(encoding: str) -> None
         "<rss><channel><item><title>&b;</title><link>https://x.example/</link></item>"
         "</channel></rss>"
     ).encode(encoding)
+    if encoding == "utf-7":  # Python writes `<!` as is; UTF-7 may also spell it in base64
+        body = body.replace(b"<!", b"+ADwAIQ-")
     with pytest.raises(FeedError, match="declares XML entities"):
         parse_feed(body, url=BASE + "wide.xml")
 
