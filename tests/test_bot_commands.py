@@ -81,6 +81,23 @@ async def test_search_pages_edit_the_message_in_place(settings: Settings) -> Non
         assert len(results.edits) == 3
 
 
+async def test_only_a_search_with_more_pages_keeps_its_query_for_the_buttons(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        for i in range(6):
+            add_story(bot.db, f"Storm report {i}", published=NOW - timedelta(minutes=i))
+        [one_page] = await bot.ask(42, "/search storm report 0")
+        assert one_page.buttons == []
+        [no_page] = await bot.ask(42, "/search volcano")
+        assert no_page.buttons == []
+        assert bot.db.execute("SELECT count(*) FROM search_sessions").fetchone()[0] == 0
+        [two_pages] = await bot.ask(42, "/search storm")
+        await bot.press(two_pages, "Next ▶")
+        assert two_pages.text.startswith("Results 6–6 of 6")
+        assert bot.db.execute("SELECT count(*) FROM search_sessions").fetchone()[0] == 1
+
+
 async def test_search_without_results_suggests_a_broader_query(settings: Settings) -> None:
     async with running_bot(settings) as bot:
         add_story(bot.db, "Storm report")

@@ -33,9 +33,12 @@ async def search_command(update: Update, context: Context) -> None:
         return
     services, chat = services_of(context), update.effective_chat
     assert chat is not None
-    page = search(services.db, text, limit=PAGE_SIZE, now=services.clock())
-    key = save_session(services.db, chat.id, text, now=services.clock())
-    await answer(update, search_reply(page, text, services.clock(), key=key))
+    now = services.clock()
+    page = search(services.db, text, limit=PAGE_SIZE, now=now)
+    # Only a Next button needs the query again: a single page stores nothing.
+    more = page.total > len(page.hits)
+    key = save_session(services.db, chat.id, text, now=now) if more else ""
+    await answer(update, search_reply(page, text, now, key=key))
 
 
 async def turn_page(update: Update, context: Context) -> None:
