@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 
+from tests.cli_helpers import newsbrief, start_newsbrief
 from tests.servers import LocalServer, Reply
-from tests.test_cli_sources import NEWSBRIEF, newsbrief
 from tests.test_ingest import RSS, STORIES, page_html, rss, serve_stories
 
 
@@ -30,16 +28,6 @@ def wait_for(condition: object, timeout: float = 60) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out waiting for the subprocess"
         time.sleep(0.05)
-
-
-def child_env(db_path: Path) -> dict[str, str]:
-    """The environment for a `newsbrief` child process using the test's database."""
-    return {
-        **os.environ,
-        "NEWSBRIEF_DB": str(db_path),
-        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
-        "NEWSBRIEF_DEFAULT_SOURCES": "false",
-    }
 
 
 def test_ingest_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
@@ -89,15 +77,7 @@ def test_killed_ingest_loses_nothing_and_resumes(tmp_path: Path, server: LocalSe
     feed = server.add("/feed.xml", Reply(rss("Slow News", items), content_type=RSS))
     newsbrief(tmp_path, "sources", "add", feed)
     db_path = tmp_path / "newsbrief.db"
-
-    env = child_env(db_path)
-    process = subprocess.Popen(
-        [NEWSBRIEF, "ingest"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_newsbrief(tmp_path, "ingest")
     try:
         wait_for(lambda: counts(db_path)[0] >= 2)
     finally:
@@ -126,15 +106,7 @@ def test_killed_ingest_loses_nothing_and_resumes(tmp_path: Path, server: LocalSe
 def test_worker_polls_and_stops_on_sigterm(tmp_path: Path, server: LocalServer) -> None:
     newsbrief(tmp_path, "sources", "add", serve_stories(server, ["harbour", "council"]))
     db_path = tmp_path / "newsbrief.db"
-    env = child_env(db_path)
-    process = subprocess.Popen(
-        [NEWSBRIEF, "worker"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_newsbrief(tmp_path, "worker", capture=True)
     try:
         wait_for(lambda: counts(db_path)[0] == 2)
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from summaries.cli.search import render_snippet
 from summaries.store import open_database
-from tests.test_cli_sources import assert_one_line_error, newsbrief
+from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_search import store
 
 

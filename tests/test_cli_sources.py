@@ -7,9 +7,6 @@ temporary directory and private URLs allowed (the feeds are on a local server).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -19,44 +16,9 @@ from click.testing import CliRunner
 from bot.main import run
 from summaries.cli import cli
 from summaries.default_sources import DEFAULT_SOURCES
+from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.servers import LocalServer, Reply
 from tests.test_ingest import serve_stories
-
-NEWSBRIEF = str(Path(sys.executable).parent / "newsbrief")
-
-
-def newsbrief(
-    tmp_path: Path, *args: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run the real `newsbrief` script with a temporary database and no default sources."""
-    environ = {
-        **os.environ,
-        "NEWSBRIEF_DB": str(tmp_path / "newsbrief.db"),
-        "NEWSBRIEF_ALLOW_PRIVATE_URLS": "true",
-        "NEWSBRIEF_DEFAULT_SOURCES": "false",
-        "NEWSBRIEF_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    return subprocess.run(
-        [NEWSBRIEF, *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        cwd=tmp_path,
-        input=stdin,
-        timeout=90,
-        check=False,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    """A clean failure: non-zero exit, one line on stderr, no traceback."""
-    assert result.returncode != 0, result.stdout
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_add_list_export_remove(tmp_path: Path, server: LocalServer) -> None:
