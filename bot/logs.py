@@ -28,7 +28,13 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     record = _base_factory(*args, **kwargs)
     if not _secrets:
         return record
-    message = record.getMessage()
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError, KeyError):
+        # A malformed log call (arguments that do not fit the format) must not raise in its
+        # caller, as logging itself never does: its raw parts become the message.
+        message = f"{record.msg} (log arguments that do not fit: {record.args!r})"
+        record.msg, record.args = message, None
     if any(secret in message for secret in _secrets):
         record.msg, record.args = redact(message), None
     if record.exc_info and record.exc_info[1] is not None:

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.handlers.errors import SORRY
+from bot.logs import protect_secret
 from summaries.chats import get_chat
 from summaries.config import Settings
 from tests.bot_harness import add_story, running_bot
@@ -165,6 +166,15 @@ async def test_the_token_never_reaches_the_logs(
     assert "/getMe" in caplog.text and "[REDACTED]" in caplog.text
     assert TOKEN not in caplog.text
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+def test_a_malformed_log_call_neither_raises_nor_leaks_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    protect_secret(TOKEN)
+    logging.getLogger("test").warning("url %s/bot%s/getMe", TOKEN)
+    [record] = caplog.records
+    assert "[REDACTED]" in record.getMessage() and TOKEN not in caplog.text
 
 
 async def test_a_failure_after_a_button_was_answered_is_told_in_the_chat(
