@@ -78,7 +78,34 @@ def validate(text: str) -> Query:
     query = parse_query(cleaned)
     if not query.groups and not query.source:
         raise QueryError('A topic needs words to look for (or source:NAME), e.g. /subscribe "AI".')
+    for group in query.groups:
+        if all(any(_always_excluded(t, e) for e in query.excluded) for t in group):
+            raise QueryError(
+                f"{cleaned[:60]!r} can never match: every article it looks for is excluded too."
+                " Drop the -exclusion that repeats what you follow."
+            )
     return query
+
+
+def _folded(term: Term) -> list[str]:
+    """A term's words as the matcher compares them (accents dropped, as in the index)."""
+    return [w for word in term.words for w in words(word)]
+
+
+def _always_excluded(term: Term, excluded: Term) -> bool:
+    """True when every article containing `term` also contains `excluded` ("heat wave" -heat)."""
+    have, drop = _folded(term), _folded(excluded)
+    size = len(drop)
+    for start in range(len(have) - size + 1) if drop else ():
+        last, window = have[start + size - 1], have[start : start + size - 1]
+        if window != drop[:-1]:
+            continue
+        if excluded.prefix and last.startswith(drop[-1]):
+            return True
+        open_end = term.prefix and start + size == len(have)  # "clim*" is not always "clim"
+        if last == drop[-1] and not open_end:
+            return True
+    return False
 
 
 def _topic(row: dict[str, Any]) -> Topic:
@@ -235,7 +262,7 @@ class Matcher:
         cached = self._terms.get(term)
         if cached is not None:
             return cached
-        folded = [w for word in term.words for w in words(word)]
+        folded = _folded(term)
         last = len(folded) - 1
         mask = (1 << len(self.docs)) - 1 if folded else 0
         for n, word in enumerate(folded):

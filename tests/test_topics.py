@@ -26,12 +26,34 @@ def chat(db: Database) -> int:
         ("-sport -weather", "only -exclusions"),
         ("since:7d", "needs words"),
         ("x" * 300, "under 200 characters"),
+        ("climate -climate", "can never match"),
+        ('"heat wave" -heat', "can never match"),
+        ("climat* -clim*", "can never match"),
+        ("Café -cafe", "can never match"),
+        ('"heat wave" OR heat -heat', "can never match"),
     ],
 )
 def test_unusable_topics_are_explained(db: Database, chat: int, text: str, reason: str) -> None:
     with pytest.raises(QueryError, match=reason):
         topics.subscribe(db, chat, text, limit=50, now=NOW)
     assert topics.list_topics(db, chat) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "climate OR weather -weather",
+        "clim* -climate",
+        'heat -"heat wave"',
+        '"heat wave" -"wave heat"',
+        '"big heat wa"* -"heat wave"',
+    ],
+)
+def test_exclusions_that_leave_something_to_match_are_accepted(
+    db: Database, chat: int, text: str
+) -> None:
+    topic, _ = topics.subscribe(db, chat, text, limit=50, now=NOW)
+    assert topic.query == text
 
 
 def test_subscribe_counts_recent_matches(db: Database, chat: int) -> None:
