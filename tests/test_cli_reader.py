@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from click.testing import CliRunner, Result
 from summaries.cli import cli
 from summaries.cli.reader import load_article
 from summaries.config import Settings
+from tests.cli_helpers import newsbrief
 from tests.conftest import shared_file
 from tests.servers import LocalServer, Reply
 
@@ -188,39 +186,13 @@ def test_help_texts(env: dict[str, str]) -> None:
     assert "--sentences" in run(env, "summarize", "--help").stdout
 
 
-def newsbrief_script() -> str:
-    """The installed console script beside this interpreter (or on PATH)."""
-    beside = Path(sys.executable).parent / "newsbrief"
-    found = str(beside) if beside.exists() else shutil.which("newsbrief")
-    if found is None:
-        pytest.skip("the newsbrief console script is not installed")
-    return found
-
-
-def test_the_installed_script_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
-    environ = {**os.environ, **env}
-    done = subprocess.run(
-        [newsbrief_script(), "summarize", "--json", seed_path()],
-        capture_output=True,
-        text=True,
-        env=environ,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+def test_the_installed_script_end_to_end(tmp_path: Path) -> None:
+    done = newsbrief(tmp_path, "summarize", "--json", seed_path(), NEWSBRIEF_SUMMARY_SENTENCES="3")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert (data["title"], data["url"], data["byline"]) == (SEED_TITLE, SEED_LINK, "Reuters")
     assert len(data["summary"]) == 3
-    failed = subprocess.run(
-        [newsbrief_script(), "extract", str(tmp_path / "missing.txt")],
-        capture_output=True,
-        text=True,
-        env=environ,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    failed = newsbrief(tmp_path, "extract", str(tmp_path / "missing.txt"))
     assert failed.returncode == 1
     assert failed.stderr.startswith("Error: No such file:")
     assert "Traceback" not in failed.stderr
