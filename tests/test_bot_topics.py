@@ -185,3 +185,22 @@ async def test_a_blocked_chat_keeps_its_topics_and_gets_them_back(settings: Sett
         [alert] = bot.fake.bot_messages(42)[-1:]
         assert "Harbour reopens after the storm" in alert.text
         assert "Matched your topic: harbour" in alert.text
+
+
+async def test_unclear_settings_are_explained(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        [unclear] = await bot.ask(42, "/alerts maybe")
+        assert "Alerts are on. Use /alerts on or /alerts off." in unclear.text
+        [empty] = await bot.ask(42, "/emptydigest sometimes")
+        assert "Use /emptydigest send or /emptydigest skip." in empty.text
+        [skip] = await bot.ask(42, "/emptydigest skip")
+        assert "When nothing is new, I will skip the digest." in skip.text
+        [unknown] = await bot.ask(42, "/timezone Qwxzy/Zzzq")
+        assert "'Qwxzy/Zzzq' is not a timezone name. Use an Area/City name" in unknown.text
+        await bot.ask(42, "/subscribe climate")
+        [twice] = await bot.ask(42, "/subscribe Climate")
+        assert "You already follow 'Climate'" in twice.text
+        [never] = await bot.ask(42, "/subscribe climate -climate")
+        assert "can never match" in never.text
+        [listing] = await bot.ask(42, "/topics")
+        assert "Your topics (1)" in listing.text
