@@ -84,10 +84,19 @@ def find_urls(text: str) -> list[str]:
     for match in _URL_IN_TEXT.finditer(text):
         url = _trim(match.group())
         key = canonical_url(url)
-        if urlsplit(url).netloc and key not in seen:
+        if _has_host(url) and key not in seen:
             seen.add(key)
             found.append(url)
     return found
+
+
+def _has_host(url: str) -> bool:
+    """False for `http:///x`; True for a link too broken to split (`http://[oops`), which is
+    kept so that fetching it tells the sender it is not a valid address."""
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:
+        return True
 
 
 def _trim(url: str) -> str:

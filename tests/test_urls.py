@@ -66,6 +66,7 @@ def test_canonical_url_is_idempotent() -> None:
         ),
         ("<https://a.example/path>", ["https://a.example/path"]),
         ("no links, ftp://a.example/f or www.example.com or http:// alone", []),
+        ("broken http://[oops and https://[::1 links", ["http://[oops", "https://[::1"]),
         ("", []),
     ],
 )
