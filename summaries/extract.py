@@ -9,6 +9,7 @@ not text (a PDF, an image, binary junk) is refused with a message saying what ne
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,11 @@ _META_NAME = re.compile(r"\b(?:property|name|http-equiv)\s*=\s*[\"']?(?P<name>[\
 _META_CONTENT = re.compile(r"\bcontent\s*=\s*[\"'](?P<value>[^\"']+)", re.I)
 _HEADER_SPAN = 6
 """The headline, byline and date are looked for among this many leading paragraphs."""
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+"""trafilatura logs its verdicts ("empty HTML tree: None", "discarding data: None") without
+naming the page; `extract_article` reports the same outcome as one ExtractError that the CLI and
+the bot show once, so those lines would only repeat it, unreadably, beside the real message."""
 
 
 def extract_article(

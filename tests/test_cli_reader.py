@@ -198,6 +198,13 @@ def test_the_installed_script_end_to_end(tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
 
 
+def test_a_page_with_no_article_is_one_error_line_not_extractor_logs(tmp_path: Path) -> None:
+    for page in ("<div>x</div>", (PAGES / "no_article.html").read_text(encoding="utf-8")):
+        failed = newsbrief(tmp_path, "extract", "-", stdin=page)
+        assert (failed.returncode, failed.stdout) == (1, "")
+        assert failed.stderr == "Error: That input has no readable article text.\n"
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
