@@ -204,3 +204,23 @@ async def test_unclear_settings_are_explained(settings: Settings) -> None:
         assert "can never match" in never.text
         [listing] = await bot.ask(42, "/topics")
         assert "Your topics (1)" in listing.text
+
+
+async def test_every_changing_command_in_a_group_is_for_its_admins(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        group = -1002
+        bot.fake.add_chat(group)
+        bot.fake.set_admins(group, {1})
+        await bot.ask(1, "/subscribe climate", chat_id=group)
+        changes = ["/unsubscribe 1", "/alerts off", "/timezone Europe/Berlin", "/emptydigest skip"]
+        for command in [*changes, "/digest 08:00", "/digest off", "/subscribe football"]:
+            [refused] = await bot.ask(2, command, chat_id=group)
+            assert refused.text == "Only this group's admins can change its settings.", command
+        chat = get_chat(bot.db, group)
+        assert (chat.alerts, chat.timezone, chat.empty_digest, chat.digest_time) == (
+            True, "UTC", "send", None,
+        )  # fmt: skip
+        [listing] = await bot.ask(2, "/topics", chat_id=group)
+        assert "Your topics (1)" in listing.text and "1. climate" in listing.text
+        [ok] = await bot.ask(1, "/alerts off", chat_id=group)
+        assert ok.text.startswith("Alerts off")
