@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import multiprocessing
 import random
@@ -31,6 +30,7 @@ from summaries.ingest import Ingester
 from summaries.sources import add_source
 from summaries.store import open_database
 from tests.servers import LocalServer, Reply
+from tests.stories import RSS, page_html, rss
 
 SHARED = (
     Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bbc-news-summary.jsonl"
@@ -67,31 +67,6 @@ def articles(count: int) -> list[tuple[str, list[str]]]:
     ]
 
 
-def page(title: str, paragraphs: list[str]) -> bytes:
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    return (
-        f"<!doctype html><html lang='en'><head><title>{html.escape(title)} - Example</title>"
-        "</head><body><header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
-        "<p>Sign up for our newsletter</p></header><main><article>"
-        f"<h1>{html.escape(title)}</h1><p>By A Reporter</p>{body}</article></main>"
-        "<aside><h2>Most read</h2><ul><li><a href='/x'>Another story</a></li></ul></aside>"
-        "<footer><p>Share this on Facebook, Twitter, Email</p><p>© 2026 Example</p></footer>"
-        "</body></html>"
-    ).encode()
-
-
-def feed(title: str, items: list[tuple[str, str, str]]) -> bytes:
-    entries = "".join(
-        f"<item><title>{html.escape(t)}</title><link>{link}</link><guid>{link}</guid>"
-        f"<description>{html.escape(d)}</description></item>"
-        for t, link, d in items
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{title}</title><link>https://example.com/</link>{entries}</channel></rss>"
-    ).encode()
-
-
 def serve(feeds: int, per_feed: int, pipe: Connection) -> None:
     """Child process: serve the feeds and pages, send the base URL, run until terminated."""
     server = LocalServer()
@@ -99,11 +74,9 @@ def serve(feeds: int, per_feed: int, pipe: Connection) -> None:
     for f in range(feeds):
         items = []
         for n, (title, paragraphs) in enumerate(stories[f * per_feed : (f + 1) * per_feed]):
-            link = server.add(f"/f{f}/a{n}", Reply(page(title, paragraphs)))
+            link = server.add(f"/f{f}/a{n}", Reply(page_html(title, paragraphs)))
             items.append((title, link, paragraphs[0]))
-        server.add(
-            f"/f{f}.xml", Reply(feed(f"Feed {f}", items), content_type="application/rss+xml")
-        )
+        server.add(f"/f{f}.xml", Reply(rss(f"Feed {f}", items), content_type=RSS))
     server.start()
     pipe.send((server.base_url, len(stories)))
     time.sleep(3600)

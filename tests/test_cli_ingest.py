@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.cli_helpers import newsbrief, start_newsbrief
 from tests.servers import LocalServer, Reply
-from tests.test_ingest import RSS, STORIES, page_html, rss, serve_stories
+from tests.stories import RSS, STORIES, page_html, rss, serve_stories
 
 
 def counts(db_path: Path) -> tuple[int, int, int]:

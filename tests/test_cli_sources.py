@@ -18,7 +18,7 @@ from summaries.cli import cli
 from summaries.default_sources import DEFAULT_SOURCES
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.servers import LocalServer, Reply
-from tests.test_ingest import serve_stories
+from tests.stories import serve_stories
 
 
 def test_add_list_export_remove(tmp_path: Path, server: LocalServer) -> None:

@@ -25,6 +25,7 @@ from summaries.search import search
 from summaries.sources import add_source, get_source, list_sources, remove_source
 from summaries.store import MIGRATIONS, Database, open_database, schema_version, to_db
 from tests.servers import LocalServer, Reply
+from tests.stories import RSS, STORIES, page_html, rss, serve_stories
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -50,90 +51,6 @@ def test_default_sources_are_https_feeds_with_names() -> None:
     assert 5 <= len(DEFAULT_SOURCES) <= 8
     assert len({url for _, url in DEFAULT_SOURCES}) == len(DEFAULT_SOURCES)
     assert all(name and url.startswith("https://") for name, url in DEFAULT_SOURCES)
-
-
-# --- feeds and pages served by the local server ---------------------------------------------
-
-STORIES = {
-    "harbour": (
-        "Storm closes harbour for three days",
-        [
-            "A powerful storm forced the port authority to close the northern harbour on Monday.",
-            "Fishing crews moved their boats inland as waves reached eight metres.",
-            "The authority said repairs to the breakwater would take at least three days.",
-            "Local shops reported that deliveries of fresh fish had stopped entirely.",
-            "Forecasters expect the wind to ease by Thursday morning.",
-            "The mayor promised compensation for crews who lost a week of work.",
-        ],
-    ),
-    "council": (
-        "Council approves new tram line",
-        [
-            "The city council voted narrowly to approve a new tram line to the airport.",
-            "Construction is expected to begin next spring and to last four years.",
-            "Opponents argued that the budget of two billion euros was unrealistic.",
-            "Supporters said the line would remove thousands of cars from the ring road.",
-            "A public consultation drew more than nine thousand written responses.",
-            "The first trams are due to run before the end of the decade.",
-        ],
-    ),
-    "vaccine": (
-        "Malaria vaccine rollout reaches rural clinics",
-        [
-            "Health workers began delivering a malaria vaccine to rural clinics this week.",
-            "The programme aims to reach two million children before the rainy season.",
-            "Cold storage remains the biggest obstacle in villages without electricity.",
-            "Solar-powered refrigerators donated by a charity are being installed first.",
-            "Doctors said early results from pilot districts were encouraging.",
-            "Parents queued from dawn at some clinics to register their children.",
-        ],
-    ),
-}
-
-BOILERPLATE_HEAD = """<header><nav><a href="/">Home</a> <a href="/world">World</a>
-<a href="/sport">Sport</a></nav>
-<p>Subscribe to our newsletter for the latest headlines</p></header>"""
-BOILERPLATE_FOOT = """<footer><p>Share this article on Facebook Twitter Email</p>
-<p>Copyright 2026 Example News. All rights reserved.</p></footer>"""
-
-
-def page_html(title: str, paragraphs: list[str]) -> bytes:
-    """An article page wrapped in navigation, share buttons and a footer."""
-    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f"<!doctype html><html lang='en'><head><title>{title} | Example News</title></head>"
-        f"<body>{BOILERPLATE_HEAD}<main><article><h1>{title}</h1>"
-        f"<p class='byline'>By Jane Reporter</p>{body}</article></main>"
-        f"<aside><p>Most read: Celebrity chef opens restaurant</p></aside>{BOILERPLATE_FOOT}"
-        "</body></html>"
-    ).encode()
-
-
-def rss(title: str, items: list[tuple[str, str, str]]) -> bytes:
-    """An RSS 2.0 feed of (title, link, description) items, newest first."""
-    entries = "".join(
-        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>Wed, 25 Nov 2026 0{i}:00:00 GMT</pubDate>"
-        f"<description>{d}</description></item>"
-        for i, (t, link, d) in enumerate(items)
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-        f"<link>https://example.com/</link><description>News</description>{entries}</channel></rss>"
-    ).encode()
-
-
-def serve_stories(server: LocalServer, keys: list[str], *, feed_path: str = "/feed.xml") -> str:
-    """Serve the pages of `keys` and a feed listing them; return the feed URL."""
-    items = []
-    for key in keys:
-        title, paragraphs = STORIES[key]
-        link = server.add(f"/news/{key}", Reply(page_html(title, paragraphs)))
-        items.append((title, link, paragraphs[0]))
-    return server.add(feed_path, Reply(rss("Example News", items), content_type=RSS))
-
-
-RSS = "application/rss+xml"
 
 
 def page_requests(server: LocalServer) -> int:

@@ -19,7 +19,8 @@ from summaries.schedule import JOB_ID, IngestJob, run_worker, schedule_ingest, t
 from summaries.sources import add_source
 from summaries.store import Database, open_database
 from tests.servers import LocalServer
-from tests.test_ingest import Clock, serve_stories
+from tests.stories import serve_stories
+from tests.test_ingest import Clock
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
