@@ -136,6 +136,13 @@ def test_an_unsupported_language_falls_back_to_the_lead() -> None:
     assert summary.sentences == ("東京で大雨が降った。", "多くの人が避難した。")
 
 
+def test_a_fallback_records_the_lead_as_its_method() -> None:
+    text = "東京で大雨が降った。多くの人が避難した。電車は止まった。学校は休みになった。"
+    for method in ("default", "lexrank"):
+        assert summarize(text, sentences=2, method=method).method == "lead"
+    assert summarize(STORY, sentences=2, method="lexrank").method == "lexrank"
+
+
 def test_an_unknown_language_code_falls_back_without_a_crash() -> None:
     summary = summarize(STORY, sentences=2, language="xx")
     assert summary.fallback

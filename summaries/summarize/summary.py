@@ -2,7 +2,8 @@
 
 The one place that decides what happens with odd input: an unknown method or a text without a
 single sentence is a `SummarizeError`; a short text gives back what there is; a language we
-cannot read gets its lead sentences with `fallback=True`, never a crash.
+cannot read gets its lead sentences with `fallback=True` and `method="lead"` (what the store and
+`--json` then record), never a crash.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def summarize(
     if max_chars is not None:
         chosen = _within(chosen, max_chars)
     return Summary(
-        sentences=tuple(chosen), method=method, language=tools.code, fallback=not tools.supported
+        sentences=tuple(chosen), method=used, language=tools.code, fallback=not tools.supported
     )
 
 
