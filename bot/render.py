@@ -269,5 +269,9 @@ def inline_text(article: StoredArticle) -> str:
 
 
 def notice(text: str) -> Reply:
-    """A one-line answer made of plain outside text (errors from the core, confirmations)."""
-    return Reply((esc(text, 3000),))
+    """A one-line answer made of plain outside text (errors from the core, confirmations).
+
+    Clipped to `SENTENCE_CHARS` characters: even if each is an emoji (two UTF-16 units), the
+    part stays under `PART_LIMIT`, whatever user input a core message repeats.
+    """
+    return Reply((esc(text),))

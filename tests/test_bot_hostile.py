@@ -36,6 +36,15 @@ async def test_every_command_answers_hostile_arguments_clearly(settings: Setting
         assert bot.fake.rejected == [], "every message was one Telegram accepts"
 
 
+async def test_an_operator_gets_a_sendable_refusal_for_a_2100_emoji_link(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings, admin_ids=frozenset({42})) as bot:
+        [refusal] = await bot.ask(42, "/addsource " + "😀" * 2100)
+        assert refusal.text.startswith("'https://😀") and refusal.text.endswith("…")
+        assert bot.fake.rejected == [], "the core's message repeats the input: clipped to fit"
+
+
 async def test_hostile_private_messages_and_inline_queries(settings: Settings) -> None:
     async with running_bot(settings) as bot:
         add_story(bot.db, "Storm warning")

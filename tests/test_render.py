@@ -23,6 +23,7 @@ HOSTILE = [
     "zero\u200bwidth\u200d\u2060\ufeff",
     "control\x00\x07chars and a lone \ud800 surrogate",
     "x" * 4000,
+    "😀" * 2100,
     "word " * 900,
 ]
 
