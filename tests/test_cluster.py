@@ -31,11 +31,13 @@ QUAKE = (
 )
 
 
-def _store(db: Database, title: str, text: str, source: str, when: datetime) -> int:
+def _store(
+    db: Database, title: str, text: str, source: str, when: datetime, language: str = "en"
+) -> int:
     article_id = insert_article(
         db,
         Article(title=title, text=text, published=when),
-        Summary(sentences=(text,), method="lead", language="en"),
+        Summary(sentences=(text,), method="lead", language=language),
         canonical_url=f"https://{source.lower()}.example/{when.isoformat()}",
         source_id=None,
         source_name=source,
@@ -115,6 +117,26 @@ def test_assignment_is_idempotent(db: Database) -> None:
     assert db.execute("SELECT count(*) FROM cluster_signatures").fetchone()[0] == 1
     with pytest.raises(NotFoundError):
         assign_cluster(db, 999, now=NOW)
+
+
+def test_articles_without_content_words_never_match(db: Database) -> None:
+    first = _store(db, "The", "It was the one.", "Alpha", NOW)
+    second = _store(db, "The", "And then it was over.", "Beta", NOW)
+    story = _store(db, "Crete earthquake damages houses", QUAKE, "Gamma", NOW)
+    clusters = {assign_cluster(db, a, now=NOW) for a in (first, second, story)}
+    assert len(clusters) == 3
+
+
+def test_a_language_without_support_still_clusters(db: Database) -> None:
+    text = "東京で大雨が降った。多くの人が避難した。電車は止まった。"
+    first = _store(db, "東京で大雨", text, "Alpha", NOW, language="ja")
+    copy = _store(db, "東京で大雨", text + "学校は休みになった。", "Beta", NOW, language="und")
+    other = _store(db, "大阪で地震", "大阪で地震があった。", "Gamma", NOW, language="ja")
+    cluster = assign_cluster(db, first, now=NOW)
+    assert assign_cluster(db, copy, now=NOW) == cluster
+    assert assign_cluster(db, other, now=NOW) != cluster
+    summary = db.execute("SELECT summary FROM clusters WHERE id = ?", [cluster]).fetchone()[0]
+    assert json.loads(summary)
 
 
 def test_collapse_one_item_per_story_with_other_outlets(
