@@ -33,6 +33,7 @@ SNIPPET_CHARS = 300
 NAME_CHARS = 80
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,13 @@ def clip(text: str, limit: int) -> str:
 
 
 def _clean(text: str) -> str:
-    """No lone surrogates (they cannot be sent as UTF-8) and no control characters."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    """No lone surrogates (they cannot be sent as UTF-8) and no control characters.
+
+    Bidi embeddings, overrides and isolates go too: a right-to-left override in a title or a
+    query would display the bot's own words after it backwards (or disguise a link's text).
+    Right-to-left script itself is untouched; clients lay it out without them.
+    """
+    text = _BIDI_CONTROL.sub("", text.encode("utf-8", "replace").decode("utf-8"))
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
 
 

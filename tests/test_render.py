@@ -74,6 +74,14 @@ def test_hostile_text_anywhere_renders_as_escaped_valid_html(hostile: str) -> No
     assert parse_html(render.inline_text(story))
 
 
+def test_bidi_overrides_in_outside_text_are_dropped_and_the_script_kept() -> None:
+    story = article("\u202eevil\u202c title", summary=("\u2067שלום\u2069 world",))
+    shown = "\n".join(assert_sendable(render.latest_reply([story], NOW, source="\u202dx")))
+    assert not set(shown) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "evil title" in shown and "שלום world" in shown
+    assert render.notice("\u202eabc").parts == ("abc",)
+
+
 def test_article_block_links_title_and_shows_source_age_and_sentences() -> None:
     reply = render.latest_reply([article()], NOW)
     assert reply.parts[0] == (
