@@ -24,7 +24,7 @@ from summaries.summarize.document import build_document, sentence_key
 from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
 from summaries.summarize.quality import FACTORS, quality_factors
-from summaries.summarize.quotes import Quotations, starts_in_quotation
+from summaries.summarize.quotes import Quotations
 from tests.conftest import shared_file
 
 STORY = (
@@ -280,6 +280,13 @@ def test_no_seed_summary_sentence_has_unbalanced_quotes() -> None:
     summary = summarize_article(article)
     assert len(summary.sentences) == 3
     assert not [sentence for sentence in summary.sentences if unbalanced(sentence)]
+
+
+def starts_in_quotation(paragraphs: list[list[str]]) -> list[bool]:
+    """For each sentence, in order: does it begin inside a quotation an earlier one opened?"""
+    texts = [sentence for sentences in paragraphs for sentence in sentences]
+    quotations = Quotations(texts, [len(sentences) for sentences in paragraphs])
+    return [quotations.torn(index) for index in range(len(texts))]
 
 
 @pytest.mark.parametrize(

@@ -32,13 +32,6 @@ _CLOSERS = {
 }
 
 
-def starts_in_quotation(paragraphs: Sequence[Sequence[str]]) -> list[bool]:
-    """For each sentence, in order: does it begin inside a quotation an earlier one opened?"""
-    texts = [sentence for sentences in paragraphs for sentence in sentences]
-    quotations = Quotations(texts, [len(sentences) for sentences in paragraphs])
-    return [quotations.torn(index) for index in range(len(texts))]
-
-
 class Quotations:
     """Reads a document's quote marks lazily, as far as the sentences asked about.
 
