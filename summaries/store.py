@@ -18,6 +18,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from summaries.errors import ConfigError
+
 Database = sqlite_utils.Database
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -64,14 +66,29 @@ def open_database(path: Path | str) -> Database:
             sqlite3.connect(":memory:", factory=_Connection, check_same_thread=False)
         )
     else:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = _open_file(Path(path))
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    migrate(db)
+    return db
+
+
+def _open_file(path: Path) -> Database:
+    """The SQLite file at `path` in WAL mode; a path that cannot be one is a `ConfigError`.
+
+    A directory, a file that is not a database, or a place that cannot be written would
+    otherwise reach the person running `newsbrief` as an sqlite3 traceback.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(
             sqlite3.connect(str(path), factory=_Connection, check_same_thread=False)
         )
         db.enable_wal()
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 5000")
-    migrate(db)
+    except (OSError, sqlite3.DatabaseError) as error:
+        raise ConfigError(
+            f"Cannot open the database {path} ({error}); set NEWSBRIEF_DB to a writable file path."
+        ) from error
     return db
 
 

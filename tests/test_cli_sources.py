@@ -101,6 +101,13 @@ def test_errors_are_one_line(tmp_path: Path, server: LocalServer) -> None:
     assert_one_line_error(newsbrief(tmp_path, "sources", "add", feed), "already a source")
 
 
+def test_a_database_path_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("shopping list, not a database\n" * 10)
+    for command in (("sources", "list"), ("ingest",), ("search", "storm")):
+        result = newsbrief(tmp_path, *command, NEWSBRIEF_DB=str(tmp_path / "notes.txt"))
+        assert_one_line_error(result, "Cannot open the database", "NEWSBRIEF_DB")
+
+
 def test_default_sources_are_seeded_once(tmp_path: Path) -> None:
     def listed() -> list[str]:
         result = newsbrief(tmp_path, "sources", "list", "--json", NEWSBRIEF_DEFAULT_SOURCES="true")

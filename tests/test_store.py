@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from summaries import articles, sources
-from summaries.errors import NotFoundError, SourceError
+from summaries.errors import ConfigError, NotFoundError, SourceError
 from summaries.models import Article, Summary
 from summaries.store import MIGRATIONS, Database, open_database, schema_version
 
@@ -68,3 +68,12 @@ def test_duplicates_are_stored_once(db: Database) -> None:
     assert _store(db, "B", "Different text. Entirely.", "https://x.test/a") is None
     assert articles.find_duplicate(db, fingerprint=articles.text_hash("same WORDS here and more"))
     assert [a.id for a in articles.latest_articles(db)] == [first]
+
+
+def test_a_path_that_cannot_be_a_database_is_a_config_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not an SQLite file, it is long enough to have a header" * 4)
+    for path in (junk, tmp_path, junk / "inside.db"):
+        with pytest.raises(ConfigError, match="NEWSBRIEF_DB") as caught:
+            open_database(path)
+        assert str(path) in str(caught.value)
