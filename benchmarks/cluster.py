@@ -19,7 +19,6 @@ ms/article of the last `--measure` assignments is printed. Prints figures; asser
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summaries import cluster  # noqa: E402
+from summaries.evaluate import load_dataset  # noqa: E402
 from summaries.store import Database, open_database, to_db  # noqa: E402
 from tests.clusters import Labelled, bcubed, load_labelled, pairwise, store_labelled  # noqa: E402
 
@@ -40,12 +40,11 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 
 def shared_articles() -> list[tuple[str, str]]:
     """(title, text) of the real articles in ../shared/data; empty when they are absent."""
-    found = []
-    for path in sorted(DATA.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            found.append((row["title"] or " ".join(row["text"].split()[:12]), row["text"]))
-    return found
+    return [
+        (article.title or " ".join(article.text.split()[:12]), article.text)
+        for path in sorted(DATA.glob("*.jsonl"))
+        for article in load_dataset(path)
+    ]
 
 
 def fill(db: Database, texts: Sequence[tuple[str, str]], count: int, per_day: int) -> list[int]:
