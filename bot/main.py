@@ -19,6 +19,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import click
+from telegram.error import InvalidToken
 
 from bot.app import build_application
 from bot.delivery import schedule_delivery
@@ -27,6 +28,7 @@ from bot.services import App, Services
 from summaries.cli import cli
 from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
+from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
 from summaries.schedule import run_worker, schedule_ingest, tick_seconds_for
@@ -37,6 +39,10 @@ log = logging.getLogger(__name__)
 MISSING_BOT_HINT = (
     "No TELEGRAM_BOT_TOKEN: running the news poller without the bot. To get a token, message "
     "@BotFather on Telegram, send /newbot, and put TELEGRAM_BOT_TOKEN=<token> in .env."
+)
+REFUSED_BOT_HINT = (
+    "Telegram rejected TELEGRAM_BOT_TOKEN (mistyped, or revoked). Copy the current token from "
+    "@BotFather: /mybots, choose the bot, API Token."
 )
 
 
@@ -58,7 +64,11 @@ def run(settings: Settings) -> None:
         click.echo(MISSING_BOT_HINT, err=True)
         asyncio.run(run_worker(settings))
         return
-    serve(compose(settings), settings)
+    try:
+        serve(compose(settings), settings)
+    except InvalidToken:
+        # PTB's message quotes the token, and an uncaught error would print it to stderr.
+        raise ConfigError(REFUSED_BOT_HINT) from None
 
 
 def compose(settings: Settings) -> App:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from apscheduler.events import EVENT_JOB_EXECUTED
 
-from bot.main import MISSING_BOT_HINT, compose
+from bot.main import MISSING_BOT_HINT, REFUSED_BOT_HINT, compose
 from summaries.config import Settings
 from summaries.schedule import JOB_ID
 from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
@@ -122,6 +122,17 @@ async def test_run_with_token_serves_users_and_stops_cleanly_on_sigterm(tmp_path
     assert "Stopped: HTTP client and database closed" in log
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_a_rejected_token_ends_in_one_line_that_does_not_repeat_it(tmp_path: Path) -> None:
+    wrong = "987654321:WRONG-token_that-telegram-refuses"
+    with FakeTelegram() as fake:
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=fake.api_root)
+        process = _start(tmp_path, env)
+        _, log = await asyncio.to_thread(process.communicate, timeout=60)
+    assert process.returncode == 1, log
+    assert log.splitlines()[-1] == f"Error: {REFUSED_BOT_HINT}"
+    assert wrong.split(":")[1] not in log, "not in the library's own log of the failure either"
 
 
 async def test_webhook_mode_registers_the_hook_and_checks_the_secret(tmp_path: Path) -> None:
