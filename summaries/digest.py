@@ -30,7 +30,7 @@ from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
 from summaries.outbox_admin import prune
 from summaries.store import Database, to_db, utcnow
-from summaries.topics import list_topics, match_subscriptions, subscriptions
+from summaries.topics import Matcher, list_topics, load_docs, match_with, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,50 @@ class DigestRun:
     sent: int = 0
 
 
+class Window:
+    """The articles fetched in one (since, now] window, read and indexed once for every chat
+    that shares it.
+
+    Chats on the same schedule share their window (their previous digests ran together), so a
+    fan-out tokenises the day's articles once instead of once per chat. Only the latest window
+    is kept, which bounds memory; `run_due_digests` plans chats sorted by window.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._key: tuple[datetime, datetime] | None = None
+        self._ids: list[int] = []
+        self._matcher: Matcher | None = None
+
+    def ids(self, since: datetime, now: datetime) -> list[int]:
+        """Articles fetched in (since, now], newest first, at most `MAX_CANDIDATES`."""
+        if self._key != (since, now):
+            self._key, self._matcher = (since, now), None
+            self._ids = [
+                int(r[0])
+                for r in self.db.execute(
+                    "SELECT id FROM articles WHERE fetched_at > ? AND fetched_at <= ?"
+                    " ORDER BY coalesce(published_at, fetched_at) DESC, id DESC LIMIT ?",
+                    [to_db(since), to_db(now), MAX_CANDIDATES],
+                ).fetchall()
+            ]
+        return self._ids
+
+    def matcher(self, since: datetime, now: datetime) -> Matcher:
+        """Those articles indexed for topic matching."""
+        ids = self.ids(since, now)
+        if self._matcher is None:
+            self._matcher = Matcher(load_docs(self.db, ids), now=now)
+        return self._matcher
+
+
 def build_digest(
-    db: Database, chat: Chat, *, now: datetime
+    db: Database, chat: Chat, *, now: datetime, window: Window | None = None
 ) -> tuple[DigestMessage, dict[int, int]]:
     """The chat's digest as plain data, and which topic each included article came from."""
     since = chat.last_digest_at or now - FIRST_DIGEST
-    candidates = _candidates(db, chat.id, since, now)
+    window = window or Window(db)
+    candidates = undelivered(db, chat.id, window.ids(since, now))
     topics = list_topics(db, chat.id)
     if not topics:
         stories = collapse(get_articles(db, candidates), db)
@@ -64,11 +102,12 @@ def build_digest(
             chat.id, ((None, top),) if top else (), since, now, chat.timezone, has_topics=False
         )
         return message, {}
-    subs = subscriptions(db, chat_id=chat.id)
-    found = match_subscriptions(db, subs, candidates, now=now).get(chat.id, {})
+    matched = match_with(window.matcher(since, now), subscriptions(db, chat_id=chat.id))
+    fresh = set(candidates)
+    found = {a: t for a, t in matched.get(chat.id, {}).items() if a in fresh}
     # Collapsed across topics, not per topic: a story whose outlets matched different topics
     # is one item, under the topic of the article that stands for it.
-    stories = collapse([a for a in get_articles(db, candidates) if a.id in found], db)
+    stories = collapse(get_articles(db, [a for a in candidates if a in found]), db)
     groups: list[tuple[str | None, tuple[Item, ...]]] = []
     budget = MAX_ITEMS
     for topic in topics:
@@ -80,19 +119,6 @@ def build_digest(
     more = len(stories) - len(shown)
     message = DigestMessage(chat.id, tuple(groups), since, now, chat.timezone, True, more)
     return message, {a: t for a, t in found.items() if a in shown}
-
-
-def _candidates(db: Database, chat_id: int, since: datetime, now: datetime) -> list[int]:
-    """Undelivered articles fetched in (since, now], newest first."""
-    ids = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT id FROM articles WHERE fetched_at > ? AND fetched_at <= ?"
-            " ORDER BY coalesce(published_at, fetched_at) DESC, id DESC LIMIT ?",
-            [to_db(since), to_db(now), MAX_CANDIDATES],
-        ).fetchall()
-    ]
-    return undelivered(db, chat_id, ids)
 
 
 def plan_digest(
@@ -107,12 +133,20 @@ def plan_digest(
         return _plan(db, outbox, chat_id, now=now, slot=slot)
 
 
-def _plan(db: Database, outbox: Outbox, chat_id: int, *, now: datetime, slot: date | None) -> bool:
+def _plan(
+    db: Database,
+    outbox: Outbox,
+    chat_id: int,
+    *,
+    now: datetime,
+    slot: date | None,
+    window: Window | None = None,
+) -> bool:
     """`plan_digest` inside the caller's transaction: reads and renders first, then writes."""
     chat = get_chat(db, chat_id)
     if slot is not None and chat.last_digest_slot is not None and chat.last_digest_slot >= slot:
         return False
-    message, topic_ids = build_digest(db, chat, now=now)
+    message, topic_ids = build_digest(db, chat, now=now, window=window)
     send = not message.is_empty or chat.empty_digest == "send"
     parts = outbox.notifier.render_digest(message) if send else []
     updates: list[Any] = [to_db(now)]
@@ -148,13 +182,16 @@ async def run_due_digests(
     minute without holding back the others, and never leaves half its rows behind.
     """
     run = DigestRun()
-    due = due_chats(db, now=now)
+    due = sorted(due_chats(db, now=now), key=lambda d: d[0].last_digest_at or now - FIRST_DIGEST)
+    window = Window(db)
     for start in range(0, len(due), PLAN_BATCH):
         with db.conn:
             if not db.conn.in_transaction:
                 db.execute("BEGIN")
             for chat, day, moment in due[start : start + PLAN_BATCH]:
-                _plan_due(db, outbox, chat, day, moment, now=now, grace=grace, run=run)
+                _plan_due(
+                    db, outbox, chat, day, moment, now=now, grace=grace, run=run, window=window
+                )
         await asyncio.sleep(0)  # let the bot answer users between batches
     if run.planned:
         run.sent = (await outbox.flush()).sent
@@ -171,6 +208,7 @@ def _plan_due(
     now: datetime,
     grace: timedelta,
     run: DigestRun,
+    window: Window,
 ) -> None:
     if now - moment > grace:
         db.execute("UPDATE chats SET last_digest_slot = ? WHERE id = ?", [str(day), chat.id])
@@ -182,7 +220,7 @@ def _plan_due(
         return
     db.execute("SAVEPOINT digest_chat")
     try:
-        if _plan(db, outbox, chat.id, now=now, slot=day):
+        if _plan(db, outbox, chat.id, now=now, slot=day, window=window):
             run.planned.append(chat.id)
     except Exception:
         db.execute("ROLLBACK TO digest_chat")

@@ -307,7 +307,11 @@ def match_subscriptions(
     db: Database, subs: Sequence[Subscription], article_ids: Sequence[int], *, now: datetime
 ) -> dict[int, dict[int, int]]:
     """For each chat: {article id: id of the first of its topics that matched}."""
-    matcher = Matcher(load_docs(db, article_ids), now=now)
+    return match_with(Matcher(load_docs(db, article_ids), now=now), subs)
+
+
+def match_with(matcher: Matcher, subs: Sequence[Subscription]) -> dict[int, dict[int, int]]:
+    """`match_subscriptions` on articles already indexed (a digest run shares one index)."""
     result: dict[int, dict[int, int]] = {}
     for sub in subs:
         for article_id in matcher.match(sub.query):

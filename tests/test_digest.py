@@ -204,3 +204,29 @@ async def test_a_story_matching_two_topics_through_two_outlets_is_one_item(db: D
         ("AP",),
     )
     assert message.more == 0
+
+
+async def test_chats_due_together_share_one_index_and_keep_their_own_content(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notifier = RecordingNotifier()
+    box = outbox.Outbox(db, notifier, clock=lambda: NOW)
+    for chat_id, query in ((1, "climate"), (2, "football"), (3, "football")):
+        daily(db, chat_id, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
+        topics.subscribe(db, chat_id, query, limit=50, now=NOW)
+    store(db, "Climate summit opens", at=NOW - timedelta(hours=2))
+    final = store(db, "Football final", at=NOW - timedelta(hours=1))
+    with db.conn:
+        outbox.enqueue(db, 3, "alert", [Part("ALERT Football final", (final,))], now=NOW)
+    indexed: list[int] = []
+
+    def counting(docs: list[topics.Doc], *, now: datetime) -> topics.Matcher:
+        indexed.append(len(docs))
+        return topics.Matcher(docs, now=now)
+
+    monkeypatch.setattr(digest, "Matcher", counting)
+    assert await due_at(db, box, NOW) == [1, 2, 3]
+    assert indexed == [2]
+    assert notifier.to(1) == ["DIGEST climate\nClimate summit opens [climate] (Wire)"]
+    assert notifier.to(2) == ["DIGEST football\nFootball final [football] (Wire)"]
+    assert notifier.to(3) == ["ALERT Football final", "DIGEST nothing new on your topics"]
