@@ -8,6 +8,7 @@ from typing import Any
 from summaries.errors import NotFoundError, SourceError
 from summaries.models import Source
 from summaries.store import Database, from_db, to_db, utcnow
+from summaries.urls import canonical_url
 
 _SOURCE_SELECT = """
     SELECT s.*, (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count
@@ -38,9 +39,15 @@ def _source(row: dict[str, Any]) -> Source:
 def add_source(
     db: Database, url: str, name: str, *, site_url: str | None = None, now: datetime | None = None
 ) -> Source:
-    """Store a new source, due for polling at once; refuses a URL that is already a source."""
-    if db.execute("SELECT 1 FROM sources WHERE url = ?", [url]).fetchone():
-        raise SourceError(f"{url} is already a source. See them all with `sources list`.")
+    """Store a new source, due for polling at once; refuses a URL that is already a source.
+
+    URLs are compared canonically (host case, default port, fragment, `utm_*`...), so the same
+    feed pasted or imported in another spelling is not polled, and its articles counted, twice.
+    """
+    wanted = canonical_url(url)
+    for (known,) in db.execute("SELECT url FROM sources").fetchall():
+        if canonical_url(known) == wanted:
+            raise SourceError(f"{url} is already a source. See them all with `sources list`.")
     moment = to_db(now or utcnow())
     with db.conn:
         cursor = db.execute(

@@ -84,6 +84,22 @@ def test_import_reports_added_and_skipped(tmp_path: Path, server: LocalServer) -
     assert names == ["Example News", "New one"]
 
 
+def test_import_skips_a_known_feed_in_another_spelling(tmp_path: Path) -> None:
+    newsbrief(tmp_path, "sources", "import", str(write_opml(tmp_path, "https://example.org/rss")))
+    again = write_opml(tmp_path, "HTTPS://EXAMPLE.ORG/rss#top", "https://example.org/rss?utm_x=1")
+    result = newsbrief(tmp_path, "sources", "import", str(again))
+    assert result.stdout.strip() == "Imported feeds.opml: 0 added, 2 skipped (already sources)."
+    assert len(newsbrief(tmp_path, "sources", "list", "--json").stdout.splitlines()) == 1
+
+
+def write_opml(tmp_path: Path, *urls: str) -> Path:
+    """An OPML file listing `urls` as feeds."""
+    outlines = "".join(f'<outline text="Feed" type="rss" xmlUrl="{url}"/>' for url in urls)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    return opml
+
+
 def test_errors_are_one_line(tmp_path: Path, server: LocalServer) -> None:
     assert_one_line_error(newsbrief(tmp_path, "sources", "remove", "42"), "No source '42'")
     bad = tmp_path / "bad.opml"

@@ -77,3 +77,16 @@ def test_a_path_that_cannot_be_a_database_is_a_config_error(tmp_path: Path) -> N
         with pytest.raises(ConfigError, match="NEWSBRIEF_DB") as caught:
             open_database(path)
         assert str(path) in str(caught.value)
+
+
+def test_the_same_feed_in_another_spelling_is_not_added_twice(db: Database) -> None:
+    sources.add_source(db, "https://example.com/feed.xml", "Example", now=NOW)
+    for spelling in (
+        "HTTPS://Example.COM/feed.xml",
+        "https://example.com:443/feed.xml#latest",
+        "https://example.com/feed.xml?utm_source=newsletter",
+    ):
+        with pytest.raises(SourceError, match="already a source"):
+            sources.add_source(db, spelling, "Again", now=NOW)
+    sources.add_source(db, "https://example.com/feed.xml?section=world", "World", now=NOW)
+    assert [s.name for s in sources.list_sources(db)] == ["Example", "World"]

@@ -14,6 +14,7 @@ import click
 
 from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
+from summaries.errors import SourceError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import add_source_from_url
 from summaries.models import Source
@@ -147,14 +148,13 @@ def import_command(settings: Settings, file: Path) -> None:
     feeds = parse_opml(file.read_bytes())
     added = skipped = 0
     with opened(settings) as db:
-        known = {s.url for s in list_sources(db)}
         for url, name in feeds:
-            if url in known:
+            try:
+                add_source(db, url, name or url, now=utcnow())
+            except SourceError:  # already a source, in this spelling or another
                 skipped += 1
-                continue
-            add_source(db, url, name or url, now=utcnow())
-            known.add(url)
-            added += 1
+            else:
+                added += 1
     click.echo(f"Imported {file.name}: {added} added, {skipped} skipped (already sources).")
 
 
