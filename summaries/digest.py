@@ -77,6 +77,12 @@ class Window:
                     [to_db(since), to_db(now), MAX_CANDIDATES],
                 ).fetchall()
             ]
+            if len(self._ids) == MAX_CANDIDATES:
+                log.warning(
+                    "more than %d articles fetched since %s: digests consider only the newest"
+                    " %d, older ones are neither shown nor counted",
+                    MAX_CANDIDATES, since.isoformat(), MAX_CANDIDATES,
+                )  # fmt: skip
         return self._ids
 
     def matcher(self, since: datetime, now: datetime) -> Matcher:

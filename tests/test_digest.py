@@ -230,3 +230,20 @@ async def test_chats_due_together_share_one_index_and_keep_their_own_content(
     assert notifier.to(1) == ["DIGEST climate\nClimate summit opens [climate] (Wire)"]
     assert notifier.to(2) == ["DIGEST football\nFootball final [football] (Wire)"]
     assert notifier.to(3) == ["ALERT Football final", "DIGEST nothing new on your topics"]
+
+
+async def test_a_window_over_the_candidate_cap_is_logged(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(digest, "MAX_CANDIDATES", 3)
+    chats.ensure_chat(db, 1, now=NOW)
+    for n in range(4):
+        store(db, f"Story {n}", at=NOW - timedelta(minutes=n + 1))
+    with caplog.at_level(logging.WARNING, logger="summaries.digest"):
+        message, _ = digest.build_digest(db, chats.get_chat(db, 1), now=NOW)
+    assert [i.article.title for _, items in message.groups for i in items] == [
+        "Story 0",
+        "Story 1",
+        "Story 2",
+    ]
+    assert "more than 3 articles fetched since" in caplog.text
