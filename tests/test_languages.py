@@ -6,13 +6,21 @@ splitter would break on.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from py3langid import langid
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from summaries.summarize import SUPPORTED_LANGUAGES, detect_language, split_sentences, summarize
-from summaries.summarize.languages import _identifier, language_tools
+from summaries.summarize import (
+    SUPPORTED_LANGUAGES,
+    detect_language,
+    languages,
+    split_sentences,
+    summarize,
+)
+from summaries.summarize.languages import _identifier, _load_identifier, language_tools
 
 # code: (article, the sentence with an abbreviation that must stay whole, sentence count)
 ARTICLES: dict[str, tuple[str, str, int]] = {
@@ -197,9 +205,36 @@ def test_faster_scoring_gives_py3langid_scores_bit_for_bit() -> None:
 @pytest.fixture
 def fresh_identifier():
     """A langid model loaded anew for the test, and again afterwards for the other tests."""
-    _identifier.cache_clear()
+    for cached in (_identifier, _load_identifier):
+        cached.cache_clear()
     yield
-    _identifier.cache_clear()
+    for cached in (_identifier, _load_identifier):
+        cached.cache_clear()
+
+
+def test_threads_asking_at_once_share_one_model_load(
+    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[bool] = []
+    check = languages._scores_like_stock
+
+    def counted_check(fast: LanguageIdentifier) -> bool:
+        loads.append(check(fast))
+        return loads[-1]
+
+    monkeypatch.setattr(languages, "_scores_like_stock", counted_check)
+    start = threading.Barrier(6)
+
+    def detect() -> None:
+        start.wait()
+        assert detect_language(ARTICLES["en"][0]) == "en"
+
+    threads = [threading.Thread(target=detect) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [True]
 
 
 def _visits(self: LanguageIdentifier, text: bytes) -> dict[int, int]:

@@ -13,6 +13,7 @@ list (sumy's where it ships one, else a small list in `summaries/data/`).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -99,9 +100,23 @@ class _Identifier(LanguageIdentifier):  # type: ignore[misc]
 _PROBE = {0: 1, 17: 3, 4_096: 2, 65_000: 1}
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
     """The langid model, loaded on first use (a few MB; not at import time).
+
+    Ingest reads several articles at once in worker threads: the first ones to ask wait for
+    a single load (`_load_identifier`) instead of each loading a copy (a second apiece).
+    """
+    with _LOADING:
+        return _load_identifier()
+
+
+@lru_cache(maxsize=1)
+def _load_identifier() -> LanguageIdentifier:
+    """The model, loaded once.
 
     `_Identifier` replaces a private py3langid method. A py3langid without it, or whose
     version scores differently or takes other arguments, gets its own stock identifier
