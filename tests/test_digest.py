@@ -77,6 +77,16 @@ async def test_a_time_skipped_by_dst_fires_once_after_the_gap(
     assert await due_at(db, box, utc(2026, 3, 29, 12, 0)) == []
 
 
+async def test_a_time_repeated_by_dst_fires_once_at_its_first_occurrence(
+    db: Database, box: outbox.Outbox
+) -> None:
+    daily(db, 1, "Europe/Berlin", "02:30", now=utc(2026, 10, 24, 12, 0))
+    assert await due_at(db, box, utc(2026, 10, 25, 0, 29)) == []  # 02:29 CEST
+    assert await due_at(db, box, utc(2026, 10, 25, 0, 30)) == [1]  # 02:30 CEST
+    assert await due_at(db, box, utc(2026, 10, 25, 1, 30)) == []  # 02:30 CET, the second time
+    assert await due_at(db, box, utc(2026, 10, 26, 1, 30)) == [1]  # 02:30 CET the next day
+
+
 async def test_local_days_across_midnight_utc(db: Database, box: outbox.Outbox) -> None:
     daily(db, 1, "America/Los_Angeles", "17:00", now=utc(2026, 11, 24, 20, 0))  # 01:00 UTC
     daily(db, 2, "Pacific/Auckland", "07:00", now=utc(2026, 11, 24, 12, 0))  # 18:00 UTC
