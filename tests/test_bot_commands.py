@@ -7,6 +7,12 @@ from datetime import timedelta
 from summaries.cluster import assign_cluster
 from summaries.config import Settings
 from tests.bot_harness import NOW, add_story, running_bot
+from tests.servers import LocalServer, Reply
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Gazette</title>
+<link>https://harbour.example/</link><description>Local news</description>
+<item><title>Ferry terminal approved</title><link>https://harbour.example/ferry</link>
+<guid>1</guid></item></channel></rss>"""
 
 
 async def test_start_registers_menu_and_welcomes_with_three_buttons(settings: Settings) -> None:
@@ -120,6 +126,26 @@ async def test_sources_listing_and_admin_only_changes(settings: Settings) -> Non
         assert "Send a source's number" in usage.text
         [missing] = await bot.ask(1, "/removesource 99")
         assert "No source '99'" in missing.text
+
+
+async def test_an_operator_adds_a_site_by_its_page_lists_and_removes_it(
+    settings: Settings, server: LocalServer
+) -> None:
+    feed_url = server.add("/feed.xml", Reply(FEED, content_type="application/rss+xml"))
+    alternate = f'<link rel="alternate" type="application/rss+xml" href="{feed_url}">'
+    page = f"<html><head>{alternate}</head><body>News</body></html>"
+    site = server.add("/news", Reply(page.encode()))
+    async with running_bot(settings, admin_ids=frozenset({1})) as bot:
+        [added] = await bot.ask(1, f"/addsource {site}")
+        assert added.text.startswith(f"Added #1 Harbour Gazette ({feed_url}).")
+        [listing] = await bot.ask(1, "/sources")
+        assert "#1 Harbour Gazette: 0 articles\n🕓 not polled yet" in listing.text
+        assert listing.text.endswith("Add with /addsource URL, remove with /removesource ID.")
+        [removed] = await bot.ask(1, "/removesource 1")
+        assert removed.text == "Removed #1 Harbour Gazette; its stories remain."
+        [empty] = await bot.ask(42, "/sources")
+        assert empty.text == "No sources yet."
+    assert [r.path for r in server.requests] == ["/news", "/feed.xml"]
 
 
 async def test_inline_query_offers_stories_that_post_title_link_and_summary(
