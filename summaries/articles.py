@@ -154,17 +154,23 @@ def get_articles(db: Database, ids: Iterable[int]) -> list[StoredArticle]:
     return [found[i] for i in wanted if i in found]
 
 
+def source_name_filter(name: str) -> tuple[str, list[Any]]:
+    """SQL on `articles a` for "the source's name starts with `name`", in any case and script."""
+    escaped = name.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "casefold(a.source_name) LIKE ? ESCAPE '\\'", [escaped + "%"]
+
+
 def latest_articles(
     db: Database, *, limit: int = 5, source: str | None = None
 ) -> list[StoredArticle]:
     """The newest stored articles (by publication time, else fetch time), optionally one source's.
 
-    `source` matches a source's name case-insensitively, or as a prefix of it.
+    `source` matches a source's name, or the start of it, in any case (as `source:` in search).
     """
     where, params = "", []
     if source:
-        where = " WHERE lower(a.source_name) = lower(?) OR lower(a.source_name) LIKE lower(?)"
-        params = [source, source.replace("%", "").replace("_", "") + "%"]
+        clause, values = source_name_filter(source)
+        where, params = " WHERE " + clause, values
     rows = db.query(
         _ARTICLE_SELECT
         + where

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summaries.articles import get_articles
+from summaries.articles import get_articles, source_name_filter
 from summaries.errors import QueryError
 from summaries.models import StoredArticle
 from summaries.query import Query, Term, parse_query, tokenize
@@ -68,9 +68,9 @@ def _filters(query: Query, now: datetime) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if query.source:
-        escaped = query.source.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("lower(a.source_name) LIKE ? ESCAPE '\\'")
-        params.append(escaped + "%")
+        clause, values = source_name_filter(query.source)
+        clauses.append(clause)
+        params.extend(values)
     if query.since is not None:
         clauses.append("coalesce(a.published_at, a.fetched_at) >= ?")
         params.append(to_db(now - query.since))

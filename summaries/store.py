@@ -69,8 +69,14 @@ def open_database(path: Path | str) -> Database:
         db = _open_file(Path(path))
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
+    db.conn.create_function("casefold", 1, _casefold, deterministic=True)
     migrate(db)
     return db
+
+
+def _casefold(value: str | None) -> str | None:
+    """SQL `casefold(x)`: SQLite's own `lower()` and `LIKE` fold ASCII only (not `Известия`)."""
+    return value.casefold() if value is not None else None
 
 
 def _open_file(path: Path) -> Database:

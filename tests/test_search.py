@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from summaries.articles import insert_article
+from summaries.articles import insert_article, latest_articles
 from summaries.errors import QueryError
 from summaries.models import Article, Summary
 from summaries.search import (
@@ -257,6 +257,21 @@ def test_source_and_since_filters(db: Database) -> None:
     assert ids('source:"bbc world"') == [bbc]
     assert ids("storm source:100%") == []
     assert len(ids("since:2d")) == 2
+
+
+def test_source_names_match_in_any_case_and_script(db: Database) -> None:
+    izvestia = store(db, "Storm in Moscow", "Storm in Moscow.", source="Известия")
+    elysee = store(db, "Storm in Paris", "Storm in Paris.", source="Élysée Info")
+    store(db, "Storm in Lagos", "Storm in Lagos.", source="my_feed")
+
+    def sources(text: str) -> list[str]:
+        return [h.article.source_name for h in search(db, text, limit=10, now=NOW).hits]
+
+    for typed, wanted in (("Известия", izvestia), ("известия", izvestia), ("ÉLYSÉE", elysee)):
+        assert [h.article.id for h in search(db, f"storm source:{typed}", now=NOW).hits] == [wanted]
+        assert [a.id for a in latest_articles(db, source=typed)] == [wanted]
+    assert sources("source:my_") == ["my_feed"]
+    assert sources("source:my%") == [] and latest_articles(db, source="m_") == []
 
 
 def test_snippet_marks_matched_words(db: Database) -> None:
