@@ -65,13 +65,15 @@ def list_sources(db: Database, *, enabled_only: bool = False) -> list[Source]:
 
 
 def get_source(db: Database, id_or_url: int | str) -> Source:
-    """One source by numeric id, URL or exact name; `NotFoundError` says how to list them."""
+    """One source by numeric id, URL or name in any case; `NotFoundError` says how to list them."""
     key = str(id_or_url).strip()
     if key.isdigit():
         rows = list(db.query(_SOURCE_SELECT + " WHERE s.id = ?", [int(key)]))
     else:
         rows = list(
-            db.query(_SOURCE_SELECT + " WHERE s.url = ? OR lower(s.name) = lower(?)", [key, key])
+            db.query(
+                _SOURCE_SELECT + " WHERE s.url = ? OR casefold(s.name) = ?", [key, key.casefold()]
+            )
         )
     if not rows:
         raise NotFoundError(f"No source {key!r}. See the list with `sources list`.")

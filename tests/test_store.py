@@ -90,3 +90,9 @@ def test_the_same_feed_in_another_spelling_is_not_added_twice(db: Database) -> N
             sources.add_source(db, spelling, "Again", now=NOW)
     sources.add_source(db, "https://example.com/feed.xml?section=world", "World", now=NOW)
     assert [s.name for s in sources.list_sources(db)] == ["Example", "World"]
+
+
+def test_a_source_is_found_by_its_name_in_any_case_and_script(db: Database) -> None:
+    added = sources.add_source(db, "https://iz.ru/xml/rss/all.xml", "Известия", now=NOW)
+    assert sources.get_source(db, "ИЗВЕСТИЯ").id == added.id
+    assert sources.remove_source(db, "известия").id == added.id
