@@ -29,12 +29,15 @@ async def require_chat_admin(update: Update, context: Context) -> bool:
     """True when the sender may change this chat's settings; otherwise says who can.
 
     Anyone may in a private chat. In a group: its administrators (an anonymous admin writes as
-    the group itself) and the bot's operators.
+    the group itself) and the bot's operators. A button press is judged by who pressed it: the
+    message under a button is the bot's own, and in a channel that message is "sent" by the
+    channel itself, which must not count as an admin's word.
     """
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    sender_chat = message.sender_chat if message is not None else None
+    pressed = update.callback_query is not None
+    sender_chat = message.sender_chat if message is not None and not pressed else None
     if sender_chat is not None and sender_chat.id == chat.id:
         return True
     if user is not None and services_of(context).is_bot_admin(user.id):

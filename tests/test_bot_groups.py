@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.permissions import require_chat_admin
 from bot.render import notice
@@ -56,3 +56,31 @@ async def test_require_chat_admin_asks_telegram_who_administers_the_group(
         assert [m.text for m in (admin, operator, private)] == ["changed"] * 3
         asked = [c.params["user_id"] for c in bot.fake.calls if c.method == "getChatMember"]
         assert asked == [8, 7], "operators and private chats need no lookup"
+
+
+async def test_a_button_under_a_channel_post_is_judged_by_who_pressed_it(
+    settings: Settings,
+) -> None:
+    async def change(update: Update, context: Context) -> None:
+        if await require_chat_admin(update, context):
+            await answer(update, notice("changed"))
+
+    channel = -1009876
+    async with running_bot(settings) as bot:
+        bot.application.add_handler(CallbackQueryHandler(change))
+        bot.fake.add_chat(channel, title="News channel")
+        bot.fake.set_admins(channel, {7})
+        chat = {"id": channel, "type": "channel", "title": "News channel"}
+        post = {"message_id": 1, "date": 0, "chat": chat, "sender_chat": chat, "text": "topics"}
+
+        def press(user_id: int) -> dict[str, object]:
+            query = {"id": str(user_id), "from": bot.fake.user(user_id), "chat_instance": "1",
+                     "data": "x", "message": post}  # fmt: skip
+            return {"callback_query": query}
+
+        await bot.push(press(8))
+        assert [m.text for m in bot.fake.bot_messages(channel)] == [
+            "Only this group's admins can change its settings."
+        ]
+        await bot.push(press(7))
+        assert bot.fake.bot_messages(channel)[-1].text == "changed"
