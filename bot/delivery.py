@@ -38,6 +38,7 @@ from telegram.error import (
 
 from bot.render import to_plain
 from bot.render_digest import render_alert, render_digest
+from bot.send import is_entity_error
 from bot.services import App, Context, services_of
 from summaries.alerts import alert_hook
 from summaries.digest import schedule_digests
@@ -150,7 +151,7 @@ class TelegramNotifier:
         try:
             return await self._post(chat_id, text, html=True)
         except BadRequest as error:
-            if "can't parse entities" not in error.message.lower():
+            if not is_entity_error(error):
                 raise self._translate(error) from error
             log.warning("HTML refused for chat %s (%s); sending plain text", chat_id, error)
         try:
