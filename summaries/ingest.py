@@ -70,6 +70,15 @@ class IngestReport:
     skipped: int = 0
     """Entries with no readable text at all (neither page nor feed), or nothing to summarise."""
 
+    def outcome(self) -> str:
+        """One line for people: `ingest`'s closing line and the worker's log line."""
+        return (
+            f"Polled {_plural(self.sources_polled, 'source')}: "
+            f"{_plural(len(self.new_articles), 'new article')}, "
+            f"{_plural(self.duplicates, 'duplicate')} skipped, "
+            f"{_plural(len(self.failures), 'failure')}."
+        )
+
     def add(self, other: IngestReport) -> None:
         """Fold another report into this one."""
         self.sources_polled += other.sources_polled
@@ -77,6 +86,10 @@ class IngestReport:
         self.duplicates += other.duplicates
         self.failures.extend(other.failures)
         self.skipped += other.skipped
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def newest_entries(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:

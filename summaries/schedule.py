@@ -40,12 +40,7 @@ async def ingest_tick(ingester: Ingester) -> IngestReport:
     for name, error in report.failures:
         log.warning("Source %s failed: %s", name, error)
     if report.sources_polled:
-        log.info(
-            "Polled %d sources: %d new articles, %d failures",
-            report.sources_polled,
-            len(report.new_articles),
-            len(report.failures),
-        )
+        log.info("%s", report.outcome())
     return report
 
 

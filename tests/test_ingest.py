@@ -485,3 +485,10 @@ async def test_a_bug_on_one_page_skips_that_entry_only(
     monkeypatch.setattr(ingest_module, "extract_article", flaky)
     report = await ingester(db, fetcher, settings).run_due()
     assert (len(report.new_articles), report.skipped, report.failures) == (1, 1, [])
+
+
+def test_the_outcome_line_counts_in_words() -> None:
+    one = ingest_module.IngestReport(sources_polled=1, new_articles=[7], duplicates=1)
+    assert one.outcome() == "Polled 1 source: 1 new article, 1 duplicate skipped, 0 failures."
+    many = ingest_module.IngestReport(sources_polled=3, failures=[("A", "x"), ("B", "y")])
+    assert many.outcome() == "Polled 3 sources: 0 new articles, 0 duplicates skipped, 2 failures."

@@ -33,11 +33,13 @@ class NewsbriefGroup(click.Group):
 
 
 def configure_logging(level: str) -> None:
-    """Log to stderr; quiet the HTTP libraries, whose INFO lines would print bot tokens in URLs."""
+    """Log to stderr; quiet the HTTP libraries (their INFO lines print bot tokens in URLs) and
+    APScheduler's job bookkeeping, so INFO shows what newsbrief itself did.
+    """
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

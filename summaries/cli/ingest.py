@@ -19,20 +19,6 @@ from summaries.schedule import run_worker
 from summaries.sources import list_sources
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def closing_line(report: IngestReport) -> str:
-    """The one-line outcome of an ingest run."""
-    return (
-        f"Polled {_plural(report.sources_polled, 'source')}: "
-        f"{_plural(len(report.new_articles), 'new article')}, "
-        f"{_plural(report.duplicates, 'duplicate')} skipped, "
-        f"{_plural(len(report.failures), 'failure')}."
-    )
-
-
 def report_json(report: IngestReport) -> dict[str, Any]:
     """The outcome as one JSON object with stable field names."""
     return {
@@ -75,7 +61,7 @@ def ingest_command(settings: Settings, as_json: bool) -> None:
         click.echo(f"  {name}: {error}", err=True)
     if not report.sources_polled:
         click.echo("No enabled sources. Add one with `newsbrief sources add URL`.", err=True)
-    click.echo(closing_line(report))
+    click.echo(report.outcome())
 
 
 @click.command("worker")
