@@ -19,7 +19,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import click
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.delivery import schedule_delivery
@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 MISSING_BOT_HINT = (
     "No TELEGRAM_BOT_TOKEN: running the news poller without the bot. To get a token, message "
     "@BotFather on Telegram, send /newbot, and put TELEGRAM_BOT_TOKEN=<token> in .env."
+)
+UNREACHABLE_HINT = (
+    "Could not reach the Telegram Bot API at {} to start the bot. Check the network (and "
+    "TELEGRAM_API_BASE_URL if you run your own Bot API server), then start newsbrief again."
 )
 REFUSED_BOT_HINT = (
     "Telegram rejected TELEGRAM_BOT_TOKEN (mistyped, or revoked). Copy the current token from "
@@ -69,6 +73,10 @@ def run(settings: Settings) -> None:
     except InvalidToken:
         # PTB's message quotes the token, and an uncaught error would print it to stderr.
         raise ConfigError(REFUSED_BOT_HINT) from None
+    except NetworkError:
+        # Only start-up gets here: once running, PTB retries lost connections itself. The
+        # library's message may carry the request URL, which holds the token: not shown.
+        raise ConfigError(UNREACHABLE_HINT.format(settings.telegram_api_base_url)) from None
 
 
 def compose(settings: Settings) -> App:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from apscheduler.events import EVENT_JOB_EXECUTED
 
-from bot.main import MISSING_BOT_HINT, REFUSED_BOT_HINT, compose
+from bot.main import MISSING_BOT_HINT, REFUSED_BOT_HINT, UNREACHABLE_HINT, compose
 from summaries.config import Settings
 from summaries.schedule import JOB_ID
 from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
@@ -133,6 +133,18 @@ async def test_a_rejected_token_ends_in_one_line_that_does_not_repeat_it(tmp_pat
     assert process.returncode == 1, log
     assert log.splitlines()[-1] == f"Error: {REFUSED_BOT_HINT}"
     assert wrong.split(":")[1] not in log, "not in the library's own log of the failure either"
+
+
+async def test_an_unreachable_bot_api_ends_in_one_line_without_the_token(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=closed)
+    process = _start(tmp_path, env)
+    _, log = await asyncio.to_thread(process.communicate, timeout=90)
+    assert process.returncode == 1, log
+    assert log.splitlines()[-1] == f"Error: {UNREACHABLE_HINT.format(closed)}"
+    assert TOKEN.split(":")[1] not in log
 
 
 async def test_webhook_mode_registers_the_hook_and_checks_the_secret(tmp_path: Path) -> None:
