@@ -70,7 +70,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         db_path=Path(get("NEWSBRIEF_DB") or d.db_path),
         poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, minimum=5),
         summary_sentences=_int(get, "NEWSBRIEF_SUMMARY_SENTENCES", d.summary_sentences, 1, 20),
-        summary_method=get("NEWSBRIEF_SUMMARY_METHOD") or d.summary_method,
+        summary_method=_method(get("NEWSBRIEF_SUMMARY_METHOD"), d.summary_method),
         allow_private_urls=_bool(get, "NEWSBRIEF_ALLOW_PRIVATE_URLS", d.allow_private_urls),
         default_sources=_bool(get, "NEWSBRIEF_DEFAULT_SOURCES", d.default_sources),
         log_level=_log_level(get("NEWSBRIEF_LOG_LEVEL") or d.log_level),
@@ -156,6 +156,19 @@ def _ids(raw: str | None) -> frozenset[int]:
                 f"NEWSBRIEF_ADMIN_IDS must be comma-separated Telegram user ids, got {part!r}."
             ) from None
     return frozenset(ids)
+
+
+def _method(raw: str | None, default: str) -> str:
+    """A known summary method; checked here, as otherwise every article would be skipped."""
+    if raw is None:
+        return default
+    from summaries.summarize.methods import METHODS  # deferred: loads sumy, only when set
+
+    if raw not in METHODS:
+        raise ConfigError(
+            f"NEWSBRIEF_SUMMARY_METHOD must be one of {', '.join(METHODS)}, got {raw!r}."
+        )
+    return raw
 
 
 def _log_level(raw: str) -> str:

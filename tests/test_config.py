@@ -35,12 +35,18 @@ def test_defaults_match_the_documentation() -> None:
         ("NEWSBRIEF_ADMIN_IDS", "12,bob", "NEWSBRIEF_ADMIN_IDS must be comma-separated"),
         ("NEWSBRIEF_WEBHOOK_LISTEN", "8443", "NEWSBRIEF_WEBHOOK_LISTEN must be HOST:PORT"),
         ("NEWSBRIEF_DIGEST_GRACE_HOURS", "-1", "between 0 and 48"),
+        ("NEWSBRIEF_SUMMARY_METHOD", "magic", "NEWSBRIEF_SUMMARY_METHOD must be one of default"),
     ],
 )
 def test_a_bad_value_names_the_setting(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         Settings.from_env({name: value}, env_file=None)
     assert "\n" not in str(caught.value)
+
+
+def test_a_known_summary_method_is_kept() -> None:
+    settings = Settings.from_env({"NEWSBRIEF_SUMMARY_METHOD": "lexrank"}, env_file=None)
+    assert settings.summary_method == "lexrank"
 
 
 def test_environment_overrides_the_env_file(tmp_path: Path) -> None:
