@@ -71,11 +71,15 @@ class IngestReport:
     """Entries with no readable text at all (neither page nor feed), or nothing to summarise."""
 
     def outcome(self) -> str:
-        """One line for people: `ingest`'s closing line and the worker's log line."""
+        """One line for people: `ingest`'s closing line and the worker's log line.
+
+        Entries skipped for having no readable text are named only when there are some.
+        """
+        unreadable = f"{self.skipped} without readable text, " if self.skipped else ""
         return (
             f"Polled {_plural(self.sources_polled, 'source')}: "
             f"{_plural(len(self.new_articles), 'new article')}, "
-            f"{_plural(self.duplicates, 'duplicate')} skipped, "
+            f"{_plural(self.duplicates, 'duplicate')} skipped, {unreadable}"
             f"{_plural(len(self.failures), 'failure')}."
         )
 

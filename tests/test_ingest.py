@@ -492,3 +492,8 @@ def test_the_outcome_line_counts_in_words() -> None:
     assert one.outcome() == "Polled 1 source: 1 new article, 1 duplicate skipped, 0 failures."
     many = ingest_module.IngestReport(sources_polled=3, failures=[("A", "x"), ("B", "y")])
     assert many.outcome() == "Polled 3 sources: 0 new articles, 0 duplicates skipped, 2 failures."
+    unreadable = ingest_module.IngestReport(sources_polled=1, skipped=2)
+    assert unreadable.outcome() == (
+        "Polled 1 source: 0 new articles, 0 duplicates skipped, 2 without readable text,"
+        " 0 failures."
+    )
