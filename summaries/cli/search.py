@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from summaries.cli.sources import opened
+from summaries.cli.sources import clip, opened
 from summaries.config import Settings
 from summaries.search import SearchHit, Snippet, search
 
@@ -70,7 +70,7 @@ def search_command(settings: Settings, query: tuple[str, ...], limit: int, as_js
             click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
         return
     if not page.hits:
-        click.echo(f"No results for {text!r}.")
+        click.echo(f"No results for {clip(text, 80)!r}.")
         return
     ansi = sys.stdout.isatty()
     for number, hit in enumerate(page.hits, start=1):

@@ -89,7 +89,8 @@ def source_json(source: Source) -> dict[str, Any]:
     }
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, with an ellipsis when it was longer."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -99,11 +100,11 @@ def source_table(sources: list[Source]) -> str:
     rows = [
         (
             str(s.id),
-            _clip(s.name, 28),
+            clip(s.name, 28),
             str(s.article_count),
             _health(s),
             _when(s.last_success_at),
-            _clip(f"{_when(s.last_error_at)} {s.last_error}", 60) if s.last_error else "-",
+            clip(f"{_when(s.last_error_at)} {s.last_error}", 60) if s.last_error else "-",
         )
         for s in sources
     ]
