@@ -405,6 +405,10 @@ def hostile_routes(server: LocalServer) -> dict[str, str]:
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
         b"<rss><channel><title>&lol2;</title></channel></rss>"
     )
+    quadratic = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"a" * 100_000 + b'">]>'
+        b"<rss><channel><title>" + b"&a;" * 20_000 + b"</title></channel></rss>"
+    )
 
     def endless() -> Iterator[bytes]:
         while True:
@@ -421,6 +425,7 @@ def hostile_routes(server: LocalServer) -> dict[str, str]:
         "image": Reply(b"\x89PNG\r\n\x1a\n" + bytes(2000), content_type="image/png"),
         "binary junk": Reply(bytes(random.Random(5).randrange(256) for _ in range(5000))),
         "entity bomb": Reply(laughs, content_type=RSS),
+        "quadratic blowup": Reply(quadratic, content_type=RSS),
     }
     paths = {"redirect loop": "/redirect-loop"}
     return {
