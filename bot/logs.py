@@ -12,9 +12,10 @@ import logging
 import traceback
 from typing import Any
 
+from summaries.cli import QUIET_LOGGERS
+
 _secrets: set[str] = set()
 _base_factory = logging.getLogRecordFactory()
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler.executors.default")
 
 
 def redact(text: str) -> str:

@@ -32,6 +32,10 @@ class NewsbriefGroup(click.Group):
             ctx.exit(130)
 
 
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
+"""Libraries kept at WARNING: HTTP request lines carry bot tokens; APScheduler's are bookkeeping."""
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr; quiet the HTTP libraries (their INFO lines print bot tokens in URLs) and
     APScheduler's job bookkeeping, so INFO shows what newsbrief itself did.
@@ -39,7 +43,7 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
