@@ -67,7 +67,7 @@ def list_sources(db: Database, *, enabled_only: bool = False) -> list[Source]:
 def get_source(db: Database, id_or_url: int | str) -> Source:
     """One source by numeric id, URL or name in any case; `NotFoundError` says how to list them."""
     key = str(id_or_url).strip()
-    if key.isdigit():
+    if key.isascii() and key.isdigit() and int(key) < 2**63:  # SQLite's largest integer
         rows = list(db.query(_SOURCE_SELECT + " WHERE s.id = ?", [int(key)]))
     else:
         rows = list(
@@ -76,7 +76,8 @@ def get_source(db: Database, id_or_url: int | str) -> Source:
             )
         )
     if not rows:
-        raise NotFoundError(f"No source {key!r}. See the list with `sources list`.")
+        shown = key if len(key) <= 80 else key[:79] + "…"
+        raise NotFoundError(f"No source {shown!r}. See the list with `sources list`.")
     return _source(rows[0])
 
 

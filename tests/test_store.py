@@ -96,3 +96,10 @@ def test_a_source_is_found_by_its_name_in_any_case_and_script(db: Database) -> N
     added = sources.add_source(db, "https://iz.ru/xml/rss/all.xml", "Известия", now=NOW)
     assert sources.get_source(db, "ИЗВЕСТИЯ").id == added.id
     assert sources.remove_source(db, "известия").id == added.id
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999999", "²", "x" * 5000])
+def test_an_impossible_source_key_is_simply_not_found(db: Database, key: str) -> None:
+    with pytest.raises(NotFoundError, match="sources list") as caught:
+        sources.get_source(db, key)
+    assert len(str(caught.value)) < 200
