@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from summaries.articles import find_duplicate, insert_article
-from summaries.cluster import cluster_hook
+from summaries.cluster import assign_pending, cluster_hook
 from summaries.config import Settings
 from summaries.errors import ExtractError, FetchError, NewsbriefError, SummarizeError
 from summaries.extract import article_from_entry, extract_article
@@ -143,6 +143,7 @@ class Ingester:
     ) -> IngestReport:
         """Poll every due source (every enabled one with `force`) and report the totals."""
         now = self.clock()
+        self._cluster_leftovers(now)
         sources = list_sources(self.db, enabled_only=True) if force else due_sources(self.db, now)
 
         async def one(source: Source) -> IngestReport:
@@ -156,6 +157,15 @@ class Ingester:
         for report in await asyncio.gather(*(one(s) for s in sources)):
             total.add(report)
         return total
+
+    def _cluster_leftovers(self, now: datetime) -> None:
+        """Cluster articles stored but never clustered (a crash between the two, an older
+        version): one indexed query when there are none."""
+        try:
+            if count := assign_pending(self.db, now=now):
+                log.info("Clustered %d stored articles that had no story yet", count)
+        except Exception:
+            log.exception("Clustering stored articles failed; their stories show ungrouped")
 
     async def poll(self, source: Source) -> IngestReport:
         """Poll one source now. Never raises for the source's own problems: they are recorded."""

@@ -261,6 +261,26 @@ async def test_hooks_get_new_ids_and_a_failing_hook_loses_nothing(
     assert len(get_articles(db, report.new_articles)) == 2
 
 
+async def test_articles_stored_without_a_story_are_clustered_at_the_next_run(
+    db: Database, fetcher: Fetcher, settings: Settings
+) -> None:
+    text = "Flood waters closed the coastal road near Harbourtown on Sunday. Crews worked all day."
+    stored = insert_article(
+        db,
+        Article(title="Flood closes coastal road", text=text, url="https://example.com/flood"),
+        Summary(sentences=(text,), method="lead"),
+        canonical_url="https://example.com/flood",
+        source_id=None,
+        source_name="Example",
+        content_origin="page",
+        now=NOW,
+    )
+    assert stored is not None
+    assert get_articles(db, [stored])[0].cluster_id is None
+    await ingester(db, fetcher, settings).run_due()
+    assert get_articles(db, [stored])[0].cluster_id is not None
+
+
 def test_next_poll_time_jitter_and_backoff() -> None:
     rng = random.Random(1)
     for _ in range(50):
