@@ -30,11 +30,12 @@ from summaries.articles import find_duplicate, insert_article
 from summaries.cluster import assign_pending, cluster_hook
 from summaries.config import Settings
 from summaries.errors import ExtractError, FetchError, NewsbriefError, SummarizeError
-from summaries.extract import article_from_entry, extract_article
+from summaries.extract import article_from_entry
 from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, Response
 from summaries.models import Article, FeedEntry, Source, Summary
 from summaries.polling import FEED_ACCEPT, next_poll_time
+from summaries.reader import article_from_response
 from summaries.source_discovery import add_source_from_url
 from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
 from summaries.store import Database, utcnow
@@ -287,8 +288,7 @@ class Ingester:
         article, origin = None, "page"
         if page is not None:
             try:
-                body = _page_body(page)
-                article = extract_article(body, url=page.url, content_type=page.content_type)
+                article = article_from_response(page)
             except ExtractError as error:
                 log.info("Could not read the page %s (%s); using the feed's text", page.url, error)
         if article is None:
@@ -312,9 +312,3 @@ class Ingester:
                 await hook(list(article_ids))
             except Exception:
                 log.exception("A new-articles hook failed; the articles are stored regardless")
-
-
-def _page_body(page: Response) -> str | bytes:
-    """Text decoded with the server's declared charset when it says it is text, else bytes."""
-    textual = page.content_type.startswith("text/") or "html" in page.content_type
-    return page.text() if textual else page.body

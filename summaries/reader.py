@@ -12,7 +12,7 @@ from typing import TextIO
 
 from summaries.errors import ExtractError
 from summaries.extract import extract_article
-from summaries.fetch import Fetcher
+from summaries.fetch import Fetcher, Response
 from summaries.models import Article
 
 ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.8"
@@ -28,7 +28,12 @@ _SUFFIX_TYPES = {
 
 async def read_url(fetcher: Fetcher, url: str) -> Article:
     """Fetch `url` once and extract its article; FetchError and ExtractError propagate."""
-    response = await fetcher.get(url, accept=ACCEPT)
+    return article_from_response(await fetcher.get(url, accept=ACCEPT))
+
+
+def article_from_response(response: Response) -> Article:
+    """The article of a fetched page: text decoded with the server's declared charset when it
+    says it is text, else the raw bytes (so a mislabelled PDF or image is still recognised)."""
     is_text = response.content_type.startswith(_TEXT_TYPES)
     return extract_article(
         response.text() if is_text else response.body,

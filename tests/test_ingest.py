@@ -18,7 +18,7 @@ from summaries.articles import get_articles, insert_article
 from summaries.config import Settings
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.errors import BlockedURLError, SourceError
-from summaries.fetch import Fetcher, FetchPolicy
+from summaries.fetch import Fetcher, FetchPolicy, Response
 from summaries.ingest import Ingester, add_source_from_url, next_poll_time
 from summaries.models import Article, Summary
 from summaries.search import search
@@ -500,14 +500,14 @@ async def test_a_bug_on_one_page_skips_that_entry_only(
 ) -> None:
     url = serve_stories(server, ["harbour", "council"])
     add_source(db, url, "Example", now=NOW)
-    real = ingest_module.extract_article
+    real = ingest_module.article_from_response
 
-    def flaky(body: str | bytes, **kwargs: Any) -> Article:
-        if "tram" in str(body):
+    def flaky(page: Response) -> Article:
+        if "tram" in page.text():
             raise ValueError("a bug deep in extraction")
-        return real(body, **kwargs)
+        return real(page)
 
-    monkeypatch.setattr(ingest_module, "extract_article", flaky)
+    monkeypatch.setattr(ingest_module, "article_from_response", flaky)
     report = await ingester(db, fetcher, settings).run_due()
     assert (len(report.new_articles), report.skipped, report.failures) == (1, 1, [])
 
