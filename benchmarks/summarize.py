@@ -114,15 +114,15 @@ def stages(texts: Sequence[str], repeat: int) -> None:
     tokenizer = tools.tokenizer
     summarizer = summarizer_for("default", tools)
     split = [[s for block in document_paragraphs(t, tokenizer) for s in block] for t in texts]
-    words = [[tokenizer.to_words(s) for s in sentences] for sentences in split]
+    words = [tokenizer.word_lines([*sentences, ""]) for sentences in split]
     parts: dict[str, Callable[[], object]] = {
         "language detection": lambda: [detect_language(t) for t in texts],
         "sentences (Punkt, repeats dropped)": lambda: [
             document_paragraphs(t, tokenizer) for t in texts
         ],
-        "words": lambda: [[tokenizer.to_words(s) for s in ss] for ss in split],
+        "words": lambda: [tokenizer.word_lines([*ss, ""]) for ss in split],
         "summariser (choose)": lambda: [
-            summarizer.choose(ss, ws, (), 3) for ss, ws in zip(split, words, strict=True)
+            summarizer.choose(ss, ws, 3) for ss, ws in zip(split, words, strict=True)
         ],
     }
     for name, run in parts.items():

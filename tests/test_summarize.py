@@ -25,6 +25,7 @@ from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
 from summaries.summarize.quality import FACTORS, quality_factors
 from summaries.summarize.quotes import Quotations
+from summaries.summarize.tokenizer import LINE_BREAK
 from tests.conftest import shared_file
 
 STORY = (
@@ -336,8 +337,8 @@ def test_demoting_torn_quotations_while_choosing_equals_demoting_them_all_first(
     changed = 0
     for row in rows:
         texts = split_sentences(row["text"])
-        words = [tools.tokenizer.to_words(text) for text in texts]
-        vectors = summarizer._vectors([*words, []])
+        words = tools.tokenizer.word_lines([*texts, ""])
+        vectors = summarizer._vectors(words, len(texts) + 1)
         similarity = vectors[:-1] @ vectors[:-1].T
         scores = summarizer.rate(similarity, vectors[:-1] @ vectors[-1]) * quality_factors(texts)
         lengths = np.array([len(text) for text in texts])
@@ -345,7 +346,7 @@ def test_demoting_torn_quotations_while_choosing_equals_demoting_them_all_first(
         undemoted = sorted(summarizer._select(scores.copy(), similarity, 3, lengths, nothing_torn))
         scores[starts_in_quotation([texts])] *= FACTORS["torn"]
         eager = sorted(summarizer._select(scores, similarity, 3, lengths, nothing_torn))
-        assert summarizer.choose(texts, words, [], 3) == eager
+        assert summarizer.choose(texts, words, 3) == eager
         changed += eager != undemoted
     assert changed > 0, "no article here has a torn quotation worth choosing"
 
@@ -369,4 +370,35 @@ def test_vocabulary_ids_words_by_stem_and_starts_afresh_past_its_limit(
     assert cats[0] == cats[2] and cats[1] == -1
     assert walks[0] == walks[1] != walks[2]
     assert rivers[0] == rivers[2] and rivers[1] == -1
-    assert len(vocabulary._tables[0]) == 3  # started afresh instead of holding all nine
+    assert len(vocabulary._tables[0]) == 4  # afresh: three words and the line break, not nine
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Cats don't sit.", "", "Well-known — “Jürgen’s” café, 2024.", "x"],
+        ["All ASCII here.", "A title"],
+        ["Только кириллица, т.е. слова.", "ASCII line"],
+        [],
+        [""],
+    ],
+)
+def test_word_lines_are_each_lines_words_with_a_break_between(lines: list[str]) -> None:
+    tokenizer = language_tools("en").tokenizer
+    expected: list[str] = []
+    for line in lines:
+        expected += re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", line)
+        expected.append(LINE_BREAK)
+    assert tokenizer.word_lines(lines) == expected[:-1]
+    assert [tokenizer.to_words(line) for line in lines] == [
+        tuple(re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", line)) for line in lines
+    ]
+
+
+def test_ascii_words_are_the_unicode_rule_on_every_dataset_sentence() -> None:
+    tokenizer = language_tools("en").tokenizer
+    rows = shared_file("data/cnndm-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for row in rows:
+        texts = split_sentences(json.loads(row)["text"])
+        unicode_rule = [re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t) for t in texts]
+        assert [list(tokenizer.to_words(t)) for t in texts] == unicode_rule

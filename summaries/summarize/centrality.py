@@ -27,6 +27,7 @@ from threadpoolctl import ThreadpoolController
 
 from summaries.summarize.quality import FACTORS, quality_factors
 from summaries.summarize.quotes import Quotations
+from summaries.summarize.tokenizer import LINE_BREAK
 
 Matrix = NDArray[np.float64]
 
@@ -82,10 +83,10 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
             return ()
         count = len(ItemsCount(sentences_count)(sentences))
         title_words = [word for heading in document.headings for word in heading.words]
+        lines = [*(s.words for s in sentences), title_words]
         chosen = self.choose(
             [str(sentence) for sentence in sentences],
-            [s.words for s in sentences],
-            title_words,
+            [*chain.from_iterable((*words, LINE_BREAK) for words in lines)][:-1],
             count,
             paragraphs=[len(paragraph.sentences) for paragraph in document.paragraphs],
         )
@@ -94,14 +95,15 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
     def choose(
         self,
         texts: Sequence[str],
-        words: Sequence[Sequence[str]],
-        title_words: Sequence[str],
+        word_lines: Sequence[str],
         count: int,
         *,
         paragraphs: Sequence[int] = (),
     ) -> list[int]:
         """The indices of the chosen sentences, in the article's order.
 
+        `word_lines` holds the words of each sentence and then of the title, as
+        `PunktTokenizer.word_lines` gives them (`LINE_BREAK` between two sentences).
         `paragraphs` holds the number of sentences in each paragraph (empty: one paragraph);
         quotations are followed within a paragraph. The production path (`summarize`) calls
         this with sentences it has split and tokenised itself, skipping sumy's document
@@ -109,7 +111,7 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         """
         if not texts:
             return []
-        vectors = self._vectors([*words, title_words])
+        vectors = self._vectors(word_lines, len(texts) + 1)
         body, title = vectors[:-1], vectors[-1]
         with _blas().limit(limits=1, user_api="blas"):
             similarity = body @ body.T
@@ -119,31 +121,31 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         quotations = Quotations(texts, paragraphs)
         return sorted(self._select(scores, similarity, count, lengths, quotations))
 
-    def _vectors(self, rows: Sequence[Sequence[str]]) -> Matrix:
-        """L2-normalised TF-IDF rows (sublinear tf, idf over the document's sentences).
+    def _vectors(self, word_lines: Sequence[str], rows: int) -> Matrix:
+        """L2-normalised TF-IDF rows, one per line (sublinear tf, idf over all lines but the last).
 
         Each word becomes a term id with one dict lookup (`_Vocabulary`: lower-case, stop
-        word, stem, done once per word) and the rest is numpy's; the columns follow the order
-        in which the terms first appear.
+        word, stem, done once per word; a line break is `_BREAK`) and the rest is numpy's; the
+        columns follow the order in which the terms first appear.
         """
-        ids = _vocabulary(self._stemmer, self.stop_words).ids(list(chain.from_iterable(rows)))
+        ids = _vocabulary(self._stemmer, self.stop_words).ids(word_lines)
         kept = ids >= 0
         if not kept.any():
-            return np.zeros((len(rows), 1))
-        row_of = np.repeat(np.arange(len(rows)), [len(words) for words in rows])[kept]
+            return np.zeros((rows, 1))
+        row_of = np.cumsum(ids == _BREAK)[kept]
         distinct, first, inverse = np.unique(ids[kept], return_index=True, return_inverse=True)
         column = np.empty(len(distinct), dtype=np.intp)
         column[np.argsort(first)] = np.arange(len(distinct))
         width = len(distinct)
-        cells = np.bincount(row_of * width + column[inverse], minlength=len(rows) * width)
+        cells = np.bincount(row_of * width + column[inverse], minlength=rows * width)
         present = np.flatnonzero(cells)
         # Only the present cells are weighted: the same numbers as a pass over the dense
         # matrix, at a fraction of its cost (a news document fills about a tenth of it).
-        frequency = np.bincount(present[present < (len(rows) - 1) * width] % width, minlength=width)
-        idf = np.log(len(rows) / (1.0 + frequency)) + 1.0
-        flat = np.zeros(len(rows) * width)
+        frequency = np.bincount(present[present < (rows - 1) * width] % width, minlength=width)
+        idf = np.log(rows / (1.0 + frequency)) + 1.0
+        flat = np.zeros(rows * width)
         flat[present] = (1.0 + np.log(cells[present].astype(float))) * idf[present % width]
-        weights = flat.reshape(len(rows), width)
+        weights = flat.reshape(rows, width)
         norms = np.sqrt(np.add.reduce(weights * weights, axis=1, keepdims=True))
         unit: Matrix = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
         return unit
@@ -212,6 +214,8 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
 
 
 _WORD_CACHE = 200_000
+_BREAK = -2
+"""The id of `LINE_BREAK`: not a term (stop words are -1, terms 0 and up)."""
 
 
 class _Vocabulary:
@@ -227,7 +231,7 @@ class _Vocabulary:
     def __init__(self, stem: Callable[[str], str], stop_words: frozenset[str]) -> None:
         self._stem = stem
         self._stop_words = stop_words
-        self._tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self._tables = _fresh_tables()
 
     def ids(self, words: Sequence[str]) -> NDArray[np.intp]:
         """The term id of each word, in order."""
@@ -241,7 +245,7 @@ class _Vocabulary:
     def _learn(self, words: Sequence[str]) -> dict[str, int]:
         """The ids of `words`, learning the new ones (a stem of "" counts as a stop word)."""
         if len(self._tables[0]) > _WORD_CACHE:
-            self._tables = ({}, {})
+            self._tables = _fresh_tables()
         known, stems = self._tables
         learnt = {}
         for word in set(words):
@@ -251,6 +255,11 @@ class _Vocabulary:
                 known[word] = stems.setdefault(stem, len(stems)) if stem else -1
             learnt[word] = known[word]
         return learnt
+
+
+def _fresh_tables() -> tuple[dict[str, int], dict[str, int]]:
+    """Empty word and stem tables that know the line break."""
+    return {LINE_BREAK: _BREAK}, {}
 
 
 @lru_cache(maxsize=64)

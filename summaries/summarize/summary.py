@@ -68,10 +68,9 @@ def _choose(
     """
     blocks = document_paragraphs(text, tokenizer, title=title)
     texts = [sentence for block in blocks for sentence in block]
-    words = [tokenizer.to_words(sentence) for sentence in texts]
-    title_words = tokenizer.to_words(" ".join(title.split())) if texts else ()
+    words = tokenizer.word_lines([*texts, " ".join(title.split())])
     sizes = [len(block) for block in blocks]
-    return [texts[i] for i in summarizer.choose(texts, words, title_words, count, paragraphs=sizes)]
+    return [texts[i] for i in summarizer.choose(texts, words, count, paragraphs=sizes)]
 
 
 def _language_code(language: str | None) -> str | None:

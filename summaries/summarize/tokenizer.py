@@ -10,12 +10,19 @@ Words come from one Unicode regex: letters with inner apostrophes or hyphens, as
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
 import punkt
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# The same words in ASCII text, where a letter is [A-Za-z]: a byte-set test per character is
+# several times faster than the Unicode category test, and most news sentences are ASCII.
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*")
+_ASCII_WORD_OR_BREAK = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*|\n")
+LINE_BREAK = "\n"
+"""Separates the lines in `PunktTokenizer.word_lines`; no word contains it."""
 # "community.Dr Venter": paragraphs glued together when markup was stripped (XSum, scraped
 # pages). A lower-case word of two letters or more, a terminator, then a capitalised word.
 # The terminator comes first in the pattern so the lookbehind runs only at terminators.
@@ -173,7 +180,22 @@ class PunktTokenizer:
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         """The words of a sentence: runs of letters, keeping inner apostrophes and hyphens."""
-        return tuple(_WORD.findall(sentence))
+        return tuple((_ASCII_WORD if sentence.isascii() else _WORD).findall(sentence))
+
+    def word_lines(self, lines: Sequence[str]) -> list[str]:
+        """The words of every line (`to_words`) in one list, `LINE_BREAK` between two lines.
+
+        A summariser reads a whole document's words at once: one regex pass over an ASCII
+        document costs half as much as a pass and a tuple per sentence.
+        """
+        joined = LINE_BREAK.join(lines)
+        if joined.isascii():
+            return _ASCII_WORD_OR_BREAK.findall(joined)
+        words: list[str] = []
+        for line in lines:
+            words += (_ASCII_WORD if line.isascii() else _WORD).findall(line)
+            words.append(LINE_BREAK)
+        return words[:-1]
 
 
 def paragraphs(text: str) -> list[list[str]]:
