@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import nltk
 import numpy as np
@@ -25,7 +26,7 @@ from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
 from summaries.summarize.quality import FACTORS, quality_factors
 from summaries.summarize.quotes import Quotations
-from summaries.summarize.tokenizer import LINE_BREAK
+from summaries.summarize.tokenizer import LINE_BREAK, _one_spaced
 from tests.conftest import shared_file
 
 STORY = (
@@ -402,3 +403,20 @@ def test_ascii_words_are_the_unicode_rule_on_every_dataset_sentence() -> None:
         texts = split_sentences(json.loads(row)["text"])
         unicode_rule = [re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t) for t in texts]
         assert [list(tokenizer.to_words(t)) for t in texts] == unicode_rule
+
+
+def test_only_the_space_among_whitespace_is_printable() -> None:
+    """`tokenizer._one_spaced` trusts a printable line to hold no whitespace but spaces."""
+    printable_spaces = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if chr(code).isspace() and chr(code).isprintable()
+    ]
+    assert printable_spaces == ["0x20"]
+
+
+@pytest.mark.parametrize(
+    "line", ["plain line", " lead", "trail ", "two  spaces", "tab\there", "nbsp\xa0x", "", "   "]
+)
+def test_one_spaced_is_split_and_joined(line: str) -> None:
+    assert _one_spaced(line) == " ".join(line.split())

@@ -207,11 +207,23 @@ def paragraphs(text: str) -> list[list[str]]:
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     result = []
     for block in blocks:
-        lines = [" ".join(line.split()) for line in block.split("\n")]
+        lines = [_one_spaced(line) for line in block.split("\n")]
         lines = [line for line in lines if line]
         if lines:
             result.append(lines)
     return result
+
+
+def _one_spaced(line: str) -> str:
+    """`line` with each run of whitespace made one space and none at the ends.
+
+    A scraped line usually is so already, and checking costs a third of rebuilding it:
+    `isprintable` is false for every whitespace character but the space (a test goes through
+    all of Unicode), so a printable line without two spaces in a row or one at an end is done.
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
 
 
 def split_text(text: str, tokenizer: PunktTokenizer) -> list[str]:
