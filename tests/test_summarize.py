@@ -21,6 +21,7 @@ from summaries.summarize import (
     summarize,
     summarize_article,
 )
+from summaries.summarize.centrality import text_positions
 from summaries.summarize.document import build_document, sentence_key
 from summaries.summarize.languages import language_tools
 from summaries.summarize.methods import summarizer_for
@@ -339,9 +340,12 @@ def test_demoting_torn_quotations_while_choosing_equals_demoting_them_all_first(
     for row in rows:
         texts = split_sentences(row["text"])
         words = tools.tokenizer.word_lines([*texts, ""])
-        vectors = summarizer._vectors(words, len(texts) + 1)
+        ids, line_of = summarizer.term_ids(words)
+        vectors = summarizer._vectors(ids, line_of, len(texts) + 1)
         similarity = vectors[:-1] @ vectors[:-1].T
-        scores = summarizer.rate(similarity, vectors[:-1] @ vectors[-1]) * quality_factors(texts)
+        counts = [len(tools.tokenizer.to_words(text)) for text in texts]
+        scores = summarizer.rate(similarity, vectors[:-1] @ vectors[-1], counts)
+        scores *= quality_factors(texts)
         lengths = np.array([len(text) for text in texts])
         nothing_torn = Quotations(["plain"] * len(texts))
         undemoted = sorted(summarizer._select(scores.copy(), similarity, 3, lengths, nothing_torn))
@@ -420,3 +424,10 @@ def test_only_the_space_among_whitespace_is_printable() -> None:
 )
 def test_one_spaced_is_split_and_joined(line: str) -> None:
     assert _one_spaced(line) == " ".join(line.split())
+
+
+def test_position_counts_the_text_before_a_sentence_in_typical_sentences() -> None:
+    # a 3-word fragment first puts the next sentence a fifth of a sentence down, not one whole
+    assert text_positions([3, 15, 15, 20]).tolist() == pytest.approx([0.0, 0.2, 1.2, 2.2])
+    # an empty sentence counts as one word
+    assert text_positions([0, 10, 12]).tolist() == pytest.approx([0.0, 0.1, 1.1])
