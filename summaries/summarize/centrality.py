@@ -13,10 +13,10 @@ run over words (to stem them) and over the handful of sentences being picked.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -84,10 +84,13 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
             return ()
         count = len(ItemsCount(sentences_count)(sentences))
         title_words = [word for heading in document.headings for word in heading.words]
-        lines = [*(s.words for s in sentences), title_words]
+        word_lines: list[str] = []
+        for words in [*(s.words for s in sentences), title_words]:
+            word_lines += words
+            word_lines.append(LINE_BREAK)
         chosen = self.choose(
             [str(sentence) for sentence in sentences],
-            [*chain.from_iterable((*words, LINE_BREAK) for words in lines)][:-1],
+            word_lines[:-1],
             count,
             paragraphs=[len(paragraph.sentences) for paragraph in document.paragraphs],
         )
@@ -312,8 +315,9 @@ def text_positions(word_counts: Sequence[int] | NDArray[np.intp]) -> Matrix:
     The median, not the mean, so a few long run-on captions do not shrink every distance.
     """
     counts = np.maximum(np.asarray(word_counts, dtype=float), 1.0)
-    before = np.concatenate(([0.0], np.cumsum(counts)[:-1]))
-    positions: Matrix = before / float(np.median(counts))
+    # whole numbers: the running total minus the sentence itself is exact
+    before = np.cumsum(counts) - counts
+    positions: Matrix = before / statistics.median(counts.tolist())  # numpy's is 10 us slower
     return positions
 
 
