@@ -246,3 +246,16 @@ def test_capitals_and_line_breaks_do_not_change_the_language(code: str) -> None:
     text = ARTICLES[code][0]
     assert detect_language(text.upper()) == code
     assert detect_language(text.replace(". ", ".\n")) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ud800" + ARTICLES["en"][0],  # a lone surrogate, as JSON allows
+        ARTICLES["en"][0].replace(" ", "\x00 ", 3),
+        "😀" * 50 + " " + ARTICLES["en"][0],
+    ],
+)
+def test_odd_characters_never_break_detection_or_the_summary(text: str) -> None:
+    assert detect_language(text) == "en"
+    assert summarize(text, sentences=2).language == "en"

@@ -116,13 +116,16 @@ def detect_language(text: str) -> str | None:
 def _classify(sample: str) -> tuple[str | None, float]:
     """The detector's verdict and confidence on `sample`; none with fewer than 20 letters.
 
-    fastText reads one line, and reads text in capitals (a shouted headline) as another
-    language, so line breaks become spaces and an all-capitals sample is lower-cased.
+    fastText reads one line of UTF-8, and reads text in capitals (a shouted headline) as
+    another language: line breaks become spaces, an all-capitals sample is lower-cased, and a
+    lone surrogate (JSON allows "\\ud800"; UTF-8 does not) becomes "?" instead of an error.
     """
     if sum(map(str.isalpha, sample)) < _MIN_LETTERS:
         return None, 0.0
     if sample.isupper():
         sample = sample.lower()
+    if not sample.isascii():
+        sample = sample.encode("utf-8", "replace").decode("utf-8")
     best = _detector().detect(sample.replace("\n", " "), model="lite")[0]
     return str(best["lang"]), float(best["score"])
 
