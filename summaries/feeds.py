@@ -32,6 +32,12 @@ _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
+# A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+# What no stored or sent text may hold: C0 controls other than tab and line breaks, and lone
+# surrogates (JSON's "\ud800" escapes make them; UTF-8, SQLite and Telegram refuse them).
+_UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -63,7 +69,14 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     _refuse_entities(body, url, headers)
-    result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    body = _CHARREF.sub(_fit_charref, body)
+    try:
+        result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except (ValueError, OverflowError) as error:  # a reference `_fit_charref` could not see
+        raise FeedError(
+            f"The feed at {url} holds a character reference no text can contain "
+            f"({error.__class__.__name__}); ask its publisher to fix it."
+        ) from None
     entries = tuple(e for e in (_xml_entry(item, url) for item in result.entries) if e)
     broken = result.bozo and not isinstance(result.get("bozo_exception"), _BENIGN_BOZO)
     if not entries and (broken or not result.get("version")):
@@ -87,6 +100,29 @@ def _refuse_entities(body: bytes, url: str, headers: Mapping[str, str]) -> None:
         )
 
 
+def _fit_charref(match: re.Match[bytes]) -> bytes:
+    """The reference itself, or one to U+FFFD if it names no character XML allows.
+
+    feedparser's lenient parser turns `&#xD800;` into a crash (a surrogate cannot be
+    encoded), `&#x110000;` and `&#99999999999;` too (no such character), and `&#0;` into a NUL.
+    """
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:  # far past U+10FFFF, whatever the base, and int() of it is costly
+        return b"&#xFFFD;"
+    code = int(digits, 16 if hexadecimal else 10)
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
+    return match.group() if allowed else b"&#xFFFD;"
+
+
+def _fit(text: str) -> str:
+    """`text` without control characters (tab and line breaks stay) and with any lone
+    surrogate replaced by U+FFFD, so the store, the search index and Telegram accept it."""
+    if _UNFIT.search(text) is None:
+        return text
+    return _UNFIT.sub(lambda m: _REPLACEMENT if m.group() >= "\ud800" else "", text)
+
+
 def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     url = _http_url(item.get("link"), base)
     if url is None:
@@ -95,10 +131,10 @@ def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     return FeedEntry(
         url=url,
         title=_plain(item.get("title", ""), item.get("title_detail")),
-        guid=item.get("id") or None,
+        guid=_fit(item.get("id") or "") or None,
         published=_from_struct(stamp),
-        author=item.get("author") or None,
-        content_html=_xml_content(item),
+        author=_fit(item.get("author") or "") or None,
+        content_html=_fit(_xml_content(item)),
     )
 
 
@@ -144,7 +180,7 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         raise FeedError(f"The JSON Feed at {url} has no list of items.")
     entries = (_json_entry(item, url) for item in items if isinstance(item, dict))
     return ParsedFeed(
-        title=_str(data.get("title")).strip(),
+        title=_plain(_str(data.get("title")), None),
         link=_http_url(_str(data.get("home_page_url")), url),
         entries=tuple(e for e in entries if e),
     )
@@ -160,11 +196,13 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     text = _str(item.get("content_text")) or _str(item.get("summary"))
     return FeedEntry(
         url=url,
-        title=_str(item.get("title")).strip(),
-        guid=str(guid) if isinstance(guid, str | int) and not isinstance(guid, bool) else None,
+        title=_plain(_str(item.get("title")), None),
+        guid=_fit(str(guid))
+        if isinstance(guid, str | int) and not isinstance(guid, bool)
+        else None,
         published=_from_iso(_str(item.get("date_published")) or _str(item.get("date_modified"))),
-        author=names[0] if names else None,
-        content_html=_str(item.get("content_html")) or html.escape(text),
+        author=_fit(names[0]) if names else None,
+        content_html=_fit(_str(item.get("content_html")) or html.escape(text)),
     )
 
 
@@ -221,7 +259,7 @@ def _plain(text: str, detail: Mapping[str, Any] | None) -> str:
     """A title as plain text: feedparser keeps markup when the feed says the title is HTML."""
     if detail is not None and "html" in str(detail.get("type", "")):
         text = html.unescape(_TAG.sub("", text))
-    return " ".join(text.split())
+    return " ".join(_fit(text).split())
 
 
 def _str(value: object) -> str:

@@ -220,3 +220,50 @@ def test_discovery_on_the_corpus_page_and_on_pages_without_feeds() -> None:
     ]
     assert discover_feeds("<p>no feeds <a href='/rss'>here</a>", "https://example.com/") == []
     assert discover_feeds("<<<not html at all", "https://example.com/") == []
+
+
+def _rss_item(title: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+        f"<title>{title}</title><link>https://example.com/a</link>"
+        "<description>Body</description></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#xD800;", "&#57343;", "&#x110000;", "&#99999999999;", "&#0;", "&#x1F;"]
+)
+def test_character_references_to_no_character_become_a_replacement_mark(reference: str) -> None:
+    feed = parse_feed(_rss_item(f"Bad {reference} title"), url=BASE, content_type="text/xml")
+    assert feed.entries[0].title == "Bad \ufffd title"
+
+
+def test_valid_character_references_are_kept() -> None:
+    feed = parse_feed(_rss_item("Caf&#233; &#x1F600; &amp; tea"), url=BASE, content_type="")
+    assert feed.entries[0].title == "Café 😀 & tea"
+
+
+def test_json_feed_surrogates_and_control_characters_are_made_storable() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Feed\u0000 name",
+            "items": [
+                {
+                    "id": "a\ud800",
+                    "url": "https://example.com/a",
+                    "title": "Lone \ud800 surrogate\u0007",
+                    "content_text": "Text with \udfff and\ttab\nand line",
+                    "authors": [{"name": "Ann\u0000"}],
+                }
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body, url=BASE, content_type="application/feed+json")
+    entry = feed.entries[0]
+    assert feed.title == "Feed name"
+    assert entry.title == "Lone \ufffd surrogate"
+    assert entry.guid == "a\ufffd" and entry.author == "Ann"
+    assert entry.content_html == "Text with \ufffd and\ttab\nand line"
+    for text in (entry.title, entry.guid, entry.author, entry.content_html):
+        text.encode("utf-8")  # what SQLite and Telegram need
