@@ -170,7 +170,9 @@ def pack(blocks: Iterable[Sequence[str]], *, limit: int = PART_LIMIT) -> tuple[s
 
 
 def title_line(title: str, url: str, *, limit: int = TITLE_CHARS) -> str:
-    return "<b>" + link(url, esc(title or "(untitled)", limit)) + "</b>"
+    """A bold title, linked; one that is blank once cleaned (spaces, control characters) reads
+    "(untitled)", so the link never has empty text."""
+    return "<b>" + link(url, esc(title, limit) or "(untitled)") + "</b>"
 
 
 def meta_line(source: str, when: datetime | None, now: datetime, others: Sequence[str] = ()) -> str:

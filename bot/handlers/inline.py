@@ -30,7 +30,10 @@ async def inline_query(update: Update, context: Context) -> None:
     services = services_of(context)
     offset = int(query.offset) if query.offset.isdecimal() else 0
     text = query.query.strip()
-    if text:
+    if offset >= MAX_OFFSET:
+        # Our offsets stop before MAX_OFFSET: a bigger one is forged (and may overflow SQLite).
+        stories, more = [], False
+    elif text:
         page = search(services.db, text, limit=PAGE_SIZE, offset=offset, now=services.clock())
         stories = [hit.article for hit in page.hits]
         more = offset + len(stories) < min(page.total, MAX_OFFSET)
@@ -47,7 +50,8 @@ def result(story: StoredArticle) -> InlineQueryResultArticle:
     """One offered story: its title and first sentence in the list, the full item when sent."""
     return InlineQueryResultArticle(
         id=str(story.id),
-        title=clip(story.title or "(untitled)", 120),
+        # Telegram refuses the whole answer if one result's title is blank.
+        title=clip(story.title, 120) or "(untitled)",
         description=clip(" ".join(story.summary[:1]) or story.source_name, 200),
         url=story.url if story.url.startswith(("http://", "https://")) else None,
         input_message_content=InputTextMessageContent(
