@@ -10,6 +10,8 @@ from typing import Any
 
 from summaries.config import Settings
 from tests.bot_harness import RunningBot, add_story, running_bot
+from tests.servers import LocalServer, Reply
+from tests.test_bot_summary import PAGE
 
 GROUP = -1004321
 
@@ -47,3 +49,20 @@ async def test_a_forged_huge_inline_offset_gets_no_results_not_an_apology(
         answer = bot.fake.inline_answers[query_id]
         assert answer is not None and answer["results"] == [] and "button" not in answer
         assert answer.get("next_offset", "") == ""
+
+
+async def test_a_link_in_a_photo_caption_sent_privately_is_summarised(
+    settings: Settings, server: LocalServer
+) -> None:
+    url = server.add("/ferry", Reply(PAGE.encode()))
+    async with running_bot(settings) as bot:
+        bot.fake.add_chat(42)
+        photo = [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]
+        chat, sender = bot.fake.chats[42], bot.fake.user(42)
+        forwarded = {"type": "channel", "date": 0, "message_id": 7,
+                     "chat": {"id": -1005, "type": "channel", "title": "Gazette"}}  # fmt: skip
+        caption = f"Read: {url}"
+        await bot.push(raw_message(bot, chat, sender, photo=photo, caption=caption,
+                                   forward_origin=forwarded))  # fmt: skip
+        [reply] = bot.fake.bot_messages(42)
+        assert reply.text.startswith("Ferry terminal approved")

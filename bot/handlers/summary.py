@@ -1,5 +1,8 @@
 """/summary URL, and any link (or long pasted text) sent in a private chat: read and summarise.
 
+A photo's caption counts as its text: a news channel's post forwarded to the bot is usually a
+picture with the link in the caption.
+
 The core's fetcher applies its address checks, so a link to a private or local address is
 refused with the core's own sentence (shown by the error handler), like any unreadable page.
 """
@@ -34,7 +37,7 @@ HINT = (
 
 def register(application: App) -> None:
     add_command(application, SUMMARY, summary_command)
-    private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    private_text = filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     application.add_handler(MessageHandler(private_text, private_message))
     settings = services_of(application).settings
     throttle = Throttle(settings.summaries_per_minute, exempt=settings.admin_ids)
@@ -49,7 +52,8 @@ async def summary_command(update: Update, context: Context) -> None:
 async def private_message(update: Update, context: Context) -> None:
     """A message in a private chat: summarise its first link, or the text itself if long."""
     message = update.effective_message
-    await summarise_text(update, context, (message.text or "") if message else "")
+    text = (message.text or message.caption or "") if message else ""
+    await summarise_text(update, context, text)
 
 
 async def summarise_text(update: Update, context: Context, text: str) -> None:
