@@ -6,12 +6,17 @@ Both checks reply with a clear sentence when they refuse, so a handler only writ
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 
 from bot.render import notice
 from bot.send import answer
 from bot.services import Context, services_of
+
+log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
@@ -38,13 +43,29 @@ async def require_chat_admin(update: Update, context: Context) -> bool:
         return True
     pressed = update.callback_query is not None
     sender_chat = message.sender_chat if message is not None and not pressed else None
-    if sender_chat is not None and sender_chat.id == chat.id:
+    if sender_chat is not None:
+        # Written on behalf of a chat: the group itself (an anonymous admin) may; another chat
+        # (a member writing as their channel) may not, and its `from` is Telegram's placeholder
+        # account, which says nothing about who wrote.
+        allowed = sender_chat.id == chat.id
+    else:
+        allowed = user is not None and await _is_admin(context, chat.id, user.id)
+    if not allowed:
+        await answer(update, notice("Only this group's admins can change its settings."))
+    return allowed
+
+
+async def _is_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    """An operator, or an admin of the chat by Telegram's word.
+
+    Telegram sometimes cannot say ("user not found" for a member it has not shown the bot):
+    that is a refusal, logged, not a failure of the command.
+    """
+    if services_of(context).is_bot_admin(user_id):
         return True
-    if user is not None and services_of(context).is_bot_admin(user.id):
-        return True
-    if user is not None:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-        if member.status in _ADMIN_STATUSES:
-            return True
-    await answer(update, notice("Only this group's admins can change its settings."))
-    return False
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except BadRequest as error:
+        log.warning("Could not check user %s in chat %s: %s", user_id, chat_id, error.message)
+        return False
+    return member.status in _ADMIN_STATUSES

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from summaries.chats import get_chat
 from summaries.config import Settings
 from tests.bot_harness import RunningBot, add_story, running_bot
 from tests.servers import LocalServer, Reply
@@ -66,3 +69,34 @@ async def test_a_link_in_a_photo_caption_sent_privately_is_summarised(
                                    forward_origin=forwarded))  # fmt: skip
         [reply] = bot.fake.bot_messages(42)
         assert reply.text.startswith("Ferry terminal approved")
+
+
+async def test_an_admin_check_telegram_cannot_answer_is_a_refusal(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(settings) as bot:
+        bot.fake.add_chat(GROUP)
+        bot.fake.fail_next("getChatMember", 400, description="Bad Request: user not found")
+        [refused] = await bot.ask(8, "/alerts off", chat_id=GROUP)
+        assert refused.text == "Only this group's admins can change its settings."
+        assert get_chat(bot.db, GROUP).alerts
+        assert "Could not check user 8 in chat -1004321: User not found" in caplog.text
+
+
+async def test_a_member_writing_as_a_channel_is_not_taken_for_an_admin(
+    settings: Settings,
+) -> None:
+    channel_bot = 136817688
+    """Telegram's placeholder sender for messages sent on behalf of a channel."""
+    async with running_bot(settings) as bot:
+        group = bot.fake.add_chat(GROUP)
+        channel = {"id": -1009999, "type": "channel", "title": "Someone's channel"}
+        sender = bot.fake.user(channel_bot, is_bot=True, first_name="Channel")
+        entity = [{"type": "bot_command", "offset": 0, "length": 7}]
+        command = {"text": "/alerts off", "entities": entity, "sender_chat": channel}
+        await bot.push(raw_message(bot, group, sender, **command))
+        [refused] = bot.fake.bot_messages(GROUP)
+        assert refused.text == "Only this group's admins can change its settings."
+        assert not [c for c in bot.fake.calls if c.method == "getChatMember"], (
+            "the placeholder account says nothing about who wrote"
+        )
