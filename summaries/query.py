@@ -30,6 +30,8 @@ MAX_TERMS = 20
 """Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
 
 _UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
+_MARKS_ONLY = re.compile("[\u0300-\u036f]+")
+"""A stray accent is no word: FTS5 drops it, and its empty phrase would match nothing."""
 _SINCE = re.compile(r"(\d{1,5})\s*([hdwmy])", re.IGNORECASE)
 
 
@@ -91,7 +93,7 @@ def tokenize(text: str) -> list[str]:
             current = []
     if current:
         words.append("".join(current).lower())
-    return words
+    return [w for w in words if not _MARKS_ONLY.fullmatch(w)]
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def search(
     parsed = parse_query(query) if isinstance(query, str) else query
     if parsed.is_empty:
         raise QueryError('Nothing to search for: type some words, "a phrase", or source:NAME.')
-    limit, offset = max(1, min(limit, 100)), max(0, offset)
+    limit, offset = max(1, min(limit, 100)), max(0, min(offset, MAX_MATCHES))
     base, params = _base(parsed, now or utcnow())
     if parsed.fts() is None:
         key, score = "a.id", "0.0"
