@@ -108,6 +108,24 @@ def _always_excluded(term: Term, excluded: Term) -> bool:
     return False
 
 
+def identity(query: Query) -> tuple[object, ...]:
+    """What a query finds, whatever its spelling: "Café" = "cafe" = '"cafe"' = "cafe AND cafe"."""
+
+    def term(t: Term) -> tuple[tuple[str, ...], bool]:
+        return tuple(_folded(t)), t.prefix
+
+    groups = frozenset(frozenset(map(term, group)) for group in query.groups)
+    source = (query.source or "").casefold()
+    return groups, frozenset(map(term, query.excluded)), source, query.since
+
+
+def _stored_identity(text: str) -> tuple[object, ...] | None:
+    try:
+        return identity(parse_query(text))
+    except QueryError:
+        return None
+
+
 def _topic(row: dict[str, Any]) -> Topic:
     return Topic(row["id"], row["chat_id"], row["query"], from_db(row["created_at"]))
 
@@ -129,8 +147,11 @@ def subscribe(
     """Follow a topic; returns it and its count of recent matches. The chat row must exist."""
     query = validate(text)
     existing = list_topics(db, chat_id)
-    if any(t.query.lower() == query.text.lower() for t in existing):
-        raise QueryError(f"You already follow {query.text!r}. See them all with /topics.")
+    key = identity(query)
+    same = next((t for t in existing if _stored_identity(t.query) == key), None)
+    if same is not None:
+        spelt = "" if same.query.lower() == query.text.lower() else f" (as {same.query!r})"
+        raise QueryError(f"You already follow {query.text!r}{spelt}. See them all with /topics.")
     if len(existing) >= limit:
         raise QueryError(
             f"You follow {len(existing)} topics, the most allowed."
@@ -149,7 +170,7 @@ def unsubscribe(db: Database, chat_id: int, key: str) -> Topic:
     """Stop following a topic given by its /topics number or its exact text."""
     topics = list_topics(db, chat_id)
     cleaned = " ".join(key.split())
-    if cleaned.isdigit() and 1 <= int(cleaned) <= len(topics):
+    if cleaned.isdecimal() and len(cleaned) < 10 and 1 <= int(cleaned) <= len(topics):
         found: Topic | None = topics[int(cleaned) - 1]
     else:
         found = next((t for t in topics if t.query.lower() == cleaned.lower()), None)
