@@ -9,6 +9,7 @@ anything, and using the bot again (`ensure_chat`) brings it back.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from summaries.errors import NewsbriefError, NotFoundError
 from summaries.store import Database, from_db, to_db
+
+log = logging.getLogger(__name__)
 
 EMPTY_DIGEST_MODES = ("send", "skip")
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
@@ -75,10 +78,15 @@ def _chat(row: dict[str, Any]) -> Chat:
 
 @cache
 def zone(name: str) -> ZoneInfo:
-    """A ZoneInfo by IANA name, falling back to UTC for a name tzdata no longer has."""
+    """A ZoneInfo by IANA name, falling back to UTC for a name tzdata no longer has.
+
+    A stored name can also be an area ("Europe", a directory: OSError) or garbage from a hand
+    edit; one such chat must not stop every chat's digest, so it is logged (once) instead.
+    """
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        log.warning("timezone %r is unusable (%s); using UTC for its chats", name, error)
         return ZoneInfo("UTC")
 
 
