@@ -2,13 +2,14 @@
 
 The core commands live here and never import Telegram. The console script's entry point is the
 composition root `bot.main:main`, which adds `run` (bot + scheduler in one process) to this group.
-Errors from the core (`NewsbriefError`) become one line on stderr and exit status 1; anything
-else is a bug and keeps its traceback in the log.
+Errors from the core (`NewsbriefError`), and a database that is locked, full or unwritable,
+become one line on stderr and exit status 1; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from typing import Any
 
@@ -16,6 +17,20 @@ import click
 
 from summaries.config import Settings
 from summaries.errors import NewsbriefError
+
+_DATABASE_UNUSABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+)
+"""SQLite errors about the database file, not about newsbrief: the operator can act on them."""
+_UNUSABLE_HINT = (
+    "If another newsbrief process is busy with it, try again in a moment; otherwise check"
+    " the free disk space and that NEWSBRIEF_DB is a writable file."
+)
 
 
 class NewsbriefGroup(click.Group):
@@ -26,6 +41,11 @@ class NewsbriefGroup(click.Group):
             return super().invoke(ctx)
         except NewsbriefError as error:
             click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+        except sqlite3.OperationalError as error:
+            if not error.sqlite_errorname.startswith(_DATABASE_UNUSABLE):
+                raise
+            click.echo(f"Error: the database is unavailable ({error}). {_UNUSABLE_HINT}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
