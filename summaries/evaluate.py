@@ -136,7 +136,8 @@ def half(articles: Sequence[EvalArticle], name: str) -> list[EvalArticle]:
 
 def _parity(article_id: str) -> int:
     """0 or 1 from the id's SHA-1: a split that is stable and independent of the file's order."""
-    digest = hashlib.sha1(article_id.encode(), usedforsecurity=False).digest()
+    key = article_id.encode(errors="surrogatepass")  # JSON ids may hold a lone surrogate
+    digest = hashlib.sha1(key, usedforsecurity=False).digest()
     return digest[-1] % 2
 
 
@@ -196,7 +197,8 @@ def write_predictions(path: Path, predictions: Iterable[Prediction]) -> int:
     """
     count = 0
     try:
-        with path.open("w", encoding="utf-8") as out:
+        # A lone surrogate (valid in JSON input) is written back as its JSON escape.
+        with path.open("w", encoding="utf-8", errors="backslashreplace") as out:
             for prediction in predictions:
                 row = {
                     "id": prediction.id,
