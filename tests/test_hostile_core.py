@@ -1,0 +1,111 @@
+"""Hostile input and careless operators against the core: search, topics, digests, CLI, eval."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from summaries import chats, digest, outbox, topics
+from summaries.cli import cli
+from summaries.errors import NotFoundError, QueryError
+from summaries.evaluate import half, load_dataset
+from summaries.search import parse_query, search
+from summaries.store import Database, open_database
+from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.test_topics_support import NOW, RecordingNotifier, store
+
+
+@pytest.fixture
+def chat(db: Database) -> int:
+    return chats.ensure_chat(db, 42, now=NOW).id
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_overflow(db: Database) -> None:
+    store(db, "Storm hits the coast", at=NOW - timedelta(hours=1))
+    page = search(db, "storm", offset=10**20, now=NOW)  # a forged page button
+    assert (page.hits, page.total) == ((), 1)
+
+
+def test_a_stray_accent_does_not_empty_a_search(db: Database) -> None:
+    store(db, "Storm hits the coast", at=NOW - timedelta(hours=1))
+    assert search(db, "storm \u0301", now=NOW).total == 1
+    assert parse_query("\u0301 \u0300\u0301").is_empty
+
+
+@pytest.mark.parametrize("key", ["\u00b2", "9" * 5000])
+def test_unsubscribe_by_a_number_that_is_not_one(db: Database, chat: int, key: str) -> None:
+    topics.subscribe(db, chat, "climate", limit=50, now=NOW)
+    with pytest.raises(NotFoundError, match="No topic"):
+        topics.unsubscribe(db, chat, key)
+    assert len(topics.list_topics(db, chat)) == 1
+
+
+@pytest.mark.parametrize(
+    "again", ["Cafe", "CAFÉ", '"cafe"', "cafe AND cafe", "cafe OR café", "cafe  cafe"]
+)
+def test_the_same_topic_spelt_differently_is_refused(db: Database, chat: int, again: str) -> None:
+    topics.subscribe(db, chat, "café", limit=50, now=NOW)
+    with pytest.raises(QueryError, match="already follow") as refused:
+        topics.subscribe(db, chat, again, limit=50, now=NOW)
+    assert ("(as 'café')" in str(refused.value)) == (again.lower() != "café")
+    assert [t.query for t in topics.list_topics(db, chat)] == ["café"]
+
+
+@pytest.mark.parametrize("other", ["cafe -paris", "cafe*", "cafe OR bar", "cafe source:bbc"])
+def test_a_topic_that_finds_something_else_is_not_a_duplicate(
+    db: Database, chat: int, other: str
+) -> None:
+    topics.subscribe(db, chat, "café", limit=50, now=NOW)
+    topics.subscribe(db, chat, other, limit=50, now=NOW)
+    assert len(topics.list_topics(db, chat)) == 2
+
+
+async def test_an_unusable_stored_timezone_does_not_stop_every_digest(db: Database) -> None:
+    box = outbox.Outbox(db, RecordingNotifier(), clock=lambda: NOW)
+    start = NOW - timedelta(days=1)
+    for chat_id in (1, 2):
+        chats.ensure_chat(db, chat_id, now=start)
+        chats.set_digest_time(db, chat_id, chats.parse_digest_time("08:00"), now=start)
+    with db.conn:  # a hand edit, or a database from a tzdata where this was a zone
+        db.execute("UPDATE chats SET timezone = 'Europe' WHERE id = 1")
+    run = await digest.run_due_digests(db, box, NOW, grace=timedelta(hours=6))
+    assert sorted(run.planned) == [1, 2]  # chat 1 at 08:00 UTC
+
+
+def test_a_locked_database_is_a_one_line_cli_error(tmp_path: Path) -> None:
+    open_database(tmp_path / "newsbrief.db").close()
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" xmlUrl="https://example.com/feed.xml" text="Ex"/></body></opml>',
+        encoding="utf-8",
+    )
+    holder = sqlite3.connect(tmp_path / "newsbrief.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process writing for longer than 5 s
+        result = newsbrief(tmp_path, "sources", "import", str(opml))
+    finally:
+        holder.close()
+    assert_one_line_error(result, "database is locked", "try again")
+
+
+def test_eval_takes_a_lone_surrogate_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    dataset = tmp_path / "odd.jsonl"
+    text = "The storm hit the coast on Monday. Homes were flooded. Roads closed."
+    row = '{"id": "\\ud800%d", "text": "%s", "reference": "The storm hit."}'
+    dataset.write_text("\n".join(row % (n, text) for n in range(6)), encoding="utf-8")
+    articles = load_dataset(dataset)
+    assert len(half(articles, "dev")) + len(half(articles, "held-out")) == 6
+    out = tmp_path / "pred.jsonl"
+    result = CliRunner().invoke(
+        cli, ["eval", str(dataset), "-m", "lead", "--predictions", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == [f"\ud800{n}" for n in range(6)]
