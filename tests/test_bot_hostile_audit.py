@@ -12,6 +12,7 @@ import pytest
 
 from summaries.chats import get_chat
 from summaries.config import Settings
+from summaries.topics import list_topics
 from tests.bot_harness import RunningBot, add_story, running_bot
 from tests.servers import LocalServer, Reply
 from tests.test_bot_summary import PAGE
@@ -100,3 +101,49 @@ async def test_a_member_writing_as_a_channel_is_not_taken_for_an_admin(
         assert not [c for c in bot.fake.calls if c.method == "getChatMember"], (
             "the placeholder account says nothing about who wrote"
         )
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_topics_and_settings(
+    settings: Settings,
+) -> None:
+    old, new = -4242, -1004242
+    async with running_bot(settings) as bot:
+        bot.fake.set_admins(old, {1})
+        await bot.ask(1, "/subscribe climate", chat_id=old)
+        await bot.ask(1, "/digest 07:30", chat_id=old)
+        await bot.ask(1, "/search climate", chat_id=old)
+        new_chat = bot.fake.add_chat(new, title="Test group")
+        old_chat = {"id": old, "type": "group", "title": "Test group"}
+        sender = bot.fake.user(1)
+        await bot.push(raw_message(bot, old_chat, sender, migrate_to_chat_id=new))
+        await bot.push(raw_message(bot, new_chat, sender, migrate_from_chat_id=old))
+        assert [t.query for t in list_topics(bot.db, new)] == ["climate"]
+        moved = get_chat(bot.db, new)
+        assert (moved.kind, moved.active, f"{moved.digest_time:%H:%M}") == (
+            "supergroup",
+            True,
+            "07:30",
+        )
+        assert list_topics(bot.db, old) == []
+        [listing] = await bot.ask(1, "/topics", chat_id=new)
+        assert "1. climate" in listing.text
+
+
+async def test_a_migration_into_a_supergroup_already_in_use_merges_topics(
+    settings: Settings,
+) -> None:
+    old, new = -4343, -1004343
+    async with running_bot(settings) as bot:
+        bot.fake.set_admins(old, {1})
+        bot.fake.set_admins(new, {1})
+        for topic in ("climate", "floods"):
+            await bot.ask(1, f"/subscribe {topic}", chat_id=old)
+        await bot.ask(1, "/digest 07:30", chat_id=old)
+        for topic in ("storms", "climate"):
+            await bot.ask(1, f"/subscribe {topic}", chat_id=new)
+        old_chat = {"id": old, "type": "group", "title": "Test group"}
+        await bot.push(raw_message(bot, old_chat, bot.fake.user(1), migrate_to_chat_id=new))
+        topics = sorted(t.query for t in list_topics(bot.db, new))
+        assert topics == ["climate", "floods", "storms"], "each once"
+        assert f"{get_chat(bot.db, new).digest_time:%H:%M}" == "07:30", "the group's settings win"
+        assert bot.fake.rejected == []
