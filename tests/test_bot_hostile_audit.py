@@ -147,3 +147,23 @@ async def test_a_migration_into_a_supergroup_already_in_use_merges_topics(
         assert topics == ["climate", "floods", "storms"], "each once"
         assert f"{get_chat(bot.db, new).digest_time:%H:%M}" == "07:30", "the group's settings win"
         assert bot.fake.rejected == []
+
+
+async def test_a_button_the_bot_does_not_know_is_answered(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        [welcome] = await bot.ask(42, "/start")
+        # As if the message carried a button of an older version of the bot.
+        welcome.reply_markup = {"inline_keyboard": [[{"text": "old", "callback_data": "v1:x"}]]}
+        await bot.press(welcome, "old")
+        [answer] = [a for a in bot.fake.callback_answers.values() if a is not None]
+        assert "no longer works" in answer["text"]
+
+
+async def test_an_unknown_command_in_private_points_to_help_and_groups_stay_quiet(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        [hint] = await bot.ask(42, "/lates 5")
+        assert hint.text == "I don't know /lates. /help lists every command."
+        assert await bot.ask(7, "/lates", chat_id=GROUP) == []
+        assert await bot.ask(7, "/latest@other_bot", chat_id=GROUP) == []

@@ -1,7 +1,8 @@
 """The bot's features, one module each; every module has `register(application)`.
 
 Order matters only for catch-all handlers: `summary` answers any private message containing a
-link, so it comes after the command features. Add a feature by appending its module to
+link, so it comes after the command features, and `fallback` (what nothing else handled) stays
+last. Add a feature by appending its module to
 `FEATURES` (commands registered through `bot.commands.add_command` appear in /help and the menu).
 """
 
@@ -12,6 +13,7 @@ from types import ModuleType
 from bot.handlers import (
     digest,
     errors,
+    fallback,
     inline,
     membership,
     news,
@@ -24,7 +26,7 @@ from bot.handlers import (
 from bot.services import App
 
 FEATURES: tuple[ModuleType, ...] = (
-    start, news, search, sources, topics, digest, summary, inline, membership,
+    start, news, search, sources, topics, digest, summary, inline, membership, fallback,
 )  # fmt: skip
 
 
