@@ -296,3 +296,23 @@ def _search_sessions(db: Database) -> None:
         CREATE INDEX search_sessions_created ON search_sessions(created_at);
         """
     )
+
+
+@migration
+def _fts_prefix_index(db: Database) -> None:
+    """Index 1- and 2-letter prefixes, so `a* OR b* OR ...` reads stored lists in milliseconds.
+
+    Without them FTS5 merges the posting list of every word starting with the letters, which
+    grows with the archive: twenty one-letter prefixes took 2.7 s on 18,000 articles. The index
+    grows by about a third. FTS5 cannot add the option in place, so the table is rebuilt.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE article_fts_new USING fts5("
+        "title, summary, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')"
+    )
+    db.execute(
+        "INSERT INTO article_fts_new (rowid, title, summary, body)"
+        " SELECT rowid, title, summary, body FROM article_fts"
+    )
+    db.execute("DROP TABLE article_fts")
+    db.execute("ALTER TABLE article_fts_new RENAME TO article_fts")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from summaries import chats, digest, outbox, topics
@@ -15,7 +16,7 @@ from summaries.cli import cli
 from summaries.errors import NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
 from summaries.search import parse_query, search
-from summaries.store import Database, open_database
+from summaries.store import MIGRATIONS, Database, open_database
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_topics_support import NOW, RecordingNotifier, store
 
@@ -109,3 +110,18 @@ def test_eval_takes_a_lone_surrogate_id(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert ids == [f"\ud800{n}" for n in range(6)]
+
+
+def test_short_prefixes_are_indexed_and_an_old_archive_keeps_its_search(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    for number, step in enumerate(MIGRATIONS[:-1], start=1):
+        step(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    store(old, "Storm hits the coast", at=NOW - timedelta(hours=1))
+    old.close()
+    db = open_database(path)
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'article_fts'").fetchone()[0]
+    assert "prefix = '1 2'" in sql  # "a* OR b* OR ..." reads stored lists, not every word
+    assert [h.article.title for h in search(db, "s* c*", now=NOW).hits] == ["Storm hits the coast"]
+    db.close()
