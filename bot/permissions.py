@@ -49,13 +49,13 @@ async def require_chat_admin(update: Update, context: Context) -> bool:
         # account, which says nothing about who wrote.
         allowed = sender_chat.id == chat.id
     else:
-        allowed = user is not None and await _is_admin(context, chat.id, user.id)
+        allowed = user is not None and await is_chat_admin(context, chat.id, user.id)
     if not allowed:
         await answer(update, notice("Only this group's admins can change its settings."))
     return allowed
 
 
-async def _is_admin(context: Context, chat_id: int, user_id: int) -> bool:
+async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
     """An operator, or an admin of the chat by Telegram's word.
 
     Telegram sometimes cannot say ("user not found" for a member it has not shown the bot):

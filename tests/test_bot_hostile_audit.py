@@ -167,3 +167,26 @@ async def test_an_unknown_command_in_private_points_to_help_and_groups_stay_quie
         assert hint.text == "I don't know /lates. /help lists every command."
         assert await bot.ask(7, "/lates", chat_id=GROUP) == []
         assert await bot.ask(7, "/latest@other_bot", chat_id=GROUP) == []
+
+
+async def test_welcome_buttons_in_a_channel_post_only_for_its_admins(settings: Settings) -> None:
+    channel = -1007777
+    async with running_bot(settings) as bot:
+        chat = {"id": channel, "type": "channel", "title": "News channel"}
+        bot.fake.add_chat(channel)
+        bot.fake.chats[channel] = chat
+        bot.fake.set_admins(channel, {7})
+        entity = [{"type": "bot_command", "offset": 0, "length": 6}]
+        post = {"message_id": 1, "date": 0, "chat": chat, "sender_chat": chat, "text": "/start",
+                "entities": entity}  # fmt: skip
+        await bot.push({"channel_post": post})
+        [welcome] = bot.fake.bot_messages(channel)
+        for _ in range(3):
+            await bot.press(welcome, "📰 Latest news", user_id=8)
+        assert bot.fake.bot_messages(channel) == [welcome], "a subscriber cannot make it post"
+        answers = [a for a in bot.fake.callback_answers.values() if a is not None]
+        assert [a["text"] for a in answers] == [
+            "Only this channel's admins can use its buttons."
+        ] * 3
+        await bot.press(welcome, "📰 Latest news", user_id=7)
+        assert bot.fake.bot_messages(channel)[-1].text.startswith("No stories yet")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.commands import CommandSpec, add_command, command_specs
 from bot.handlers.news import send_latest
+from bot.permissions import is_chat_admin
 from bot.render_info import help_reply, search_help, welcome_reply
 from bot.send import answer
 from bot.services import App, Context
@@ -36,10 +38,25 @@ async def show_help(update: Update, context: Context) -> None:
     await answer(update, help_reply(commands, bot_username=context.bot.username))
 
 
+async def may_press(update: Update, context: Context) -> bool:
+    """Anyone, except under a channel post: only the channel's admins (see `button`)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type != ChatType.CHANNEL:
+        return True
+    return user is not None and await is_chat_admin(context, chat.id, user.id)
+
+
 async def button(update: Update, context: Context) -> None:
-    """A welcome button: run the command it names."""
+    """A welcome button: run the command it names.
+
+    Under a channel post only the channel's admins may: each press posts a message to every
+    subscriber, and subscribers cannot post there themselves.
+    """
     query = update.callback_query
     assert query is not None and query.data is not None
+    if not await may_press(update, context):
+        await query.answer("Only this channel's admins can use its buttons.", show_alert=True)
+        return
     await query.answer()
     action = query.data.removeprefix("cmd:")
     if action == "latest":
