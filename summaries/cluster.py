@@ -37,6 +37,9 @@ WINDOW = timedelta(hours=48)
 THRESHOLD = 0.34
 """Cosine at which two articles tell the same event (tuned on tests/clusters, see benchmarks)."""
 
+LEAD_FLOOR = 0.08
+"""Least cosine of the leads alone (same-event pairs in tests/clusters: 0.14 and up)."""
+
 NUMBER_BOOST = 1.5
 """Extra weight for figures (magnitudes, scores, tolls, rates): they tell look-alikes apart."""
 
@@ -83,10 +86,10 @@ def _weight(count: int, df: int, total: int, is_number: bool) -> float:
 
 def _best_match(
     db: Database, ids: np.ndarray, weights: np.ndarray, moment: datetime
-) -> tuple[int, float] | None:
-    """The (cluster id, cosine) of the most similar clustered article within the window."""
+) -> tuple[int, float, int] | None:
+    """The (cluster id, cosine, article id) of the most similar clustered article in the window."""
     rows = db.execute(
-        "SELECT a.cluster_id, s.terms, s.weights FROM cluster_signatures s"
+        "SELECT a.cluster_id, s.terms, s.weights, a.id FROM cluster_signatures s"
         " JOIN articles a ON a.id = s.article_id"
         " WHERE s.at BETWEEN ? AND ? AND a.cluster_id IS NOT NULL",
         [to_db(moment - WINDOW), to_db(moment + WINDOW)],
@@ -101,7 +104,38 @@ def _best_match(
     products = flat_weights * query[flat_ids]
     scores = np.bincount(np.repeat(np.arange(len(rows)), lengths), products, len(rows))
     best = int(np.argmax(scores))
-    return int(rows[best][0]), float(scores[best])
+    return int(rows[best][0]), float(scores[best]), int(rows[best][3])
+
+
+def _leads_agree(db: Database, text: str, language: str | None, other_id: int) -> bool:
+    """False when two leads share (almost) nothing: a generic headline ("Live updates") alone
+    must not make two events one story, which would keep the second from ever being sent.
+    """
+    other_text, other_language = db.execute(
+        "SELECT text, language FROM articles WHERE id = ?", [other_id]
+    ).fetchone()
+    mine, theirs = _lead_vector(db, text, language), _lead_vector(db, other_text, other_language)
+    if not mine or not theirs:
+        return True  # a headline-only item: the title is all there is to go on
+    return sum(w * theirs.get(term, 0.0) for term, w in mine.items()) >= LEAD_FLOOR
+
+
+def _lead_vector(db: Database, text: str, language: str | None) -> dict[str, float]:
+    """The lead's unit TF-IDF weights, with the document frequencies of the signatures."""
+    counts = Counter(content_terms(" ".join(text.split()[:LEAD_WORDS]), language))
+    if not counts:
+        return {}
+    total = int(db.execute("SELECT count(*) FROM cluster_signatures").fetchone()[0]) + 1
+    marks = ",".join("?" * len(counts))
+    df = dict(
+        db.execute(
+            f"SELECT term, df FROM cluster_terms WHERE term IN ({marks})",  # noqa: S608
+            list(counts),
+        ).fetchall()
+    )
+    weights = {t: _weight(n, df.get(t, 0), total, False) for t, n in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {t: w / norm for t, w in weights.items()}
 
 
 def assign_cluster(db: Database, article_id: int, *, now: datetime) -> int:
@@ -124,7 +158,11 @@ def assign_cluster(db: Database, article_id: int, *, now: datetime) -> int:
     with db.conn:
         ids, weights = _term_weights(db, signature_terms(title, text, language))
         match = _best_match(db, ids, weights, moment)
-        if match is not None and match[1] >= THRESHOLD:
+        if match is not None and (
+            match[1] < THRESHOLD or not _leads_agree(db, text, language, match[2])
+        ):
+            match = None
+        if match is not None:
             cluster_id = match[0]
             db.execute("UPDATE clusters SET updated_at = ? WHERE id = ?", [to_db(now), cluster_id])
         else:
@@ -138,7 +176,7 @@ def assign_cluster(db: Database, article_id: int, *, now: datetime) -> int:
             [article_id, to_db(moment), ids.tobytes(), weights.tobytes()],
         )
         db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
-        if match is not None and match[1] >= THRESHOLD:
+        if match is not None:
             _refresh_summary(db, cluster_id)
     return cluster_id
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from summaries import chats, digest, outbox, topics
 from summaries.cli import cli
+from summaries.cluster import assign_cluster
 from summaries.errors import NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
 from summaries.search import parse_query, search
@@ -125,3 +126,24 @@ def test_short_prefixes_are_indexed_and_an_old_archive_keeps_its_search(tmp_path
     assert "prefix = '1 2'" in sql  # "a* OR b* OR ..." reads stored lists, not every word
     assert [h.article.title for h in search(db, "s* c*", now=NOW).hits] == ["Storm hits the coast"]
     db.close()
+
+
+def test_two_events_under_one_generic_headline_stay_two_stories(db: Database) -> None:
+    for n, text in enumerate(BACKGROUND):
+        assign_cluster(db, store(db, f"Report {n}", text, source=f"S{n}"), now=NOW)
+    budget_text = "Parliament passed the budget bill after a pension debate."
+    budget = store(db, "Live updates", budget_text, source="A")
+    quake = store(db, "Live updates", "A 6.1 earthquake struck Chile near Valparaiso.", source="B")
+    assert assign_cluster(db, budget, now=NOW) != assign_cluster(db, quake, now=NOW)
+    rewrite = store(db, "Budget approved", "Parliament passed the budget bill after pension talks.")
+    assert assign_cluster(db, rewrite, now=NOW) == assign_cluster(db, budget, now=NOW)
+
+
+BACKGROUND = [
+    "The city council approved a new bus route connecting the airport with the old town.",
+    "Shares in the carmaker fell after it recalled 40,000 vehicles over faulty brakes.",
+    "Firefighters contained a wildfire that burned 2,000 hectares of forest near the coast.",
+    "The national team named a new coach after a poor run of results in qualifying.",
+    "Heavy snow closed schools and roads across the northern region for a second day.",
+    "Researchers reported a new treatment that slowed memory loss in a small trial.",
+]
