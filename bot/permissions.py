@@ -1,6 +1,7 @@
 """Who may change what: bot operators (NEWSBRIEF_ADMIN_IDS) and each group's own admins.
 
-Both checks reply with a clear sentence when they refuse, so a handler only writes
+Both checks reply with a clear sentence when they refuse (a refused button press gets a
+pop-up, already answered), so a handler only writes
 `if not await require_chat_admin(update, context): return`.
 """
 
@@ -51,7 +52,14 @@ async def require_chat_admin(update: Update, context: Context) -> bool:
     else:
         allowed = user is not None and await is_chat_admin(context, chat.id, user.id)
     if not allowed:
-        await answer(update, notice("Only this group's admins can change its settings."))
+        kind = "channel" if chat.type == ChatType.CHANNEL else "group"
+        refusal = f"Only this {kind}'s admins can change its settings."
+        if update.callback_query is not None:
+            # A pop-up for the one who pressed: a message would be posted to the whole group
+            # or channel, once per press.
+            await update.callback_query.answer(refusal, show_alert=True)
+        else:
+            await answer(update, notice(refusal))
     return allowed
 
 

@@ -73,14 +73,19 @@ async def test_a_button_under_a_channel_post_is_judged_by_who_pressed_it(
         chat = {"id": channel, "type": "channel", "title": "News channel"}
         post = {"message_id": 1, "date": 0, "chat": chat, "sender_chat": chat, "text": "topics"}
 
-        def press(user_id: int) -> dict[str, object]:
-            query = {"id": str(user_id), "from": bot.fake.user(user_id), "chat_instance": "1",
+        def press(user_id: int, press_id: str) -> dict[str, object]:
+            bot.fake.callback_answers[press_id] = None  # a live query Telegram awaits an answer to
+            query = {"id": press_id, "from": bot.fake.user(user_id), "chat_instance": "1",
                      "data": "x", "message": post}  # fmt: skip
             return {"callback_query": query}
 
-        await bot.push(press(8))
-        assert [m.text for m in bot.fake.bot_messages(channel)] == [
-            "Only this group's admins can change its settings."
-        ]
-        await bot.push(press(7))
-        assert bot.fake.bot_messages(channel)[-1].text == "changed"
+        await bot.push(press(8, "a"))
+        await bot.push(press(8, "b"))
+        # a pop-up for whoever pressed, never a post to every subscriber of the channel
+        assert bot.fake.bot_messages(channel) == []
+        for press_id in ("a", "b"):
+            popup = bot.fake.callback_answers[press_id] or {}
+            assert popup.get("text") == "Only this channel's admins can change its settings."
+            assert popup.get("show_alert") is True
+        await bot.push(press(7, "c"))
+        assert [m.text for m in bot.fake.bot_messages(channel)] == ["changed"]

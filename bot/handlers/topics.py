@@ -82,7 +82,6 @@ async def remove_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     if not await require_chat_admin(update, context):
-        await query.answer()
         return
     services, chat = services_of(context), this_chat(update, context)
     topic = remove_topic(services.db, chat.id, int(query.data.split(":")[1]))
