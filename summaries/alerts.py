@@ -6,8 +6,11 @@ per batch (all its new matches bundled, near-duplicates collapsed) and at most
 delivery row, so the chat's next digest picks it up. A chat with alerts off gets its matches
 only in the digest, for the same reason.
 
-A cursor (the highest article id already considered) lets `catch_up` plan, at start-up, the
-alerts a crash prevented between storing articles and planning their alerts.
+A cursor (the highest article id already considered) lets `catch_up` plan the alerts for
+articles nobody has considered yet: those a crash prevented between storing and planning, and
+those another process stored (`newsbrief ingest` from cron, a separate `newsbrief worker`). The
+bot runs it at start-up and every minute with the digests, and the hook plans them along with
+its own batch, so the cursor never moves past an article without considering it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from summaries.topics import match_subscriptions, subscriptions
 log = logging.getLogger(__name__)
 
 CATCH_UP_WINDOW = timedelta(hours=2)
-"""At start-up, articles stored this recently but never considered still get their alerts."""
+"""Articles stored this recently but never considered still get their alerts; older ones
+reach chats through their digests only (an alert about yesterday's news is noise)."""
 
 
 def alerts_in_last_hour(db: Database, chat_id: int, *, now: datetime) -> int:
@@ -106,20 +110,29 @@ def _advance_cursor(db: Database, article_id: int) -> None:
 
 
 def catch_up(db: Database, outbox: Outbox, *, per_hour: int, now: datetime) -> int:
-    """At start-up: plan alerts for recent articles stored after the cursor (crash recovery)."""
+    """Plan alerts for recent articles stored after the cursor; returns how many were planned."""
+    ids = unconsidered(db, now=now)
+    return plan_alerts(db, outbox, ids, per_hour=per_hour, now=now) if ids else 0
+
+
+def unconsidered(db: Database, *, now: datetime) -> list[int]:
+    """Ids of articles after the cursor, stored within `CATCH_UP_WINDOW`, oldest first.
+
+    The first time (no cursor yet: a new database) nothing is owed: the cursor starts at the
+    newest article.
+    """
     row = db.execute("SELECT article_id FROM alert_cursor WHERE id = 1").fetchone()
     if row is None:
         latest = db.execute("SELECT max(id) FROM articles").fetchone()[0]
         _advance_cursor(db, int(latest or 0))
-        return 0
-    ids = [
+        return []
+    return [
         int(r[0])
         for r in db.execute(
             "SELECT id FROM articles WHERE id > ? AND fetched_at >= ? ORDER BY id",
             [int(row[0]), to_db(now - CATCH_UP_WINDOW)],
         ).fetchall()
     ]
-    return plan_alerts(db, outbox, ids, per_hour=per_hour, now=now) if ids else 0
 
 
 def alert_hook(
@@ -131,7 +144,10 @@ def alert_hook(
     """
 
     async def on_new_articles(article_ids: list[int]) -> None:
-        if plan_alerts(db, outbox, article_ids, per_hour=per_hour, now=clock()):
+        now = clock()
+        # with any that another process stored after the cursor: they would be skipped
+        ids = sorted({*article_ids, *unconsidered(db, now=now)})
+        if plan_alerts(db, outbox, ids, per_hour=per_hour, now=now):
             await outbox.flush()
 
     return on_new_articles

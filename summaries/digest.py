@@ -247,7 +247,8 @@ def schedule_digests(
 
     Call once at start-up, before anything sends: it first settles messages a crash left in
     flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
-    articles stored just before the crash), one job every minute for due digests, and a
+    articles stored just before the crash), one job every minute for alerts owed for
+    articles another process stored and for due digests, and a
     nightly `prune` of old message bodies. One digest job, not one per chat: schedules live
     in the database, so /digest changes and restarts need no job bookkeeping, and the first
     tick right after start-up sends digests missed within grace.
@@ -259,6 +260,9 @@ def schedule_digests(
         await outbox.flush()
 
     async def tick() -> None:
+        # alerts for articles another process stored (`newsbrief ingest`, a separate worker)
+        if catch_up(db, outbox, per_hour=alerts_per_hour, now=clock()):
+            await outbox.flush()
         await run_due_digests(db, outbox, clock(), grace=grace)
 
     async def tidy() -> None:

@@ -108,3 +108,41 @@ async def test_catch_up_plans_alerts_a_crash_prevented(
     assert alerts.catch_up(db, box, per_hour=6, now=NOW) == 0
     await box.flush()
     assert len(notifier.to(1)) == 1
+
+
+async def test_articles_another_process_stored_are_alerted_with_the_next_batch(
+    db: Database, box: outbox.Outbox, notifier: RecordingNotifier
+) -> None:
+    follow(db, 1, "climate")
+    assert alerts.catch_up(db, box, per_hour=6, now=NOW) == 0  # the bot starts
+    store(db, "Climate summit opens", source="Cron")  # `newsbrief ingest` from cron
+    ours = store(db, "Climate talks stall", source="Wire")  # then the bot's own poll
+    await alerts.alert_hook(db, box, per_hour=6, clock=lambda: NOW)([ours])
+    [message] = notifier.to(1)
+    assert "Climate summit opens" in message and "Climate talks stall" in message
+
+
+class Jobs:
+    """Just enough of an APScheduler scheduler to run the jobs `schedule_digests` adds."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, object] = {}
+
+    def add_job(self, function: object, *args: object, id: str, **kwargs: object) -> None:
+        self.jobs[id] = function
+
+
+async def test_the_minute_tick_alerts_what_another_process_stored(
+    db: Database, box: outbox.Outbox, notifier: RecordingNotifier
+) -> None:
+    follow(db, 1, "climate")
+    jobs = Jobs()
+    digest.schedule_digests(
+        jobs, db, box, grace=timedelta(hours=1), alerts_per_hour=6, clock=lambda: NOW
+    )
+    await jobs.jobs["newsbrief-resume"]()  # type: ignore[operator]
+    store(db, "Climate summit opens", source="Cron")  # a separate worker; the bot stores nothing
+    await jobs.jobs["newsbrief-digests"]()  # type: ignore[operator]
+    assert len(notifier.to(1)) == 1
+    await jobs.jobs["newsbrief-digests"]()  # type: ignore[operator]
+    assert len(notifier.to(1)) == 1  # once
