@@ -2,7 +2,7 @@
 
 Those updates keep the chat's `active` flag true to life: blocked chats get no digests or
 alerts, and coming back (unblocking, re-adding) turns them on again without any command. A group
-upgraded to a supergroup (a new chat id) keeps its settings and topics (`bot.chat_migration`).
+upgraded to a supergroup (a new chat id) keeps its settings and topics (`summaries.chat_migration`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot.chat_migration import move_chat
 from bot.handlers.errors import deactivate
 from bot.services import App, Context, services_of
+from summaries.chat_migration import move_chat
 from summaries.chats import ensure_chat
 
 log = logging.getLogger(__name__)

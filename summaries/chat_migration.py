@@ -6,8 +6,8 @@ Telegram announces the upgrade twice (the old group's last message carries `migr
 the supergroup's first `migrate_from_chat_id`); moving is idempotent, so either or both work.
 
 Every table with a `chat_id` column moves (topics, deliveries, outbox, search sessions), found
-from the schema so that a table added later moves too. The core has no query for this, so the
-SQL lives here, on the database the bot is given.
+from the schema so that a table added later moves too. The bot's membership handler calls
+`move_chat` when Telegram announces the upgrade.
 """
 
 from __future__ import annotations
