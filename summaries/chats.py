@@ -132,9 +132,19 @@ def _update(db: Database, chat_id: int, sql: str, params: list[Any]) -> Chat:
     return get_chat(db, chat_id)
 
 
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+"""tzdata files that are no one's timezone: the server's own zone (differs between hosts, and
+missing where Python brings its own tzdata) and placeholders with no real offset."""
+
+
+def _zone_names() -> set[str]:
+    """The IANA names a chat may choose."""
+    return available_timezones() - _NOT_PLACES
+
+
 def timezone_suggestions(name: str, *, limit: int = 3) -> list[str]:
     """IANA names close to `name` ("berlin" -> Europe/Berlin), best first."""
-    names = sorted(available_timezones())
+    names = sorted(_zone_names())
     wanted = name.strip().replace(" ", "_").lower()
     by_lower = {n.lower(): n for n in names}
     by_city = {n.rsplit("/", 1)[-1].lower(): n for n in names}
@@ -152,7 +162,7 @@ def set_timezone(db: Database, chat_id: int, name: str, *, now: datetime) -> Cha
     west cannot make the scheduler think today's digest was already sent.
     """
     cleaned = name.strip().replace(" ", "_")
-    names = available_timezones()
+    names = _zone_names()
     match = next((n for n in names if n.lower() == cleaned.lower()), None)
     if match is None:
         hints = timezone_suggestions(cleaned)

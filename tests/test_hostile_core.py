@@ -147,3 +147,11 @@ BACKGROUND = [
     "Heavy snow closed schools and roads across the northern region for a second day.",
     "Researchers reported a new treatment that slowed memory loss in a small trial.",
 ]
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "LOCALTIME"])
+def test_zones_that_are_no_place_are_refused(db: Database, chat: int, name: str) -> None:
+    with pytest.raises(chats.ChatSettingError, match="is not a timezone name"):
+        chats.set_timezone(db, chat, name, now=NOW)
+    assert "localtime" not in chats.timezone_suggestions("localtim")
+    assert chats.set_timezone(db, chat, "europe/berlin", now=NOW).timezone == "Europe/Berlin"
