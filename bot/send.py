@@ -73,10 +73,17 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list
 
 
 async def answer(update: Update, reply: Reply) -> list[Message]:
-    """Reply in the chat the update came from; in groups, as a reply to the command."""
+    """Reply in the chat the update came from; in groups, as a reply to the command.
+
+    In a forum group the reply stays in the topic of the command or of the pressed button's
+    message; without `message_thread_id` Telegram would post it in "General".
+    """
     chat = update.effective_chat
     assert chat is not None, "answer() is for updates that come from a chat"
     extra: dict[str, Any] = {}
+    source = update.effective_message
+    if source is not None and source.is_topic_message and source.message_thread_id is not None:
+        extra["message_thread_id"] = source.message_thread_id
     if chat.type != ChatType.PRIVATE and update.message is not None:
         extra["reply_parameters"] = ReplyParameters(
             update.message.message_id, allow_sending_without_reply=True

@@ -58,6 +58,8 @@ class Message:
     link_preview_options: dict[str, Any] | None = None
     reply_to: int | None = None
     """The id of the message this one replies to (`reply_parameters`)."""
+    thread_id: int | None = None
+    """The forum topic the message is in (`message_thread_id`); None for General or no forum."""
     edits: list[str] = field(default_factory=list)
 
     @property
@@ -82,6 +84,9 @@ class Message:
         }
         if self.entities:
             message["entities"] = self.entities
+        if self.thread_id is not None:
+            message["message_thread_id"] = self.thread_id
+            message["is_topic_message"] = True
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             message["reply_markup"] = self.reply_markup
         if self.edits:
@@ -239,6 +244,9 @@ class BotApi:
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._writable_chat(params)
+        thread = params.get("message_thread_id")
+        if thread is not None and not chat.get("is_forum"):
+            raise ApiError(400, "Bad Request: message thread not found")
         text, entities = message_text(params)
         markup = checked_markup(params.get("reply_markup"))
         log = self.logs[chat["id"]]
@@ -255,6 +263,7 @@ class BotApi:
             reply_markup=markup,
             link_preview_options=params.get("link_preview_options"),
             reply_to=(params.get("reply_parameters") or {}).get("message_id"),
+            thread_id=int(thread) if thread is not None else None,
         )
         log.messages[message.message_id] = message
         return message.to_api(chat, self.bot_user)
