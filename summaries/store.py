@@ -11,6 +11,7 @@ as text. This module owns the schema; the queries live next to what they mean (`
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from pathlib import Path
 import sqlite_utils
 
 from summaries.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 Database = sqlite_utils.Database
 Migration = Callable[[sqlite_utils.Database], None]
@@ -118,10 +121,17 @@ def migrate(db: Database) -> int:
     """Apply pending migrations in order, each in its own transaction; return the new version."""
     version = schema_version(db)
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        if version:  # an existing database: say why start-up takes longer this once
+            log.info("Upgrading the database to version %d: %s", number, _summary_line(step))
         with db.conn:
             step(db)
             db.execute(f"PRAGMA user_version = {number}")
     return schema_version(db)
+
+
+def _summary_line(step: Migration) -> str:
+    """The first line of a migration's docstring, or its name."""
+    return (step.__doc__ or step.__name__).strip().splitlines()[0]
 
 
 @migration
