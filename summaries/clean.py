@@ -32,7 +32,8 @@ _PHOTO_CREDIT = re.compile(
     r"[^.!?]{2,80}"
     r"|\((?:Photo(?:graph)?|Picture|Image|Pic)s?\s*(?:by|credit|:)[^()]{2,60}\)"
     rf"|\((?:[^()]{{0,40}}/\s*)?(?:{_AGENCIES})(?:\s*(?:/|via)\s*[^()]{{0,50}})?\)"
-    rf"|[\w.'-]+(?: [\w.'-]+){{0,3}}\s*/\s*(?:{_AGENCIES})(?:\s+via\s+Getty\s+Images)?"
+    rf"|[\w.'-]{{1,40}}(?: [\w.'-]{{1,40}}){{0,3}}\s*/\s*(?:{_AGENCIES})"
+    r"(?:\s+via\s+Getty\s+Images)?"
     rf"|\b(?:{_AGENCIES})\s*/\s*[\w .'-]{{1,40}}\w"
     rf"|\b(?:{_PHOTO_ONLY})(?:\s+via\s+Getty\s+Images)?)\s*$"
 )
