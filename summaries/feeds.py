@@ -287,4 +287,7 @@ def _from_iso(text: str) -> datetime | None:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return None
-    return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-12:00 is past the last datetime in UTC
+        return None
