@@ -26,6 +26,7 @@ import feedparser
 import feedparser.encodings
 
 from summaries.errors import FeedError
+from summaries.fetch import text_codec
 from summaries.models import FeedEntry, ParsedFeed
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
@@ -38,6 +39,8 @@ _CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 # surrogates (JSON's "\ud800" escapes make them; UTF-8, SQLite and Telegram refuse them).
 _UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _REPLACEMENT = "\ufffd"
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -67,6 +70,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 
 
 def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    body, content_type = _without_false_charsets(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     _refuse_entities(body, url, headers)
     body = _CHARREF.sub(_fit_charref, body)
@@ -86,6 +90,24 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
         link=_http_url(result.feed.get("link"), url),
         entries=entries,
     )
+
+
+def _without_false_charsets(body: bytes, content_type: str) -> tuple[bytes, str]:
+    """The body and type with a declared encoding that is no character set taken out.
+
+    feedparser tries the encoding a feed declares (header or XML declaration) and catches only
+    the errors of a real charset: `undefined` or `punycode` crash it, and `unicode_escape`
+    yields lone surrogates it cannot re-encode, and UTF-16 declared for bytes that are not
+    refuses the whole feed. Undeclared, the document is read as UTF-8 (or what the BOM says),
+    as XML intends.
+    """
+    declared = _HEADER_CHARSET.search(content_type)
+    if declared and text_codec(declared.group(1), body) is None:
+        content_type = content_type.partition(";")[0]
+    in_xml = _XML_ENCODING.match(body)
+    if in_xml and text_codec(in_xml.group(2).decode("ascii"), body) is None:
+        body = body[: in_xml.start(2)] + b"utf-8" + body[in_xml.end(2) :]
+    return body, content_type
 
 
 def _refuse_entities(body: bytes, url: str, headers: Mapping[str, str]) -> None:

@@ -47,6 +47,7 @@ _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
     re.IGNORECASE,
 )
+_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -103,12 +104,38 @@ class Response:
                 return self.body[len(bom) :].decode(encoding, errors="replace")
         match = _DECLARED.search(self.body[:4096])
         sniffed = (match.group(1) or match.group(2)).decode("ascii") if match else None
-        for candidate in (self.charset, sniffed, "utf-8"):
+        for candidate in (
+            text_codec(self.charset, self.body),
+            text_codec(sniffed, self.body),
+            "utf-8",
+        ):
             try:
                 return self.body.decode(candidate or "utf-8")
-            except (UnicodeDecodeError, LookupError):
+            except UnicodeError:
                 continue
         return self.body.decode("cp1252", errors="replace")
+
+
+def text_codec(charset: str | None, body: bytes) -> str | None:
+    """Python's codec for a charset declared for `body`, or None if it cannot be the right one.
+
+    The name comes from whoever serves the page: `charset=undefined` or `punycode` makes Python
+    raise a bare UnicodeError, `unicode_escape` turns `\\ud800` into a lone surrogate that
+    SQLite refuses, and `base64` is no text encoding at all. UTF-16 and UTF-32 put a NUL beside
+    every ASCII letter, so a body without NULs declared as one would decode to CJK mojibake.
+    Such a declaration counts as none.
+    """
+    if not charset:
+        return None
+    try:
+        info = codecs.lookup(charset)
+    except LookupError:
+        return None
+    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    if info.name.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:1024]:
+        return None
+    return info.name
 
 
 class Fetcher:

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 
+from summaries.articles import get_articles
 from summaries.clean import clean_text, is_caption
+from summaries.config import Settings
 from summaries.feeds import parse_feed
+from summaries.fetch import Fetcher, FetchPolicy, Response
+from summaries.ingest import Ingester
+from summaries.sources import add_source
+from summaries.store import Database
+from tests.servers import LocalServer, Reply
+from tests.stories import RSS, STORIES, page_html, rss
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_a_huge_word_is_not_a_quadratic_caption_check() -> None:
@@ -36,3 +47,38 @@ def test_a_json_feed_date_past_the_calendar_leaves_the_entry_undated(stamp: str)
     }
     parsed = parse_feed(json.dumps(feed).encode(), url="https://example.com/feed.json")
     assert [(e.url, e.published) for e in parsed.entries] == [("https://example.com/a", None)]
+
+
+@pytest.mark.parametrize(
+    "charset", ["undefined", "punycode", "unicode_escape", "base64", "utf-16", "utf-32"]
+)
+def test_a_page_that_names_no_usable_charset_is_read_as_utf8(charset: str) -> None:
+    body = "<p>Café \\ud800 déjà vu!</p>".encode()
+    page = Response("https://example.com/", 200, {}, body, "text/html", charset)
+    assert page.text() == "<p>Café \\ud800 déjà vu!</p>"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "unicode_escape", "utf-16"])
+def test_a_feed_that_names_no_usable_charset_is_read_as_utf8(charset: str) -> None:
+    feed = rss("Example", [("Café \\ud800 news", "https://example.com/a", "Text.")])
+    declared = feed.replace(b'encoding="utf-8"', f'encoding="{charset}"'.encode())
+    for body, content_type in ((declared, RSS), (feed, f"{RSS}; charset={charset}")):
+        parsed = parse_feed(body, url="https://example.com/feed", content_type=content_type)
+        assert [e.title for e in parsed.entries] == ["Café \\ud800 news"]
+
+
+async def test_ingest_reads_a_feed_and_page_declared_in_charset_undefined(
+    db: Database, server: LocalServer, settings: Settings
+) -> None:
+    title, paragraphs = STORIES["harbour"]
+    link = server.add(
+        "/a", Reply(page_html(title, paragraphs), content_type="text/html; charset=undefined")
+    )
+    feed = rss("Example", [(title, link, paragraphs[0])])
+    url = server.add("/feed", Reply(feed.replace(b"utf-8", b"undefined"), content_type=RSS))
+    add_source(db, url, "Example", now=NOW)
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        report = await Ingester(db, fetcher, settings, clock=lambda: NOW).run_due()
+    assert report.failures == []
+    [stored] = get_articles(db, report.new_articles)
+    assert (stored.title, stored.content_origin) == (title, "page")
