@@ -89,6 +89,7 @@ _ABBREVIATION = re.compile(
     r"|Ltd|Co|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K|U\.N|a\.m|p\.m)|\b[A-Z])\.$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SHORT_WORDS = 30
 """Paragraphs up to this many words may be boilerplate; longer ones are body text."""
 _CAPTION_WORDS = 60
@@ -115,6 +116,23 @@ def clean_text(text: str, *, title: str | None = None) -> str:
     if kept:
         kept[0] = _DATELINE.sub("", kept[0], count=1)
     return "\n\n".join(_drop_repeats(_drop_echo_captions(kept)))
+
+
+def printable(text: str) -> str:
+    """`text` without control characters and with lone surrogates as U+FFFD.
+
+    Tabs and line breaks stay (vertical tab and form feed become line breaks). A page can carry
+    an ESC sequence that `summarize` would print to the operator's terminal, and a lone
+    surrogate that SQLite and Telegram refuse.
+    """
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_printable_char, text)
+
+
+def _printable_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return "\ufffd" if char >= "\ud800" else "\n" if char in "\x0b\x0c" else ""
 
 
 def is_boilerplate(paragraph: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import lxml.html
@@ -20,11 +20,18 @@ from lxml import etree
 from trafilatura.settings import Document
 
 from summaries.bylines import parse_byline
-from summaries.clean import clean_text, is_boilerplate, is_caption, paragraphs, strip_markup
+from summaries.clean import (
+    clean_text,
+    is_boilerplate,
+    is_caption,
+    paragraphs,
+    printable,
+    strip_markup,
+)
 from summaries.dates import is_date_line, parse_date
 from summaries.errors import ExtractError
 from summaries.models import Article, FeedEntry
-from summaries.sniff import binary_kind, decode, is_feed, is_html, looks_binary
+from summaries.sniff import binary_kind, decode, is_feed, is_html, looks_binary, xml_safe_charrefs
 
 _ORIGINAL_URL = re.compile(
     r"^(?:original (?:url|article|story|link)|source|read (?:the )?original(?: article)?|"
@@ -63,9 +70,9 @@ def extract_article(
             f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
         )
     if is_html(text, content_type):
-        article = _from_html(text, url)
+        article = _printable(_from_html(xml_safe_charrefs(text), url))
     else:
-        article = _from_scraped_text(text, url)
+        article = _printable(_from_scraped_text(text, url))
     if not article.text:
         raise ExtractError(f"{subject} has no readable article text.")
     return article
@@ -73,16 +80,29 @@ def extract_article(
 
 def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
     """The article as the feed itself tells it: for when its page cannot be fetched or read."""
-    text = clean_text(_fragment_text(entry.content_html), title=entry.title)
+    text = printable(clean_text(_fragment_text(entry.content_html), title=entry.title))
     if not text:
         raise ExtractError(f"The feed entry {entry.url} has no text of its own to summarise.")
-    return Article(
+    article = Article(
         title=strip_markup(entry.title),
         text=text,
         url=entry.url,
         byline=_tidy_author(entry.author),
         published=entry.published,
         site_name=source_name or None,
+    )
+    return _printable(article)
+
+
+def _printable(article: Article) -> Article:
+    """The article without control characters or lone surrogates in what people read: entities
+    (`&#x1b;`) become characters only during extraction, after any check on the raw input."""
+    return replace(
+        article,
+        title=printable(article.title),
+        text=printable(article.text),
+        byline=printable(article.byline) if article.byline else article.byline,
+        site_name=printable(article.site_name) if article.site_name else article.site_name,
     )
 
 

@@ -29,7 +29,28 @@ _BINARY_PREFIXES = {"image/": "an image", "audio/": "an audio file", "video/": "
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|div|p|h1|meta)\b", re.I)
 _ANY_TAG = re.compile(r"<(?:[a-zA-Z][\w-]*|!--|!doctype)[\s>/]", re.I)
+_CHARREF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
 _FEED_SNIFF = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+
+
+def xml_safe_charrefs(html: str) -> str:
+    """`html` with character references to what XML cannot hold (`&#1;`, `&#xD800;`, `&#xFFFE;`)
+    pointing at U+FFFD instead.
+
+    lxml decodes them into the tree, and trafilatura then fails to copy that text into its XML
+    output and discards the whole page as unreadable: one `&#1;` lost an article.
+    """
+    return _CHARREF.sub(_safe_charref, html)
+
+
+def _safe_charref(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:  # far past U+10FFFF whatever the base, and int() of it is costly
+        return "&#xFFFD;"
+    code = int(digits, 16 if hexadecimal else 10)
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    return match.group() if allowed or 0x10000 <= code <= 0x10FFFF else "&#xFFFD;"
 
 
 def is_feed(text: str) -> bool:

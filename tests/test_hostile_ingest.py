@@ -6,6 +6,7 @@ Each test is one input that once crashed, hung or stored garbage, with the behav
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -14,9 +15,11 @@ import pytest
 from summaries.articles import get_articles
 from summaries.clean import clean_text, is_caption
 from summaries.config import Settings
+from summaries.extract import article_from_entry, extract_article
 from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, FetchPolicy, Response
 from summaries.ingest import Ingester
+from summaries.models import FeedEntry
 from summaries.sources import add_source
 from summaries.store import Database
 from tests.servers import LocalServer, Reply
@@ -82,3 +85,42 @@ async def test_ingest_reads_a_feed_and_page_declared_in_charset_undefined(
     assert report.failures == []
     [stored] = get_articles(db, report.new_articles)
     assert (stored.title, stored.content_origin) == (title, "page")
+
+
+_BODY = "The council met on Monday and voted to approve the new tram line to the airport."
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1b;", "&#xFFFE;", "&#1"])
+def test_a_page_with_a_reference_to_a_control_character_is_still_read(reference: str) -> None:
+    page = (
+        f"<html><head><title>Tram {reference} vote</title></head><body><article>"
+        f"<h1>Tram vote</h1>{f'<p>{_BODY} {reference} More.</p>' * 4}</article></body></html>"
+    )
+    article = extract_article(page, url="https://example.com/a", content_type="text/html")
+    assert _BODY in article.text
+    assert not _CONTROLS.search(article.title + article.text)
+
+
+def test_escape_sequences_in_a_text_page_never_reach_the_article() -> None:
+    body = f"{_BODY} &#x1b;[31m\x9b2J \udcff {_BODY * 3}"  # a lone surrogate: argv, surrogateescape
+    text = f"Tram \x1b[2J vote\x07\n\nBy Jane \x1b]0;owned\x07Doe\n\n{body}"
+    for given in (text, text.encode("utf-8", "replace")):
+        article = extract_article(given, content_type="text/plain")
+        fields = [article.title, article.text, article.byline or ""]
+        assert not any(_CONTROLS.search(field) for field in fields)
+        assert _BODY in article.text
+
+
+def test_escape_sequences_in_feed_content_never_reach_the_article() -> None:
+    entry = FeedEntry(
+        url="https://example.com/a",
+        title="Tram vote",
+        guid=None,
+        published=None,
+        author="Jane &#x1b;Doe",
+        content_html=f"<p>{_BODY} &#x1b;[2J &#x9b;2J &#xD800;</p>",
+    )
+    article = article_from_entry(entry)
+    assert article.text.startswith(_BODY)
+    assert not _CONTROLS.search(article.text + (article.byline or ""))
