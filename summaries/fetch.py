@@ -123,7 +123,9 @@ def text_codec(charset: str | None, body: bytes) -> str | None:
     raise a bare UnicodeError, `unicode_escape` turns `\\ud800` into a lone surrogate that
     SQLite refuses, and `base64` is no text encoding at all. UTF-16 and UTF-32 put a NUL beside
     every ASCII letter, so a body without NULs declared as one would decode to CJK mojibake.
-    Such a declaration counts as none.
+    Such a declaration counts as none. ISO-8859-1 is read as windows-1252, as browsers do:
+    pages that declare it use windows-1252's curly quotes and dashes, which Latin-1 would
+    turn into invisible C1 control characters.
     """
     if not charset:
         return None
@@ -135,7 +137,7 @@ def text_codec(charset: str | None, body: bytes) -> str | None:
         return None
     if info.name.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:1024]:
         return None
-    return info.name
+    return "cp1252" if info.name == "iso8859-1" else info.name
 
 
 class Fetcher:

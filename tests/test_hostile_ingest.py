@@ -124,3 +124,14 @@ def test_escape_sequences_in_feed_content_never_reach_the_article() -> None:
     article = article_from_entry(entry)
     assert article.text.startswith(_BODY)
     assert not _CONTROLS.search(article.text + (article.byline or ""))
+
+
+@pytest.mark.parametrize(
+    ("header", "body"), [("iso-8859-1", b""), (None, b"<meta charset=latin1>")]
+)
+def test_a_page_declared_latin1_keeps_its_windows_1252_quotes(
+    header: str | None, body: bytes
+) -> None:
+    body += b"<p>He said \x93hello\x94 \x96 caf\xe9</p>"
+    page = Response("https://example.com/", 200, {}, body, "text/html", header)
+    assert page.text().endswith("<p>He said “hello” – café</p>")
