@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from summaries.articles import find_duplicate, insert_article
+from summaries.articles import find_duplicate, get_article, insert_article, text_hash
 from summaries.cluster import assign_pending, cluster_hook
 from summaries.config import Settings
 from summaries.errors import ExtractError, FetchError, NewsbriefError, SummarizeError
@@ -245,6 +245,8 @@ class Ingester:
         """One entry: read its page (or fall back to the feed's text), summarise, store."""
         async with self._pages:
             prepared = await self._prepare(source, entry)
+            if prepared and prepared[2] == "page" and self._known_text(source, entry, prepared[0]):
+                prepared = await self._prepare(source, entry, read_page=False)
         if prepared is None:
             report.skipped += 1
             return
@@ -265,14 +267,33 @@ class Ingester:
         else:
             report.new_articles.append(article_id)
 
+    def _known_text(self, source: Source, entry: FeedEntry, article: Article) -> bool:
+        """Whether another story of `source` already has this page's text: then the page is
+        what the site shows in place of its articles (a paywall, a cookie wall), and storing it
+        would drop every later article of the source as a duplicate of the first. The same
+        story under a second URL (same title) stays a duplicate."""
+        known = find_duplicate(self.db, fingerprint=text_hash(article.text))
+        if known is None:
+            return False
+        stored = get_article(self.db, known)
+        if stored.source_id != source.id or stored.title.casefold() == article.title.casefold():
+            return False
+        log.info(
+            "The page of %s reads like article %d of its source; using the feed's text",
+            entry.url,
+            known,
+        )
+        return True
+
     async def _prepare(
-        self, source: Source, entry: FeedEntry
+        self, source: Source, entry: FeedEntry, *, read_page: bool = True
     ) -> tuple[Article, Summary, str] | None:
+        page: Response | None = None
         try:
-            page: Response | None = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
+            if read_page:
+                page = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
         except FetchError as error:
             log.info("Page of %s unavailable (%s); using the feed's text", entry.url, error)
-            page = None
         try:
             return await asyncio.to_thread(self._read, source, entry, page)
         except (ExtractError, SummarizeError) as error:

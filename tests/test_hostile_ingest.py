@@ -135,3 +135,25 @@ def test_a_page_declared_latin1_keeps_its_windows_1252_quotes(
     body += b"<p>He said \x93hello\x94 \x96 caf\xe9</p>"
     page = Response("https://example.com/", 200, {}, body, "text/html", header)
     assert page.text().endswith("<p>He said “hello” – café</p>")
+
+
+async def test_a_paywall_on_every_page_does_not_drop_all_but_one_article(
+    db: Database, server: LocalServer, settings: Settings
+) -> None:
+    wall = page_html("Subscribe", [f"{_BODY} Become a member to read on.", "Members read free."])
+    items = []
+    for key in ("harbour", "council", "vaccine"):
+        title, paragraphs = STORIES[key]
+        items.append((title, server.add(f"/{key}", Reply(wall)), paragraphs[0]))
+    add_source(
+        db, server.add("/feed", Reply(rss("Example", items), content_type=RSS)), "Ex", now=NOW
+    )
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        report = await Ingester(db, fetcher, settings, clock=lambda: NOW).run_due()
+    assert (len(report.new_articles), report.duplicates) == (3, 0)
+    stored = get_articles(db, report.new_articles)
+    origins = sorted(article.content_origin for article in stored)
+    assert origins == ["feed", "feed", "page"]  # the first wall cannot be told from an article
+    assert {STORIES[key][1][0] for key in ("harbour", "council", "vaccine")} & {
+        " ".join(a.summary) for a in stored if a.content_origin == "feed"
+    }
