@@ -24,7 +24,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from summaries.articles import find_duplicate, get_article, insert_article, text_hash
 from summaries.cluster import assign_pending, cluster_hook
@@ -55,6 +55,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
+CLOCK_SKEW = timedelta(days=1)
+"""How far in the future a publication time may be (a wrong time zone) and still be believed."""
 
 NewArticlesHook = Callable[[list[int]], Awaitable[None]]
 
@@ -95,6 +97,12 @@ class IngestReport:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _plausible(published: datetime | None, now: datetime) -> datetime | None:
+    """`published`, unless it is in the future: a feed that dates its items 9999 would keep
+    them at the top of /latest and digests for ever. Undated, the fetch time stands in."""
+    return None if published and published > now + CLOCK_SKEW else published
 
 
 def newest_entries(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
@@ -318,7 +326,7 @@ class Ingester:
             article,
             title=entry.title.strip() or article.title,
             url=entry.url,
-            published=entry.published or article.published,
+            published=_plausible(entry.published or article.published, self.clock()),
             byline=article.byline or entry.author,
             site_name=article.site_name or source.name,
         )

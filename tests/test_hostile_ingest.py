@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ from summaries.models import FeedEntry
 from summaries.sources import add_source
 from summaries.store import Database
 from tests.servers import LocalServer, Reply
-from tests.stories import RSS, STORIES, page_html, rss
+from tests.stories import FIRST_ITEM, RSS, STORIES, page_html, rss
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -157,3 +157,20 @@ async def test_a_paywall_on_every_page_does_not_drop_all_but_one_article(
     assert {STORIES[key][1][0] for key in ("harbour", "council", "vaccine")} & {
         " ".join(a.summary) for a in stored if a.content_origin == "feed"
     }
+
+
+async def test_an_item_dated_in_the_far_future_does_not_stay_on_top(
+    db: Database, server: LocalServer, settings: Settings
+) -> None:
+    items = []
+    for key in ("harbour", "council"):
+        title, paragraphs = STORIES[key]
+        items.append((title, server.add(f"/{key}", Reply(page_html(title, paragraphs))), ""))
+    feed = rss("Example", items).replace(b"2026 00:00:00", b"9998 00:00:00", 1)
+    add_source(db, server.add("/feed", Reply(feed, content_type=RSS)), "Example", now=NOW)
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        report = await Ingester(db, fetcher, settings, clock=lambda: NOW).run_due()
+    assert len(report.new_articles) == 2
+    by_title = {a.title: a for a in get_articles(db, report.new_articles)}
+    assert by_title[STORIES["harbour"][0]].published_at is None
+    assert by_title[STORIES["council"][0]].published_at == FIRST_ITEM + timedelta(hours=1)
