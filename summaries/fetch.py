@@ -246,11 +246,15 @@ class Fetcher:
                 await response.aclose()
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, str(url)) from None
+        except httpx.InvalidURL:  # httpx reads a redirect's Location even when not following
+            raise BlockedURLError(
+                f"{url} redirects to something that is not a web address.", url=str(url)
+            ) from None
 
     async def _outcome(self, url: httpx.URL, response: httpx.Response) -> Response | httpx.URL:
         status = response.status_code
         if status in _REDIRECTS and "location" in response.headers:
-            # httpx has already refused a Location it cannot parse (RemoteProtocolError).
+            # httpx has already refused a Location it cannot parse (see `_exchange`).
             target = url.join(response.headers["location"]).copy_with(fragment=None)
             return _parse_url(str(target))
         if status == 304:

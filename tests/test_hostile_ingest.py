@@ -15,6 +15,7 @@ import pytest
 from summaries.articles import get_articles
 from summaries.clean import clean_text, is_caption
 from summaries.config import Settings
+from summaries.errors import BlockedURLError
 from summaries.extract import article_from_entry, extract_article
 from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, FetchPolicy, Response
@@ -174,3 +175,20 @@ async def test_an_item_dated_in_the_far_future_does_not_stay_on_top(
     by_title = {a.title: a for a in get_articles(db, report.new_articles)}
     assert by_title[STORIES["harbour"][0]].published_at is None
     assert by_title[STORIES["council"][0]].published_at == FIRST_ITEM + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("location", "says"),
+    [
+        ("data:text/html,hi", "not a web address"),
+        ("javascript:alert(1)", "not a web address"),
+        ("file:///etc/passwd", "only fetches http"),
+    ],
+)
+async def test_a_redirect_to_something_that_is_no_web_address_is_refused(
+    server: LocalServer, location: str, says: str
+) -> None:
+    url = server.add("/r", Reply(b"", status=302, headers={"Location": location}))
+    async with Fetcher(FetchPolicy(allow_private=True)) as fetcher:
+        with pytest.raises(BlockedURLError, match=says):
+            await fetcher.get(url)
