@@ -44,6 +44,9 @@ _XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
+TITLE_CHARS = 500
+"""Longer feed and entry titles are cut (real headlines stay well under 200 characters)."""
+
 FEED_LINK_TYPES = {
     "application/rss+xml": 0,
     "application/atom+xml": 0,
@@ -278,10 +281,15 @@ def _http_url(value: object, base: str) -> str | None:
 
 
 def _plain(text: str, detail: Mapping[str, Any] | None) -> str:
-    """A title as plain text: feedparser keeps markup when the feed says the title is HTML."""
+    """A title as plain text: feedparser keeps markup when the feed says the title is HTML.
+
+    At most `TITLE_CHARS` characters: a feed can send a title of megabytes, which would become
+    a source's name or an article's headline in every list and message.
+    """
     if detail is not None and "html" in str(detail.get("type", "")):
         text = html.unescape(_TAG.sub("", text))
-    return " ".join(_fit(text).split())
+    text = " ".join(_fit(text[: TITLE_CHARS * 4]).split())
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def _str(value: object) -> str:

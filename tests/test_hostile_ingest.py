@@ -17,7 +17,7 @@ from summaries.clean import clean_text, is_caption
 from summaries.config import Settings
 from summaries.errors import BlockedURLError
 from summaries.extract import article_from_entry, extract_article
-from summaries.feeds import parse_feed
+from summaries.feeds import TITLE_CHARS, parse_feed
 from summaries.fetch import Fetcher, FetchPolicy, Response
 from summaries.ingest import Ingester
 from summaries.models import FeedEntry
@@ -192,3 +192,12 @@ async def test_a_redirect_to_something_that_is_no_web_address_is_refused(
     async with Fetcher(FetchPolicy(allow_private=True)) as fetcher:
         with pytest.raises(BlockedURLError, match=says):
             await fetcher.get(url)
+
+
+def test_a_title_of_megabytes_is_cut_for_the_feed_and_its_entries() -> None:
+    huge = "Storm " * 500_000
+    feed = rss(huge, [(huge, "https://example.com/a", "Text.")])
+    parsed = parse_feed(feed, url="https://example.com/feed", content_type=RSS)
+    for title in (parsed.title, parsed.entries[0].title):
+        assert TITLE_CHARS - 5 < len(title) <= TITLE_CHARS
+        assert title.startswith("Storm Storm") and title.endswith("…")
