@@ -57,13 +57,28 @@ def canonical_url(url: str) -> str:
 
 
 def _canonical_netloc(netloc: str, scheme: str) -> str:
+    """Host in lower case (an international name in its ASCII, punycode form) and the port
+    without leading zeros or, when it is the scheme's default, left out: `:0080` is port 80."""
     userinfo, at, hostport = netloc.rpartition("@")
     host, colon, port = hostport.rpartition(":")
     if not colon or "]" in port:
         host, port = hostport, ""
+    if port.isdecimal() and port.isascii():
+        port = str(int(port))
     if port == _DEFAULT_PORTS.get(scheme):
         port = ""
-    return f"{userinfo}{at}{host.lower()}{':' + port if port else ''}"
+    return f"{userinfo}{at}{_ascii_host(host.lower())}{':' + port if port else ''}"
+
+
+def _ascii_host(host: str) -> str:
+    """`bücher.example` as `xn--bcher-kva.example`, the form a feed may use for the same host;
+    a name IDNA cannot encode (an emoji, an over-long label) stays as it is."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _is_tracking(pair: str) -> bool:

@@ -31,6 +31,12 @@ from summaries.urls import blocked_reason, canonical_url, check_url, find_urls
         ("https://[2001:db8::1]:443/x", "https://[2001:db8::1]/x"),
         ("  https://example.com/a  ", "https://example.com/a"),
         ("http://[::1", "http://[::1"),
+        ("http://example.com:0080/a", "http://example.com/a"),
+        ("https://example.com:08443/a", "https://example.com:8443/a"),
+        ("https://Bücher.Example/feed", "https://xn--bcher-kva.example/feed"),
+        ("https://xn--bcher-kva.example/feed", "https://xn--bcher-kva.example/feed"),
+        ("https://😀.example/a", "https://xn--e28h.example/a"),
+        ("https://" + "ü" * 70 + ".example/a", "https://" + "ü" * 70 + ".example/a"),  # too long
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:
