@@ -47,7 +47,7 @@ def add_source(
     wanted = canonical_url(url)
     for (known,) in db.execute("SELECT url FROM sources").fetchall():
         if canonical_url(known) == wanted:
-            raise SourceError(f"{url} is already a source. See them all with `sources list`.")
+            raise SourceError(f"{url} is already a source. {_LIST_HINT}")
     moment = to_db(now or utcnow())
     with db.conn:
         cursor = db.execute(
@@ -56,6 +56,10 @@ def add_source(
             [url, name, site_url, moment, moment],
         )
     return get_source(db, int(cursor.lastrowid or 0))
+
+
+_LIST_HINT = "See them all with /sources in Telegram or `newsbrief sources list`."
+"""Where to look: these messages reach both the bot and the command line."""
 
 
 def list_sources(db: Database, *, enabled_only: bool = False) -> list[Source]:
@@ -77,7 +81,7 @@ def get_source(db: Database, id_or_url: int | str) -> Source:
         )
     if not rows:
         shown = key if len(key) <= 80 else key[:79] + "…"
-        raise NotFoundError(f"No source {shown!r}. See the list with `sources list`.")
+        raise NotFoundError(f"No source {shown!r}. {_LIST_HINT}")
     return _source(rows[0])
 
 
