@@ -13,8 +13,9 @@ loses nothing already stored and leaves nothing half-written; the next run conti
 Extraction and summarisation are CPU work and run in worker threads (`asyncio.to_thread`), so
 the bot sharing this event loop stays responsive; the database is only touched from the loop.
 
-When to poll next lives in `summaries.polling` and adding a source in `summaries.source_discovery`;
-`next_poll_time` and `add_source_from_url` are re-exported here, where callers import them.
+When to poll next lives in `summaries.polling`, adding a source in `summaries.source_discovery`
+and the report in `summaries.ingest_report`; `next_poll_time`, `add_source_from_url` and
+`IngestReport` are re-exported here, where callers import them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from summaries.articles import find_duplicate, get_article, insert_article, text_hash
@@ -33,6 +34,7 @@ from summaries.errors import ExtractError, FetchError, NewsbriefError, Summarize
 from summaries.extract import article_from_entry
 from summaries.feeds import parse_feed
 from summaries.fetch import Fetcher, Response
+from summaries.ingest_report import IngestReport
 from summaries.models import Article, FeedEntry, Source, Summary
 from summaries.polling import FEED_ACCEPT, next_poll_time
 from summaries.reader import article_from_response
@@ -59,44 +61,6 @@ CLOCK_SKEW = timedelta(days=1)
 """How far in the future a publication time may be (a wrong time zone) and still be believed."""
 
 NewArticlesHook = Callable[[list[int]], Awaitable[None]]
-
-
-@dataclass
-class IngestReport:
-    """What a poll (or a batch of polls) did."""
-
-    sources_polled: int = 0
-    new_articles: list[int] = field(default_factory=list)
-    duplicates: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    """(source name, error message) for each source that failed."""
-    skipped: int = 0
-    """Entries with no readable text at all (neither page nor feed), or nothing to summarise."""
-
-    def outcome(self) -> str:
-        """One line for people: `ingest`'s closing line and the worker's log line.
-
-        Entries skipped for having no readable text are named only when there are some.
-        """
-        unreadable = f"{self.skipped} without readable text, " if self.skipped else ""
-        return (
-            f"Polled {_plural(self.sources_polled, 'source')}: "
-            f"{_plural(len(self.new_articles), 'new article')}, "
-            f"{_plural(self.duplicates, 'duplicate')} skipped, {unreadable}"
-            f"{_plural(len(self.failures), 'failure')}."
-        )
-
-    def add(self, other: IngestReport) -> None:
-        """Fold another report into this one."""
-        self.sources_polled += other.sources_polled
-        self.new_articles.extend(other.new_articles)
-        self.duplicates += other.duplicates
-        self.failures.extend(other.failures)
-        self.skipped += other.skipped
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _plausible(published: datetime | None, now: datetime) -> datetime | None:
