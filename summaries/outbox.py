@@ -54,16 +54,22 @@ class FlushReport:
 
 
 def undelivered(db: Database, chat_id: int, article_ids: Sequence[int]) -> list[int]:
-    """The articles of `article_ids` this chat has not had yet, nor any story of their cluster."""
+    """The articles of `article_ids` this chat has not had yet, nor any story of their cluster.
+
+    The cluster check walks the (few) members of each cluster and probes the chat's deliveries
+    by key (CROSS JOIN fixes that order): left to itself SQLite scanned every delivery the chat
+    ever had for each candidate, so a digest got slower every day (3.4 s per chat with 20,000
+    past deliveries and 2,000 candidates).
+    """
     if not article_ids:
         return []
     marks = ",".join("?" * len(article_ids))
     rows = db.execute(
         f"SELECT a.id FROM articles a WHERE a.id IN ({marks})"  # noqa: S608
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = ? AND d.article_id = a.id)"
-        " AND (a.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries d"
-        "      JOIN articles b ON b.id = d.article_id"
-        "      WHERE d.chat_id = ? AND b.cluster_id = a.cluster_id))",
+        " AND (a.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM articles b"
+        "      CROSS JOIN deliveries d ON d.chat_id = ? AND d.article_id = b.id"
+        "      WHERE b.cluster_id = a.cluster_id))",
         [*article_ids, chat_id, chat_id],
     ).fetchall()
     found = {int(r[0]) for r in rows}
