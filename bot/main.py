@@ -31,7 +31,7 @@ from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
-from summaries.schedule import run_worker, schedule_ingest, tick_seconds_for
+from summaries.schedule import instance_lock, run_worker, schedule_ingest, tick_seconds_for
 from summaries.store import open_database
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,10 @@ MISSING_BOT_HINT = (
 UNREACHABLE_HINT = (
     "Could not reach the Telegram Bot API at {} to start the bot. Check the network (and "
     "TELEGRAM_API_BASE_URL if you run your own Bot API server), then start newsbrief again."
+)
+LISTEN_HINT = (
+    "Cannot serve the webhook on {} ({}). Set NEWSBRIEF_WEBHOOK_LISTEN to HOST:PORT with a free"
+    " port on an address of this machine (127.0.0.1 behind a reverse proxy)."
 )
 REFUSED_BOT_HINT = (
     "Telegram rejected TELEGRAM_BOT_TOKEN (mistyped, or revoked). Copy the current token from "
@@ -69,7 +73,8 @@ def run(settings: Settings) -> None:
         asyncio.run(run_worker(settings))
         return
     try:
-        serve(compose(settings), settings)
+        with instance_lock(settings.db_path):
+            serve(compose(settings), settings)
     except InvalidToken:
         # PTB's message quotes the token, and an uncaught error would print it to stderr.
         raise ConfigError(REFUSED_BOT_HINT) from None
@@ -113,13 +118,20 @@ def serve(application: App, settings: Settings) -> None:
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     protect_secret(secret)
     log.info("Starting the bot's webhook server on %s", settings.webhook_listen)
-    application.run_webhook(
-        listen=host,
-        port=int(port),
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-    )
+    try:
+        application.run_webhook(
+            listen=host.strip("[]"),  # an IPv6 address is written [::1]:8443
+            port=int(port),
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+        )
+    except OSError as error:
+        # Only binding the server raises this (port taken, no such address): once it listens,
+        # PTB handles each request's errors itself.
+        raise ConfigError(
+            LISTEN_HINT.format(settings.webhook_listen, error.strerror or error)
+        ) from None
 
 
 if __name__ == "__main__":

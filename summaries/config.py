@@ -7,7 +7,10 @@ should not have to guess which of twenty variables was wrong.
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,9 @@ from dotenv import dotenv_values
 
 from summaries.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
+_PREFIXES = ("NEWSBRIEF_", "TELEGRAM_")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -55,20 +61,48 @@ class Settings:
         """
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+            values.update({k: v for k, v in _read_env_file(env_file).items() if v is not None})
         values.update(os.environ if environ is None else environ)
         return _parse(values)
 
 
+def _read_env_file(env_file: Path) -> dict[str, str | None]:
+    try:
+        return dict(dotenv_values(env_file))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{env_file} is not UTF-8 text: save it as UTF-8 (or plain ASCII) and start again."
+        ) from None
+
+
+def _warn_unknown(env: Mapping[str, str], known: set[str]) -> None:
+    """Name each unknown NEWSBRIEF_/TELEGRAM_ variable: a misspelt setting would otherwise be
+    silently replaced by its default, and the operator would never know why it had no effect.
+    """
+    for name in sorted(env):
+        if name.startswith(_PREFIXES) and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            log.warning(
+                "Unknown setting %s is ignored.%s Every setting is listed in .env.example.",
+                name,
+                hint,
+            )
+
+
 def _parse(env: Mapping[str, str]) -> Settings:
+    read: set[str] = set()
+
     def get(name: str) -> str | None:
+        read.add(name)
         raw = env.get(name)
         return raw.strip() if raw is not None and raw.strip() != "" else None
 
     d = Settings()
-    return Settings(
+    settings = Settings(
         db_path=Path(get("NEWSBRIEF_DB") or d.db_path),
-        poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, minimum=5),
+        # Above a day the back-off cap (summaries.polling) would silently shorten it anyway.
+        poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, 5, 86_400),
         summary_sentences=_int(get, "NEWSBRIEF_SUMMARY_SENTENCES", d.summary_sentences, 1, 20),
         summary_method=_method(get("NEWSBRIEF_SUMMARY_METHOD"), d.summary_method),
         allow_private_urls=_bool(get, "NEWSBRIEF_ALLOW_PRIVATE_URLS", d.allow_private_urls),
@@ -77,12 +111,12 @@ def _parse(env: Mapping[str, str]) -> Settings:
         fetch_timeout=_float(get, "NEWSBRIEF_FETCH_TIMEOUT", d.fetch_timeout, 1.0, 300.0),
         max_body_bytes=_int(get, "NEWSBRIEF_MAX_BODY_BYTES", d.max_body_bytes, 10_000),
         per_host_concurrency=_int(get, "NEWSBRIEF_PER_HOST_CONCURRENCY", 2, 1, 32),
-        telegram_bot_token=get("TELEGRAM_BOT_TOKEN") or "",
-        telegram_api_base_url=_url(get, "TELEGRAM_API_BASE_URL", d.telegram_api_base_url),
+        telegram_bot_token=_token(get("TELEGRAM_BOT_TOKEN")),
+        telegram_api_base_url=_api_root(get, d.telegram_api_base_url),
         admin_ids=_ids(get("NEWSBRIEF_ADMIN_IDS")),
-        webhook_url=_url(get, "NEWSBRIEF_WEBHOOK_URL", ""),
+        webhook_url=_webhook_url(get),
         webhook_listen=_listen(get("NEWSBRIEF_WEBHOOK_LISTEN") or d.webhook_listen),
-        webhook_secret=get("NEWSBRIEF_WEBHOOK_SECRET") or "",
+        webhook_secret=_secret(get("NEWSBRIEF_WEBHOOK_SECRET")),
         max_topics_per_chat=_int(get, "NEWSBRIEF_MAX_TOPICS_PER_CHAT", 50, 1, 1000),
         alerts_per_hour=_int(get, "NEWSBRIEF_ALERTS_PER_HOUR", d.alerts_per_hour, 0, 120),
         digest_grace_hours=_float(get, "NEWSBRIEF_DIGEST_GRACE_HOURS", 6.0, 0.0, 48.0),
@@ -90,6 +124,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
             get, "NEWSBRIEF_SUMMARIES_PER_MINUTE", d.summaries_per_minute, 0, 600
         ),
     )
+    _warn_unknown(env, read)
+    return settings
 
 
 Getter = Callable[[str], str | None]
@@ -146,16 +182,69 @@ def _ids(raw: str | None) -> frozenset[int]:
     if raw is None:
         return frozenset()
     ids: set[int] = set()
-    for part in raw.replace(" ", "").split(","):
-        if not part:
-            continue
+    # Split on spaces too: "1 2" is two ids, never the id 12.
+    for part in raw.replace(",", " ").split():
         try:
             ids.add(int(part))
         except ValueError:
+            hint = " (numeric ids, not @usernames: ask @userinfobot)" if "@" in part else ""
             raise ConfigError(
-                f"NEWSBRIEF_ADMIN_IDS must be comma-separated Telegram user ids, got {part!r}."
+                f"NEWSBRIEF_ADMIN_IDS must be comma-separated Telegram user ids{hint},"
+                f" got {part!r}."
             ) from None
     return frozenset(ids)
+
+
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_BOT_PATH = re.compile(r"bot([0-9]+:.*)?")
+
+
+def _token(raw: str | None) -> str:
+    """The token's shape, checked here: Telegram would only say "rejected", which hides a stray
+    quote or space behind a message that sends the operator to regenerate a good token.
+    """
+    if raw is None:
+        return ""
+    if not _TOKEN.fullmatch(raw):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters,"
+            " digits, _ and -): check for quotes, spaces or a cut-off copy, as BotFather shows it."
+        )
+    return raw
+
+
+def _api_root(get: Getter, default: str) -> str:
+    """The Bot API server's root: a `/bot` or `/bot<token>` on it would be doubled."""
+    root = _url(get, "TELEGRAM_API_BASE_URL", default)
+    if _BOT_PATH.fullmatch(root.rpartition("/")[2]):
+        # Not quoted: the value may hold the token.
+        raise ConfigError(
+            "TELEGRAM_API_BASE_URL must be the server's root, like https://api.telegram.org:"
+            " remove the /bot... at its end, newsbrief adds /bot<token> itself."
+        )
+    return root
+
+
+def _webhook_url(get: Getter) -> str:
+    url = _url(get, "NEWSBRIEF_WEBHOOK_URL", "")
+    if url and not url.startswith("https://"):
+        raise ConfigError(
+            "NEWSBRIEF_WEBHOOK_URL must start with https:// (Telegram only posts updates to"
+            " HTTPS; put a TLS reverse proxy in front of newsbrief), or be empty for polling."
+        )
+    return url
+
+
+def _secret(raw: str | None) -> str:
+    if raw is None:
+        return ""
+    if not _SECRET.fullmatch(raw):
+        raise ConfigError(
+            "NEWSBRIEF_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ - (Telegram refuses"
+            f" anything else), got {len(raw)} characters including others."
+        )
+    return raw
 
 
 def _method(raw: str | None, default: str) -> str:

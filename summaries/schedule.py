@@ -7,19 +7,26 @@ needs no second scheduler. The tick is short; when each source is polled is deci
 resumes the same rhythm.
 
 `run_worker` is the `newsbrief worker` process: the scheduler alone until SIGINT/SIGTERM.
+`instance_lock` keeps a second `run` or `worker` off a database one already uses.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
+from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester, IngestReport
 from summaries.store import open_database, utcnow
@@ -27,6 +34,45 @@ from summaries.store import open_database, utcnow
 log = logging.getLogger(__name__)
 
 JOB_ID = "newsbrief-ingest"
+
+ALREADY_RUNNING = (
+    "Another newsbrief run or worker (pid {pid}) is already using {db}. Only one may run per"
+    " database: stop it first, or set NEWSBRIEF_DB to another file."
+)
+
+
+@contextmanager
+def instance_lock(db_path: Path) -> Iterator[None]:
+    """Hold `<db>.lock` while a long-running process uses the database; refuse a second one.
+
+    Two processes on one database would both poll the same feeds, and the second one's
+    start-up recovery would mark the first one's messages in flight as lost; two bots on one
+    token also take each other's updates (Telegram's 409 Conflict). The kernel releases the
+    lock when the process ends, however it ends, so a crash never leaves a stale lock.
+    """
+    if str(db_path) == ":memory:":
+        yield
+        return
+    lock_path = Path(f"{db_path}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot create {lock_path} ({error.strerror}): NEWSBRIEF_DB must be in a writable"
+            " directory."
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise ConfigError(ALREADY_RUNNING.format(pid=pid, db=db_path)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def tick_seconds_for(settings: Settings) -> int:
@@ -106,7 +152,11 @@ async def run_worker(
     in one transaction, so what was stored stays and the rest is picked up by the next run. Then
     the HTTP client and the database are closed.
     """
-    stop = stop or asyncio.Event()
+    with instance_lock(settings.db_path):
+        await _work(settings, stop or asyncio.Event(), grace)
+
+
+async def _work(settings: Settings, stop: asyncio.Event, grace: float) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)

@@ -1,0 +1,181 @@
+"""An operator's mistakes: each ends in one line that names the setting, never a traceback,
+a misleading message, a silently ignored value or two processes on one database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.main import LISTEN_HINT
+from summaries.config import Settings
+from summaries.errors import ConfigError
+from summaries.schedule import instance_lock
+from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+
+def test_a_non_utf8_env_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"NEWSBRIEF_WEBHOOK_SECRET=caf\xe9\n")
+    with pytest.raises(ConfigError, match="is not UTF-8 text: save it as UTF-8"):
+        Settings.from_env({}, env_file=tmp_path / ".env")
+    assert_one_line_error(newsbrief(tmp_path, "sources", "list"), ".env is not UTF-8")
+
+
+def test_admin_ids_separated_by_spaces_are_two_ids_not_one() -> None:
+    settings = Settings.from_env({"NEWSBRIEF_ADMIN_IDS": "111 222, 333"}, env_file=None)
+    assert settings.admin_ids == frozenset({111, 222, 333})
+
+
+def test_an_admin_username_gets_a_hint_to_use_the_numeric_id() -> None:
+    with pytest.raises(ConfigError, match="not @usernames"):
+        Settings.from_env({"NEWSBRIEF_ADMIN_IDS": "@alice, 12"}, env_file=None)
+
+
+def test_a_misspelt_setting_is_named_with_the_likely_intended_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / ".env").write_text("NEWSBRIEF_POLL_INTERVALL=60\n")
+    with caplog.at_level(logging.WARNING, logger="summaries.config"):
+        settings = Settings.from_env({"PATH": "/bin"}, env_file=tmp_path / ".env")
+    assert settings.poll_interval == 900
+    assert caplog.messages == [
+        "Unknown setting NEWSBRIEF_POLL_INTERVALL is ignored. Did you mean "
+        "NEWSBRIEF_POLL_INTERVAL? Every setting is listed in .env.example."
+    ]
+
+
+def test_known_settings_raise_no_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="summaries.config"):
+        Settings.from_env({"NEWSBRIEF_ADMIN_IDS": "1", "TELEGRAM_BOT_TOKEN": "1:a"}, env_file=None)
+    assert caplog.messages == []
+
+
+@pytest.mark.parametrize("value", ["86401", "99999999999999999999999"])
+def test_a_poll_interval_over_a_day_is_refused(value: str) -> None:
+    """Back-off caps every delay at a day, and huge values overflowed the date arithmetic."""
+    with pytest.raises(ConfigError, match="at most 86400"):
+        Settings.from_env({"NEWSBRIEF_POLL_INTERVAL": value}, env_file=None)
+
+
+@pytest.mark.parametrize("token", [f'"{TOKEN}"', f"{TOKEN} x", f"'{TOKEN}", "bot" + TOKEN])
+def test_a_token_with_quotes_or_spaces_is_named_without_repeating_it(token: str) -> None:
+    with pytest.raises(ConfigError, match="quotes, spaces") as caught:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": token}, env_file=None)
+    assert TOKEN.split(":")[1] not in str(caught.value)
+
+
+@pytest.mark.parametrize("suffix", ["/bot", "/bot/", f"/bot{TOKEN}"])
+def test_an_api_root_ending_in_bot_is_refused_without_repeating_it(suffix: str) -> None:
+    """newsbrief appends /bot<token>: Telegram would answer 404 and the token be blamed."""
+    with pytest.raises(ConfigError, match="remove the /bot") as caught:
+        Settings.from_env(
+            {"TELEGRAM_API_BASE_URL": "https://api.telegram.org" + suffix}, env_file=None
+        )
+    assert TOKEN.split(":")[1] not in str(caught.value)
+
+
+def test_an_api_root_with_a_trailing_slash_is_fine() -> None:
+    env = {"TELEGRAM_API_BASE_URL": "https://tg.example/botapi/"}
+    assert (
+        Settings.from_env(env, env_file=None).telegram_api_base_url == "https://tg.example/botapi"
+    )
+
+
+def test_an_http_webhook_url_is_refused_before_telegram_refuses_it() -> None:
+    """Telegram's refusal surfaced as "Could not reach the Telegram Bot API"."""
+    with pytest.raises(ConfigError, match="NEWSBRIEF_WEBHOOK_URL must start with https://"):
+        Settings.from_env({"NEWSBRIEF_WEBHOOK_URL": "http://bot.example/hook"}, env_file=None)
+
+
+@pytest.mark.parametrize("secret", ["has space", "semi;colon", "x" * 257, "café"])
+def test_a_webhook_secret_telegram_would_refuse_is_refused(secret: str) -> None:
+    with pytest.raises(ConfigError, match="NEWSBRIEF_WEBHOOK_SECRET must be 1-256") as caught:
+        Settings.from_env({"NEWSBRIEF_WEBHOOK_SECRET": secret}, env_file=None)
+    assert secret not in str(caught.value)
+
+
+def test_a_second_worker_on_the_same_database_is_refused_with_the_first_ones_pid(
+    tmp_path: Path,
+) -> None:
+    with instance_lock(tmp_path / "newsbrief.db"):
+        for command in ("worker", "run"):
+            result = newsbrief(tmp_path, command, TELEGRAM_BOT_TOKEN=TOKEN)
+            assert_one_line_error(result, f"(pid {os.getpid()}) is already using", "stop it")
+    with instance_lock(tmp_path / "newsbrief.db"):
+        pass  # released on exit: the next process may take it
+
+
+def test_a_lock_in_an_unwritable_place_says_what_to_fix(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    lock = instance_lock(tmp_path / "file" / "newsbrief.db")
+    with pytest.raises(ConfigError, match="must be in a writable directory"), lock:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run(tmp_path: Path, fake: FakeTelegram, **extra: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NEWSBRIEF_"))}
+    env.update(
+        NEWSBRIEF_DB=str(tmp_path / "run.db"),
+        NEWSBRIEF_DEFAULT_SOURCES="false",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake.api_root,
+        NEWSBRIEF_WEBHOOK_URL="https://bot.example/hook",
+        **extra,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", "from bot.main import main; main()", "run"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+async def test_a_webhook_port_in_use_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as taken, FakeTelegram() as fake:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        process = _run(tmp_path, fake, NEWSBRIEF_WEBHOOK_LISTEN=listen)
+        _, log = await asyncio.to_thread(process.communicate, timeout=60)
+    assert process.returncode == 1, log
+    assert "Traceback" not in log
+    assert log.splitlines()[-1] == f"Error: {LISTEN_HINT.format(listen, 'Address already in use')}"
+
+
+async def test_an_ipv6_listen_address_in_brackets_is_served(tmp_path: Path) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    port = _free_port()
+    with FakeTelegram() as fake:
+        process = _run(tmp_path, fake, NEWSBRIEF_WEBHOOK_LISTEN=f"[::1]:{port}")
+        try:
+            await fake.wait_call("setWebhook", within=60)
+            async with httpx.AsyncClient() as client:
+                for _ in range(100):
+                    try:
+                        forged = await client.post(f"http://[::1]:{port}/hook", json={})
+                        break
+                    except httpx.ConnectError:
+                        await asyncio.sleep(0.1)
+            assert forged.status_code == 403
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, log
