@@ -326,3 +326,14 @@ def _fts_prefix_index(db: Database) -> None:
     )
     db.execute("DROP TABLE article_fts")
     db.execute("ALTER TABLE article_fts_new RENAME TO article_fts")
+
+
+@migration
+def _articles_by_source(db: Database) -> None:
+    """Index articles by source, so each source's article count stops reading the archive.
+
+    `due_sources` (every ingest tick) and `/sources` count each source's articles; without
+    this index every count read the whole `articles` table: 3.4 s per tick for 50 sources at
+    100,000 articles, growing every day the bot ran.
+    """
+    db.execute("CREATE INDEX articles_source ON articles(source_id)")

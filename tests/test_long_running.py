@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from summaries import cluster, outbox
+from summaries import cluster, outbox, sources
 from summaries.store import Database
 from tests.test_topics_support import NOW, store
 
@@ -70,8 +70,11 @@ def test_the_already_sent_check_does_not_slow_down_as_deliveries_pile_up(db: Dat
     assert old() <= young() * 1.5 + 5
 
 
-def full_scans(db: Database, run: Callable[[], object]) -> list[str]:
-    """The statements `run` executes whose query plan reads a whole table or index."""
+def full_scans(
+    db: Database, run: Callable[[], object], *, small: tuple[str, ...] = ()
+) -> list[str]:
+    """The statements `run` executes whose query plan reads a whole table or index, except
+    plan steps starting with one of `small` (scans of tables that do not grow with time)."""
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
@@ -81,9 +84,10 @@ def full_scans(db: Database, run: Callable[[], object]) -> list[str]:
     return [
         f"{sql[:80]} -> {step[3]}"
         for sql in statements
-        if not sql.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+        # "--" marks what FTS5 runs internally, on its own indexed tables
+        if not sql.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "--"))
         for step in db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
-        if str(step[3]).startswith("SCAN")
+        if str(step[3]).startswith("SCAN") and not str(step[3]).startswith(small)
     ]
 
 
@@ -110,3 +114,16 @@ def test_clustering_an_article_reads_nothing_that_grows_with_the_store(db: Datab
         db.execute("SELECT cluster_id FROM articles WHERE id = ?", [again]).fetchone()[0]
         == (db.execute("SELECT cluster_id FROM articles WHERE id = ?", [first]).fetchone()[0])
     )
+
+
+def test_polling_and_listing_sources_do_not_read_the_whole_archive(db: Database) -> None:
+    """Every ingest tick (each minute) asks which sources are due, with each one's article
+    count. With no index on `articles.source_id` each count read the whole table: 3.4 s per
+    tick for 50 sources at 100,000 articles (3 ms with the index)."""
+    source = sources.add_source(db, "https://feed.example/rss", name="Feed", now=NOW)
+    store(db, "One story", at=NOW)
+    with db.conn:
+        db.execute("UPDATE articles SET source_id = ?", [source.id])
+    assert full_scans(db, lambda: sources.due_sources(db, NOW), small=("SCAN s",)) == []
+    assert full_scans(db, lambda: sources.list_sources(db), small=("SCAN s",)) == []
+    assert [s.article_count for s in sources.due_sources(db, NOW)] == [1]
