@@ -56,17 +56,32 @@ def status_counts(db: Database) -> dict[str, int]:
 
 
 KEEP_SENT = timedelta(days=30)
+KEEP_FAILED = timedelta(days=90)
+"""How long /failures keeps a failed or unknown message (its body included) for operators."""
 
 
-def prune(db: Database, *, now: datetime, keep: timedelta = KEEP_SENT) -> int:
-    """Delete the bodies of messages sent or dropped more than `keep` ago; returns how many.
+def prune(
+    db: Database,
+    *,
+    now: datetime,
+    keep: timedelta = KEEP_SENT,
+    keep_failed: timedelta = KEEP_FAILED,
+) -> int:
+    """Delete the bodies of messages sent or dropped more than `keep` ago, and of those that
+    failed or may not have arrived more than `keep_failed` ago; returns how many.
 
     Their `deliveries` rows stay (without the outbox link): they are what keeps a story from
-    being sent twice, and they are small. Failed and unknown messages stay for /failures.
+    being sent twice, and they are small. Failures stay longer, for /failures, but not
+    forever: a chat that keeps failing (a closed forum topic, a message Telegram refuses)
+    would otherwise add its bodies to the database every day the bot runs.
     """
     with db.conn:
-        cursor = db.execute(
+        sent = db.execute(
             "DELETE FROM outbox WHERE status IN ('sent', 'dropped') AND updated_at < ?",
             [to_db(now - keep)],
-        )
-    return int(cursor.rowcount)
+        ).rowcount
+        failed = db.execute(
+            "DELETE FROM outbox WHERE status IN ('failed', 'unknown') AND updated_at < ?",
+            [to_db(now - keep_failed)],
+        ).rowcount
+    return int(sent) + int(failed)

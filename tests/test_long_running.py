@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from summaries import cluster, outbox, sources
+from summaries import chats, cluster, outbox, outbox_admin, sources
+from summaries.notify import DeliveryFailed, Part
 from summaries.store import Database
-from tests.test_topics_support import NOW, store
+from tests.test_topics_support import NOW, RecordingNotifier, store
 
 
 def bulk_articles(db: Database, first: int, count: int, *, chat_deliveries: int = 0) -> None:
@@ -127,3 +128,23 @@ def test_polling_and_listing_sources_do_not_read_the_whole_archive(db: Database)
     assert full_scans(db, lambda: sources.due_sources(db, NOW), small=("SCAN s",)) == []
     assert full_scans(db, lambda: sources.list_sources(db), small=("SCAN s",)) == []
     assert [s.article_count for s in sources.due_sources(db, NOW)] == [1]
+
+
+async def test_failed_and_unknown_messages_do_not_pile_up_forever(db: Database) -> None:
+    """A year of ten failures a day, with the nightly prune: /failures keeps the last
+    `KEEP_FAILED` of them (before the fix it kept every one, bodies included, forever)."""
+    notifier = RecordingNotifier()
+    box = outbox.Outbox(db, notifier, clock=lambda: NOW, backoff=0)
+    chats.ensure_chat(db, 1, now=NOW)
+    day = NOW
+    for _ in range(365):
+        box.clock = lambda: day  # noqa: B023 (the loop moves the clock on purpose)
+        with db.conn:
+            outbox.enqueue(db, 1, "alert", [Part(f"story {i}") for i in range(10)], now=day)
+        notifier.errors[1] = [DeliveryFailed("Bad Request: message is too long")] * 10
+        assert (await box.flush()).failed == 10
+        outbox_admin.prune(db, now=day)
+        day += timedelta(days=1)
+    kept = outbox_admin.status_counts(db)["failed"]
+    assert kept == 10 * (outbox_admin.KEEP_FAILED.days + 1)
+    assert len(outbox_admin.failures(db)) == 20  # /failures still shows the newest
