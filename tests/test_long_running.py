@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from summaries import chats, cluster, outbox, outbox_admin, sources
+from summaries import chats, cluster, digest, outbox, outbox_admin, sources, topics
 from summaries.notify import DeliveryFailed, Part
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
+
+GRACE = timedelta(hours=6)
 
 
 def bulk_articles(db: Database, first: int, count: int, *, chat_deliveries: int = 0) -> None:
@@ -148,3 +151,42 @@ async def test_failed_and_unknown_messages_do_not_pile_up_forever(db: Database) 
     kept = outbox_admin.status_counts(db)["failed"]
     assert kept == 10 * (outbox_admin.KEEP_FAILED.days + 1)
     assert len(outbox_admin.failures(db)) == 20  # /failures still shows the newest
+
+
+async def test_a_year_of_digests_across_dst_new_year_leap_day_and_an_outage(db: Database) -> None:
+    """Thirteen months (Dec 2027 - Jan 2029: two New Years, 29 Feb 2028, both DST changes in
+    each hemisphere) ticking every 30 minutes, with the bot down for three days in June. Each
+    chat gets one digest per local day, each story reaches it once, and the outage costs no
+    story: the first digest after it covers the whole gap."""
+    start = datetime(2027, 12, 1, 12, tzinfo=UTC)
+    box = outbox.Outbox(db, RecordingNotifier(), clock=lambda: start)
+    zones = {1: ("Europe/Berlin", "02:30"), 2: ("Pacific/Auckland", "00:00")}
+    for chat_id, (tz, at) in zones.items():
+        chats.ensure_chat(db, chat_id, now=start)
+        chats.set_timezone(db, chat_id, tz, now=start)
+        chats.set_digest_time(db, chat_id, chats.parse_digest_time(at), now=start)
+        topics.subscribe(db, chat_id, "storm", limit=50, now=start)
+    down = (datetime(2028, 6, 10, tzinfo=UTC), datetime(2028, 6, 13, 3, tzinfo=UTC))
+    sent: dict[int, list[datetime]] = {1: [], 2: []}
+    stored: list[int] = []
+    now = start
+    while now < datetime(2029, 1, 10, tzinfo=UTC):
+        now += timedelta(minutes=30)
+        if down[0] <= now < down[1]:
+            continue
+        if now.minute == 0 and now.hour % 6 == 0:
+            stored.append(store(db, f"Storm {len(stored)}", at=now - timedelta(minutes=1)))
+        for chat_id in (await digest.run_due_digests(db, box, now, grace=GRACE)).planned:
+            sent[chat_id].append(now)
+    for chat_id, (tz, _) in zones.items():
+        days = [moment.astimezone(ZoneInfo(tz)).date() for moment in sent[chat_id]]
+        assert len(days) == len(set(days)) == 402  # 406 days, less the outage's
+        delivered = [r[0] for r in db.execute(
+            "SELECT article_id FROM deliveries WHERE chat_id = ? ORDER BY article_id", [chat_id]
+        )]  # fmt: skip
+        after_last = [a for a in stored if a not in delivered]
+        assert delivered == sorted(set(delivered)) == [a for a in stored if a not in after_last]
+        assert len(after_last) <= 4  # stored after the last digest of the run
+    back = next(i for i, moment in enumerate(sent[1]) if moment >= down[1])
+    assert sent[1][back] == down[1]  # 02:30 Berlin was 2.5 hours ago: within grace, sent
+    assert sent[1][back] - sent[1][back - 1] > timedelta(days=3)
