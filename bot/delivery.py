@@ -72,6 +72,10 @@ class _Bucket:
         return 0.0 if self.tokens >= 1.0 - 1e-9 else (1.0 - self.tokens) / self.rate
 
 
+_SWEEP_AT = 1024
+"""Buckets kept before idle ones are forgotten (PTB's own limiter sweeps at 512)."""
+
+
 class FanoutLimiter:
     """Paces messages under Telegram's flood limits; one instance per bot process.
 
@@ -99,6 +103,7 @@ class FanoutLimiter:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._chats: dict[int, _Bucket] = {}
+        self._sweep_at = _SWEEP_AT
 
     def pause(self, seconds: float) -> None:
         """Stop every send for `seconds` (Telegram said retry_after)."""
@@ -106,9 +111,24 @@ class FanoutLimiter:
 
     def _bucket(self, chat_id: int, now: float) -> _Bucket:
         if chat_id not in self._chats:
+            if len(self._chats) >= self._sweep_at:
+                self._forget_idle(now)
             rate, burst = self.group if chat_id < 0 else self.private
             self._chats[chat_id] = _Bucket(rate, burst, burst, now)
         return self._chats[chat_id]
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the buckets that have refilled: a new bucket starts full, so nothing changes
+        for those chats, and memory follows the chats sent to lately, not every chat ever.
+        The next sweep waits until the table has doubled, so sweeping stays amortised O(1)."""
+        for chat_id, bucket in list(self._chats.items()):
+            if bucket.wait(now) == 0.0 and bucket.tokens >= bucket.burst:
+                del self._chats[chat_id]
+        self._sweep_at = max(_SWEEP_AT, 2 * len(self._chats))
+
+    def tracked_chats(self) -> int:
+        """How many chats' buckets are kept (for tests of the memory bound)."""
+        return len(self._chats)
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until a message to `chat_id` may be sent, and count it."""

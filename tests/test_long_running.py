@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.delivery import FanoutLimiter
 from summaries import chats, cluster, digest, outbox, outbox_admin, sources, topics
 from summaries.notify import DeliveryFailed, Part
 from summaries.store import Database
@@ -190,3 +191,22 @@ async def test_a_year_of_digests_across_dst_new_year_leap_day_and_an_outage(db: 
     back = next(i for i, moment in enumerate(sent[1]) if moment >= down[1])
     assert sent[1][back] == down[1]  # 02:30 Berlin was 2.5 hours ago: within grace, sent
     assert sent[1][back] - sent[1][back - 1] > timedelta(days=3)
+
+
+async def test_the_fanout_limiter_forgets_chats_it_has_not_sent_to_lately() -> None:
+    """Before the fix the limiter kept a bucket for every chat it ever sent to, for the life
+    of the process. A month of digests to 200 different chats a day stays near one day's."""
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    limiter = FanoutLimiter(clock=lambda: clock[0], sleep=sleep)
+    for day in range(30):
+        for chat in range(200):
+            await limiter.acquire(day * 200 + chat + 1)
+        clock[0] += 86_400
+    assert limiter.tracked_chats() <= 1024 + 200
+    for chat in (5, 5, 5):  # a forgotten chat starts with a full bucket again, as a new one
+        await limiter.acquire(chat)
+    assert limiter.tracked_chats() <= 1024 + 201
