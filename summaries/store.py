@@ -336,4 +336,4 @@ def _articles_by_source(db: Database) -> None:
     this index every count read the whole `articles` table: 3.4 s per tick for 50 sources at
     100,000 articles, growing every day the bot ran.
     """
-    db.execute("CREATE INDEX articles_source ON articles(source_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_source ON articles(source_id)")
