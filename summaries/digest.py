@@ -29,7 +29,7 @@ from summaries.cluster import collapse
 from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
 from summaries.outbox_admin import prune
-from summaries.store import Database, to_db, utcnow
+from summaries.store import Database, to_db, truncate_wal, utcnow
 from summaries.topics import Matcher, list_topics, load_docs, match_with, subscriptions
 
 log = logging.getLogger(__name__)
@@ -248,8 +248,8 @@ def schedule_digests(
     Call once at start-up, before anything sends: it first settles messages a crash left in
     flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
     articles stored just before the crash), one job every minute for alerts owed for
-    articles another process stored and for due digests, and a
-    nightly `prune` of old message bodies. One digest job, not one per chat: schedules live
+    articles another process stored and for due digests, and a nightly `prune` of old
+    message bodies followed by `truncate_wal`. One digest job, not one per chat: schedules live
     in the database, so /digest changes and restarts need no job bookkeeping, and the first
     tick right after start-up sends digests missed within grace.
     """
@@ -267,6 +267,7 @@ def schedule_digests(
 
     async def tidy() -> None:
         prune(db, now=clock())
+        truncate_wal(db)
 
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None

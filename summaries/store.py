@@ -101,6 +101,17 @@ def _open_file(path: Path) -> Database:
     return db
 
 
+def truncate_wal(db: Database) -> None:
+    """Checkpoint the write-ahead log and cut the file back to zero bytes.
+
+    SQLite checkpoints the WAL by itself every 1,000 pages but never shrinks the file, so it
+    keeps the size of the largest transaction ever run (a search-index rebuild at upgrade,
+    a big digest fan-out) for as long as the process lives. The nightly housekeeping job
+    calls this; it waits at most `busy_timeout` for another process's reads.
+    """
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
 # --- migrations -------------------------------------------------------------------------------
 
 MIGRATIONS: list[Migration] = []
