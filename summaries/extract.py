@@ -19,10 +19,10 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import Document
 
+from summaries.boilerplate import is_boilerplate
 from summaries.bylines import parse_byline
 from summaries.clean import (
     clean_text,
-    is_boilerplate,
     is_caption,
     paragraphs,
     printable,

@@ -1,0 +1,58 @@
+"""Page furniture that is not the story: share, subscribe, related-link, cookie and credit lines.
+
+Extractors leave these lines between and after the paragraphs of an article. A line is
+boilerplate only when it is short and *starts* like one ("Read more: ...", "Advertisement",
+"Subscribe to our newsletter"), so a body sentence that merely mentions an advertisement or
+says "read more" in passing is never taken for one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOILERPLATE = re.compile(
+    r"^(?:share (?:this|on|via)\b|share$|tweet$|e-?mail$|print$|copy link|"
+    r"(?:facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x)(?:\W+"
+    r"(?:facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x|print))+\W*$|"
+    r"subscribe(?: now| today| to (?:our|the)\b|$|\s*[:|])|newsletters?$|"
+    r"sign up(?: now| here| today|$| (?:for|to) (?:our|the|free|receive|get)\b)|"
+    r"get (?:our|the) [\w ]{0,40}newsletter|already a subscriber|log in(?: to| or|$)|"
+    r"register (?:now|for free|here|to (?:read|continue|comment))|donate(?: now| today)?$|"
+    r"support (?:our|independent) journalism|"
+    r"read more(?::|$| about\b| on\b| at\b| here\b)|see also(?::|$)|also read\b|"
+    r"related(?::|$| articles| stories| topics| content| coverage| links| reading| news)|"
+    r"more on this (?:story|topic)|recommended(?: for you| reading| stories| articles)?:?$|"
+    r"most (?:read|popular|viewed)(?: stories| articles| now)?:?$|trending(?: now)?:?$|"
+    r"top stories$|you may also like|advertisement$|ad$|sponsored(?: content| post)?$|"
+    r"story continues below|continue reading|skip to\b|skip advertisement|scroll down for\b|"
+    r"read (?:the )?full (?:story|article)|the post .{1,200} appeared first on\b|"
+    r"view full coverage|"
+    r"click here\b|watch(?: the)? video|listen to this\b|\d+ min(?:ute)?s? read$|"
+    r"reading time\b|comments?$|leave a comment|show comments|tags?:|topics?:|"
+    r"(?:posted|filed) (?:in|under):?\s+[\w ,&|-]{1,60}$|"
+    r"(?:we|this (?:site|website)|our (?:site|website)) uses? cookies|"
+    r"by continuing to (?:use|browse)|accept(?: all)?(?: cookies)?$|manage (?:cookie|privacy)|"
+    r"cookie (?:settings|preferences|policy)$|privacy policy$|"
+    r"follow (?:us|@?\w+(?: \w+)?) on\b|join (?:us|our \w+) on\b|download (?:the|our) app|"
+    r"enable javascript|your browser (?:does not|doesn't) support|"
+    r"©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\))?\s*\d{4}|all rights reserved|"
+    r"image (?:caption|source|copyright)\b|media caption\b|(?:getty images|reuters|"
+    r"associated press|afp|ap|epa|pa media|shutterstock|alamy)$|"
+    r"original (?:url|article|story|link)\b|source:\s*\S+$|"
+    r"\(?(?:additional )?(?:reporting|writing|editing|compiled) by [^.;]{2,60}(?:;|\)?$)|"
+    r"our standards:|the thomson reuters trust principles|"
+    r"photo(?:graph)?s?\s*(?:by\s*)?:|credit:|"
+    r"(?:anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|реклама|reklama"
+    r"|reklam|annons|teilen|partager|compartir|condividi|compartilhar|delen|поделиться"
+    r"|udostępnij|paylaş|dela)$|(?:lesen sie auch|mehr zum thema|(?:à )?lire aussi|lee también"
+    r"|leggi anche|leia também|lees ook|читайте также|czytaj także|läs också)\b)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_SHORT_WORDS = 30
+"""Paragraphs up to this many words may be boilerplate; longer ones are body text."""
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """Share/subscribe/related/cookie/copyright/credit lines: short and starting like one."""
+    return len(_WORD.findall(paragraph)) <= _SHORT_WORDS and bool(_BOILERPLATE.match(paragraph))
