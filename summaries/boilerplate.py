@@ -48,6 +48,35 @@ _BOILERPLATE = re.compile(
     r"|leggi anche|leia também|lees ook|читайте также|czytaj także|läs också)\b)",
     re.IGNORECASE,
 )
+_READER_NOTICES = re.compile(
+    # Newsletter boxes, reader calls to action and consent dialogs.
+    r"^(?:[^.!?:]{1,40}:\s*(?:sign up|subscribe)\b|enter your e-?mail(?: address)?\b|"
+    r"by (?:signing up|subscribing|clicking)\b[^.]{0,40}\byou agree\b|"
+    r"thank you for (?:subscribing|signing up)\b|get (?:our|the) [\w ]{0,40}briefing$|"
+    r"have your say\b|got a (?:story|(?:news )?tip)\?|get in touch\s*(?::|$)|"
+    r"we value your privacy$|we and our (?:\d+ )?(?:partners|vendors)\b|reject all$|"
+    r"manage (?:preferences|options|settings|consent)$|"
+    r"(?:please )?(?:turn on|enable|activate|switch on) javascript\b|"
+    r"javascript (?:is )?(?:disabled|required|must be enabled)\b|"
+    # Live-blog controls, "Read next:" links, wire-story trailers, notices about the article.
+    r"live$|show key events(?: only)?$|load (?:more|earlier|older)(?: posts| updates)?$|"
+    r"key (?:points|events)$|read next(?::|$)|"
+    r".{0,120}\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$|"
+    r"follow (?:[\w'’]+ ){0,4}(?:coverage|updates|reporting)\b.{0,20}\b(?:at|on)\b|"
+    r"(?:this|the) (?:article|story) (?:was|has been) (?:amended|updated|corrected|edited)\b|"
+    r"this (?:article|story) (?:was )?(?:first |originally )?(?:appeared|published) (?:in|on)\b|"
+    r"(?:a|an earlier) version of this (?:article|story)\b|back to (?:top|home(?:page)?)$|"
+    # The same in the other summarised languages.
+    r"(?:artikel |beitrag )?teilen(?: (?:auf|bei|via|per)\b.{0,40})?$|"
+    r"(?:partager|compartir|condividi) (?:sur|par|via|en|por|su)\b.{0,40}$|"
+    r"zur startseite$|zurück zu[mr]? [\w ]{1,30}$|retour (?:à l'accueil|en haut)\b.{0,20}$|"
+    r"dieser (?:artikel|beitrag) (?:erschien|wurde|ist) (?:zuerst|erstmals|ursprünglich)\b|"
+    r"cet article (?:est réservé|a été (?:publié|mis à jour|modifié))\b|"
+    r"(?:article|contenu) réservé aux abonnés|abonnez-vous\b|inscrivez-vous\b|"
+    r"(?:jetzt |newsletter )?abonnieren$|jetzt (?:abonnieren|anmelden|registrieren)\b|"
+    r"suscr[íi]bete\b|iscriviti\b|abbonati\b)",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SHORT_WORDS = 30
 """Paragraphs up to this many words may be boilerplate; longer ones are body text."""
@@ -55,4 +84,6 @@ _SHORT_WORDS = 30
 
 def is_boilerplate(paragraph: str) -> bool:
     """Share/subscribe/related/cookie/copyright/credit lines: short and starting like one."""
-    return len(_WORD.findall(paragraph)) <= _SHORT_WORDS and bool(_BOILERPLATE.match(paragraph))
+    if len(_WORD.findall(paragraph)) > _SHORT_WORDS:
+        return False
+    return bool(_BOILERPLATE.match(paragraph) or _READER_NOTICES.match(paragraph))

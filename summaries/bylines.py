@@ -11,7 +11,9 @@ import re
 
 from summaries.dates import is_date_line
 
-_BY = re.compile(r"^(?:by|written by|words by|story by|von|par|por)\b[:\s]+(?P<who>.+)$", re.I)
+_BY = re.compile(
+    r"^(?:by|written by|words by|story by|posted by|von|par|por)\b[:\s]+(?P<who>.+)$", re.I
+)
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
 _NEWS_AGENCY = re.compile(
     r"^(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|TASS|Xinhua|dpa|PA Media"
@@ -22,6 +24,8 @@ _NAME_LINKS |= {"bin", "el", "y", "in", "for", "the", "of", "staff", "reporter",
 _NAME_LINKS |= {"editor", "writer", "contributor", "special", "senior", "chief", "with", "at"}
 _PLACE = re.compile(r"\s+in\s+[A-Z][\w.' -]*$")
 """" in Paris" after a name: where the reporter was, not who they are."""
+_DATE_TAIL = re.compile(r"(?:,|\s+on)\s+(?P<date>[^,]+)$")
+"""", 2 June 2025" or " on 2 June 2025" after a name: when, not who."""
 _READING_TIME = re.compile(r"^\d+\s*min(?:ute)?s?(?: read)?$", re.I)
 
 
@@ -38,8 +42,9 @@ def parse_byline(line: str, *, bare: bool = False) -> str | None:
     marked = False
     for part in (p.strip(" ,;") for p in _BYLINE_PARTS.split(line.strip())):
         by = _BY.match(part)
-        if by and not names and _name_like(by["who"]):
-            names.append(by["who"].strip(" ,;"))
+        who = _without_date(by["who"]) if by else ""
+        if by and not names and _name_like(who):
+            names.append(who.strip(" ,;"))
             marked = True
         elif _NEWS_AGENCY.match(part):
             agencies.append(part)
@@ -63,3 +68,9 @@ def _name_like(text: str) -> bool:
         and all(word[:1].isupper() or word.lower() in _NAME_LINKS for word in words)
         and any(word[:1].isupper() for word in words)
     )
+
+
+def _without_date(who: str) -> str:
+    """ "Newsroom Staff on 2 June 2025" -> "Newsroom Staff": the date is read on its own."""
+    tail = _DATE_TAIL.search(who)
+    return who[: tail.start()] if tail and is_date_line(tail["date"]) else who

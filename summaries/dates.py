@@ -105,11 +105,18 @@ def is_date_line(line: str) -> bool:
     if _RELATIVE_DATE.match(line.strip()):
         return True
     if parse_date(line) is None:
-        return False
+        return _is_time_line(line)
     rest = re.sub(r"(?<=\d)T(?=\d)", " ", line)
     for pattern in (*_DATES, _TIME):
         rest = pattern.sub(" ", rest)
     return bool(_DATE_NOISE.match(rest))
+
+
+def _is_time_line(line: str) -> bool:
+    """A clock time alone ("14:32 GMT", "Posted at 14:05"): a live blog's entry stamp."""
+    if len(line) > 30 or _TIME.search(line) is None:
+        return False
+    return bool(_DATE_NOISE.match(_TIME.sub(" ", line, count=1)))
 
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
