@@ -60,7 +60,9 @@ _READER_NOTICES = re.compile(
     r"javascript (?:is )?(?:disabled|required|must be enabled)\b|"
     # Live-blog controls, "Read next:" links, wire-story trailers, notices about the article.
     r"live$|show key events(?: only)?$|load (?:more|earlier|older)(?: posts| updates)?$|"
-    r"key (?:points|events)$|read next(?::|$)|"
+    r"key (?:points|events)$|read next(?::|$)|share\s*[:|]|"
+    r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3} is (?:our|a (?:freelance|contributing|staff)) "
+    r"[\w ,'’-]{0,40}(?:correspondent|editor|reporter|writer|columnist|journalist)\b|"
     r".{0,120}\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$|"
     r"follow (?:[\w'’]+ ){0,4}(?:coverage|updates|reporting)\b.{0,20}\b(?:at|on)\b|"
     r"(?:this|the) (?:article|story) (?:was|has been) (?:amended|updated|corrected|edited)\b|"

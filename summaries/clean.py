@@ -214,8 +214,10 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _EMPHASIS = re.compile(
-    r"(?<![\w*])(?:(\*\*|__)(?=\S)(.+?)(?<=\S)\1|\*(?=\S)([^*]+?)(?<=\S)\*)(?![\w*])"
+    r"(?<![\w*])(?:(\*\*|__)(?=\S)(.+?)(?<=\S)\1|([*_])(?=\S)((?:(?!\3).)+?)(?<=\S)\3)(?![\w*])"
 )
+"""**bold**, __bold__, *italic* and _italic_ (a whole dateline or bio is often set in italics);
+an underscore inside a word (snake_case, @a_handle) is not emphasis."""
 _LEADER = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+•]\s+)+")
 _RULE = re.compile(r"^(?:[-*_=]\s*){3,}$")
 
@@ -225,7 +227,7 @@ def strip_markup(line: str) -> str:
     if _RULE.match(line.strip()):
         return ""
     text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub("", line)))
-    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
     return _LEADER.sub("", text.strip()).strip()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from summaries.bylines import parse_byline
-from summaries.clean import clean_text
+from summaries.clean import clean_text, strip_markup
 from summaries.dates import is_date_line
 from summaries.extract import article_from_entry, extract_article
 from summaries.models import Article, FeedEntry
@@ -57,6 +57,10 @@ CASES = {
         ("Anzeige", "Lesen Sie auch", "Mieterbund", "teilen", "Startseite", "erschien zuerst"),
         ("Die Stadtwerke verwiesen auf einen Härtefallfonds",),
     ),
+    "scraped_markdown.txt": (
+        ("_", "Updated", "Photo:", "Read more", "RELATED", "Advertisement", "is our", "Share"),
+        ("Shipping lines have been told to expect delays",),
+    ),
     "french_news.html": (
         ("Publicité", "lire aussi", "Lire aussi", "abonnés", "Partager", "Abonnez-vous"),
         ("Les associations sportives regrettent un calendrier trop serré",),
@@ -95,6 +99,26 @@ def test_live_blog_summary_starts_with_news_not_a_javascript_notice() -> None:
     assert summary.sentences[0].startswith("The regional network operator says")
 
 
+def test_italic_date_line_in_scraped_text_is_the_date() -> None:
+    article = read("scraped_markdown.txt")
+    assert article.published == datetime(2025, 3, 3, 18, 20, tzinfo=UTC)
+    assert article.url == "https://news.example/eastport-strike"
+
+
+@pytest.mark.parametrize(
+    ("markup", "plain"),
+    [
+        ("_Updated 3 March 2025_", "Updated 3 March 2025"),
+        ("a _quiet_ word", "a quiet word"),
+        ("the my_var setting and @a_handle", "the my_var setting and @a_handle"),
+    ],
+)
+def test_underscore_italics_are_markup_but_underscores_in_words_stay(
+    markup: str, plain: str
+) -> None:
+    assert strip_markup(markup) == plain
+
+
 def test_posted_by_line_gives_byline_and_date() -> None:
     article = read("headline_repeat.html")
     assert (article.byline, article.published) == (
@@ -130,6 +154,9 @@ PROSE = (
     "Die Kosten teilen sich Bund und Länder, sagte die Ministerin.",
     "Zurück zur Arbeit gehen die Beschäftigten erst nach der Einigung am Montag.",
     "Les habitants peuvent partager leurs idées lors de la réunion publique de jeudi.",
+    "Tom Field is the BBC's Moscow correspondent, who was expelled on Friday.",
+    "Ms Jones is our longest-serving councillor, the mayor said.",
+    "Shares in the company fell 4% in early trading in London.",
 )
 
 
@@ -163,6 +190,9 @@ def test_prose_that_mentions_furniture_words_survives(sentence: str) -> None:
         "Cet article a été publié dans notre édition du matin.",
         "Abonnez-vous à notre newsletter",
         "Jetzt abonnieren",
+        "Share: Facebook | X | Email",
+        "Lena Fischer is our industry correspondent. Follow her on X: @lfischer",
+        "Sam Roe is a freelance writer based in Leeds.",
     ],
 )
 def test_furniture_lines_go_from_feed_content_too(line: str) -> None:
