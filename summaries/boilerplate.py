@@ -61,7 +61,11 @@ _READER_NOTICES = re.compile(
     # Live-blog controls, "Read next:" links, wire-story trailers, notices about the article.
     r"live$|show key events(?: only)?$|load (?:more|earlier|older)(?: posts| updates)?$|"
     r"key (?:points|events)$|read next(?::|$)|share\s*[:|]|"
-    r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3} is (?:our|a (?:freelance|contributing|staff)) "
+    r"view (?:gallery|all (?:photos|images)|\d+ (?:photos|images))$|previous$|next$|\+?\d{1,3}$|"
+    r"share\b.{0,30}\bcomment|share (?:your (?:views|thoughts)|what you think)\b|"
+    r"comments?\s*\(?\d+\)?$|by posting (?:your |a )?comment|"
+    r"(?:the )?comments (?:below )?(?:have not been|are not) moderated|"
+    r"(?-i:[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}) is (?:our|a (?:freelance|contributing|staff)) "
     r"[\w ,'’-]{0,40}(?:correspondent|editor|reporter|writer|columnist|journalist)\b|"
     r".{0,120}\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$|"
     r"follow (?:[\w'’]+ ){0,4}(?:coverage|updates|reporting)\b.{0,20}\b(?:at|on)\b|"
@@ -79,7 +83,17 @@ _READER_NOTICES = re.compile(
     r"suscr[íi]bete\b|iscriviti\b|abbonati\b)",
     re.IGNORECASE,
 )
+_LINKS_HEADING = re.compile(
+    r"^(?:related(?: articles| stories| content| coverage| links| reading| news| topics)?|"
+    r"read more|more on this (?:story|topic)|more from [\w ]{1,30}|"
+    r"most (?:read|popular|viewed)(?: stories| articles| now)?|"
+    r"recommended(?: for you| reading| stories| articles)?|trending(?: now)?|top stories|"
+    r"you (?:may|might) also like|see also|also read|lesen sie auch|mehr zum thema|"
+    r"(?:à )?lire aussi|sur le même sujet|leggi anche|lee también)\s*:?$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_SENTENCE_ENDS = (".", "!", '"', "'", "”", "’", ")", ":", ";")
 _SHORT_WORDS = 30
 """Paragraphs up to this many words may be boilerplate; longer ones are body text."""
 
@@ -89,3 +103,16 @@ def is_boilerplate(paragraph: str) -> bool:
     if len(_WORD.findall(paragraph)) > _SHORT_WORDS:
         return False
     return bool(_BOILERPLATE.match(paragraph) or _READER_NOTICES.match(paragraph))
+
+
+def is_links_heading(paragraph: str) -> bool:
+    """A heading over a list of links ("Related articles", "Most read", "Lesen Sie auch")."""
+    return bool(_LINKS_HEADING.match(paragraph))
+
+
+def is_link_title(paragraph: str) -> bool:
+    """A line that could be a linked headline: a few words that do not end like a sentence.
+
+    Under a links heading such lines are other stories' headlines, not this story.
+    """
+    return len(_WORD.findall(paragraph)) <= 20 and not paragraph.endswith(_SENTENCE_ENDS)

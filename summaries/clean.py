@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 
-from summaries.boilerplate import is_boilerplate
+from summaries.boilerplate import is_boilerplate, is_link_title, is_links_heading
 from summaries.bylines import parse_byline
 from summaries.dates import is_date_line
 
@@ -61,14 +61,20 @@ _ECHO_BUDGET = 40
 def clean_text(text: str, *, title: str | None = None) -> str:
     """The article body without anything that must not reach a summary; paragraphs on blank lines.
 
-    `title`, when known, is removed wherever it is repeated as a paragraph of its own.
+    `title`, when known, is removed wherever it is repeated as a paragraph of its own. Under a
+    links heading ("Related articles") the headlines that follow go too, up to the first line
+    that ends like a sentence.
     """
     title_key = _key(strip_markup(title)) if title else ""
     kept: list[str] = []
+    in_links = False
     for raw in paragraphs(text):
         plain = _tidy(strip_markup(raw))
         if not plain or (title_key and _key(plain) == title_key):
             continue
+        if in_links and is_link_title(plain):
+            continue
+        in_links = is_links_heading(plain) or (in_links and is_boilerplate(plain))
         if is_boilerplate(plain) or is_caption(raw, plain):
             continue
         if is_date_line(plain) or parse_byline(plain) is not None:

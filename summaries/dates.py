@@ -69,6 +69,11 @@ _DATE_NOISE = re.compile(
     r"zaterdag|zondag)\b)*$",
     re.I,
 )
+_PART_BREAK = re.compile(
+    r"\s[|•·]\s|\b(?:updated|modified|aktualisiert|mis à jour|actualizado|atualizado|aggiornato"
+    r"|bijgewerkt)\b",
+    re.I,
+)
 _RELATIVE_DATE = re.compile(
     r"^(?:(?:published|updated|posted)\s+)?(?:\d+\s+(?:second|minute|hour|day|week)s?\s+ago"
     r"|yesterday|today|just now)$",
@@ -93,9 +98,18 @@ def parse_date(text: str) -> datetime | None:
             continue
         if not 1990 <= day.year <= 2100:
             continue
-        clock = _TIME.search(text, found.end()) or _TIME.search(text[: found.start()])
+        clock = _clock_of(text, found)
         return _at_time(day, clock) if clock else day
     return None
+
+
+def _clock_of(text: str, date: re.Match[str]) -> re.Match[str] | None:
+    """The time written with this date: after it, else before it, within the same part of the
+    line, so "Published: 10:32 GMT, 2 March | Updated: 12:05 GMT" is 10:32, not the update."""
+    start = max((b.end() for b in _PART_BREAK.finditer(text, 0, date.start())), default=0)
+    following = _PART_BREAK.search(text, date.end())
+    end = following.start() if following else len(text)
+    return _TIME.search(text, date.end(), end) or _TIME.search(text[start : date.start()])
 
 
 def is_date_line(line: str) -> bool:

@@ -14,7 +14,7 @@ import pytest
 
 from summaries.bylines import parse_byline
 from summaries.clean import clean_text, strip_markup
-from summaries.dates import is_date_line
+from summaries.dates import is_date_line, parse_date
 from summaries.extract import article_from_entry, extract_article
 from summaries.models import Article, FeedEntry
 from summaries.summarize import summarize_article
@@ -60,6 +60,10 @@ CASES = {
     "scraped_markdown.txt": (
         ("_", "Updated", "Photo:", "Read more", "RELATED", "Advertisement", "is our", "Share"),
         ("Shipping lines have been told to expect delays",),
+    ),
+    "tabloid.html": (
+        ("View gallery", "Previous", "Runner, 90", "Share", "Comments", "comment", "moderated"),
+        ("She raised more than £6,000 for the local hospice",),
     ),
     "french_news.html": (
         ("Publicité", "lire aussi", "Lire aussi", "abonnés", "Partager", "Abonnez-vous"),
@@ -119,6 +123,26 @@ def test_underscore_italics_are_markup_but_underscores_in_words_stay(
     assert strip_markup(markup) == plain
 
 
+def test_published_time_is_not_the_updated_time_on_the_same_line() -> None:
+    assert read("tabloid.html").published == datetime(2025, 3, 2, 10, 32, tzinfo=UTC)
+    assert parse_date("2 March 2025 | Updated 12:05") == datetime(2025, 3, 2, tzinfo=UTC)
+    assert parse_date("Updated 3:15 PM EST, Mon March 3, 2021") == datetime(
+        2021, 3, 3, 20, 15, tzinfo=UTC
+    )
+
+
+def test_headlines_under_a_links_heading_go_up_to_the_next_sentence() -> None:
+    text = (
+        "The bridge reopened on Monday.\n\nRelated articles\n\nPrevious\n\n"
+        "Council approves new cycle lanes\n\nWhy is the bypass late?\n\n"
+        "Drivers had faced a long detour.\n\nA quieter road\n\nThe work cost £2m."
+    )
+    assert clean_text(text) == (
+        "The bridge reopened on Monday.\n\nDrivers had faced a long detour."
+        "\n\nA quieter road\n\nThe work cost £2m."
+    )
+
+
 def test_posted_by_line_gives_byline_and_date() -> None:
     article = read("headline_repeat.html")
     assert (article.byline, article.published) == (
@@ -157,6 +181,9 @@ PROSE = (
     "Tom Field is the BBC's Moscow correspondent, who was expelled on Friday.",
     "Ms Jones is our longest-serving councillor, the mayor said.",
     "Shares in the company fell 4% in early trading in London.",
+    "The winner is our own sports reporter, Tom Hale, who ran the course twice.",
+    "Next year the race will start at the castle, organisers said.",
+    "Comments made by the minister on Tuesday were criticised by the opposition.",
 )
 
 
@@ -193,6 +220,12 @@ def test_prose_that_mentions_furniture_words_survives(sentence: str) -> None:
         "Share: Facebook | X | Email",
         "Lena Fischer is our industry correspondent. Follow her on X: @lfischer",
         "Sam Roe is a freelance writer based in Leeds.",
+        "Share or comment on this article:",
+        "Comments 48",
+        "Share what you think",
+        "The comments below have not been moderated.",
+        "View gallery",
+        "+3",
     ],
 )
 def test_furniture_lines_go_from_feed_content_too(line: str) -> None:
