@@ -40,6 +40,8 @@ _PHOTO_CREDIT = re.compile(
 )
 _BOLD_TAIL = re.compile(r"(?:\*\*|__)(?P<credit>[^*_]{2,80})(?:\*\*|__)\s*$")
 _SCROLL_DOWN = re.compile(r"\bScroll down for (?:video|more)\b[.:!]*\s*", re.IGNORECASE)
+_RUN_IN_AD = re.compile(r"(?<=[.!?\"”’])\s+(?:ADVERTISEMENT|Advertisement)$")
+"""An "Advertisement" slot run onto the end of a paragraph (a sentence never ends in one)."""
 _DATELINE = re.compile(
     rf"^(?:(?:[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]*){{0,4}},?\s+"
     rf"(?:\w{{3,9}}\.? \d{{1,2}}\s+)?)?\((?:{_AGENCIES}|CNN \w+)\)\s*(?:--|[-–—:])?"
@@ -54,6 +56,8 @@ _ABBREVIATION = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _CAPTION_WORDS = 60
+_QUOTED = re.compile(r"[\"“‘'][^\"“”]+[\"”’'][.!?]?")
+"""A paragraph that is one quotation and nothing else: a pull quote, when the body repeats it."""
 _ECHO_BUDGET = 40
 """At most this many sentences are compared with one possible caption."""
 
@@ -142,10 +146,11 @@ def _drop_echo_captions(kept: list[str]) -> list[str]:
     """Drop one-sentence paragraphs whose words reappear, in order, in a longer sentence elsewhere.
 
     A caption often restates a body sentence ("Turkey has threatened ..." above the paragraph
-    that says it in full). The shorter restatement goes; the body sentence stays. Word order
-    matters: a list of names ("France v Cyprus; Israel v Switzerland") is not an echo of another.
-    Only sentences sharing the paragraph's rarest word are compared (a bounded number of them),
-    so long texts stay linear.
+    that says it in full), and a pull quote repeats a quotation from the body (from four words,
+    when it is a quotation alone). The shorter restatement goes; the body sentence stays. Word
+    order matters: a list of names ("France v Cyprus; Israel v Switzerland") is not an echo of
+    another. Only sentences sharing the paragraph's rarest word are compared (a bounded number of
+    them), so long texts stay linear.
     """
     sentences = [(i, _words(s)) for i, p in enumerate(kept) for s in split_sentences(p)]
     having: dict[str, list[int]] = {}
@@ -155,7 +160,10 @@ def _drop_echo_captions(kept: list[str]) -> list[str]:
     result: list[str] = []
     for index, paragraph in enumerate(kept):
         words = _words(paragraph)
-        candidate = len(split_sentences(paragraph)) == 1 and 8 <= len(words) <= _CAPTION_WORDS
+        shortest = 4 if _QUOTED.fullmatch(paragraph) else 8
+        candidate = (
+            len(split_sentences(paragraph)) == 1 and shortest <= len(words) <= _CAPTION_WORDS
+        )
         if candidate:
             rarest = min(set(words), key=lambda word: len(having.get(word, ())))
             numbers = having.get(rarest, [])[:_ECHO_BUDGET]
@@ -202,9 +210,9 @@ def _drop_repeats(kept: list[str]) -> list[str]:
 
 
 def _tidy(paragraph: str) -> str:
-    """Unescape entities, drop "Scroll down for video", collapse spaces."""
+    """Unescape entities, drop "Scroll down for video" and a run-in "Advertisement"; one space."""
     text = _SCROLL_DOWN.sub("", html.unescape(paragraph))
-    return re.sub(r"\s+", " ", text).strip()
+    return _RUN_IN_AD.sub("", re.sub(r"\s+", " ", text).strip())
 
 
 def _words(text: str) -> list[str]:

@@ -143,6 +143,30 @@ def test_headlines_under_a_links_heading_go_up_to_the_next_sentence() -> None:
     )
 
 
+def test_a_run_in_advertisement_goes_from_the_end_of_a_paragraph() -> None:
+    text = (
+        "The increase adds £90 a year to a typical bill. Advertisement"
+        "\n\nAdvertisement revenue fell by a fifth, the paper said."
+        "\n\nThe paper said the figures were an advertisement for the town. It was wrong."
+    )
+    assert clean_text(text) == (
+        "The increase adds £90 a year to a typical bill."
+        "\n\nAdvertisement revenue fell by a fifth, the paper said."
+        "\n\nThe paper said the figures were an advertisement for the town. It was wrong."
+    )
+
+
+def test_a_short_pull_quote_goes_when_the_body_repeats_it() -> None:
+    text = (
+        "The flood plan was approved on Wednesday.\n\n“We will not be flooded again”\n\n"
+        '"We will not be flooded again," said resident Paul Grey.\n\n"Never again."'
+    )
+    assert clean_text(text) == (
+        "The flood plan was approved on Wednesday.\n\n"
+        '"We will not be flooded again," said resident Paul Grey.\n\n"Never again."'
+    )
+
+
 def test_posted_by_line_gives_byline_and_date() -> None:
     article = read("headline_repeat.html")
     assert (article.byline, article.published) == (
