@@ -15,10 +15,13 @@ _BY = re.compile(
     r"^(?:by|written by|words by|story by|posted by|von|par|por)\b[:\s]+(?P<who>.+)$", re.I
 )
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
-_NEWS_AGENCY = re.compile(
-    r"^(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|TASS|Xinhua|dpa|PA Media"
-    r"|Press Association|UPI|EFE|ANSA|Interfax|Kyodo|Yonhap)(?: Staff)?$"
+_AGENCY_NAMES = (
+    r"(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|TASS|Xinhua|dpa|PA Media"
+    r"|Press Association|UPI|EFE|ANSA|Interfax|Kyodo|Yonhap)"
 )
+_NEWS_AGENCY = re.compile(rf"^{_AGENCY_NAMES}(?: Staff)?$")
+_AGENCY_TAIL = re.compile(rf"[\s,]+(?P<agency>{_AGENCY_NAMES})$")
+"""" Associated Press" after the names with no separator, as wire bylines print it."""
 _NAME_LINKS = {"and", "&", "de", "da", "di", "van", "von", "der", "den", "la", "le", "du", "al"}
 _NAME_LINKS |= {"bin", "el", "y", "in", "for", "the", "of", "staff", "reporter", "correspondent"}
 _NAME_LINKS |= {"editor", "writer", "contributor", "special", "senior", "chief", "with", "at"}
@@ -43,8 +46,11 @@ def parse_byline(line: str, *, bare: bool = False) -> str | None:
     for part in (p.strip(" ,;") for p in _BYLINE_PARTS.split(line.strip())):
         by = _BY.match(part)
         who = _without_date(by["who"]) if by else ""
+        tail = _AGENCY_TAIL.search(who)
+        who = who[: tail.start()] if tail else who
         if by and not names and _name_like(who):
             names.append(who.strip(" ,;"))
+            agencies += [tail["agency"]] if tail else []
             marked = True
         elif _NEWS_AGENCY.match(part):
             agencies.append(part)

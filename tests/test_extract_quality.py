@@ -98,6 +98,10 @@ def test_every_summary_sentence_is_story(page: str) -> None:
     assert_absent(" ".join(summary.sentences), leftovers)
 
 
+def test_wire_story_byline_names_the_writer_and_the_agency() -> None:
+    assert read("ap_wire.html").byline == "GRACE WANJIRU, Associated Press"
+
+
 def test_live_blog_summary_starts_with_news_not_a_javascript_notice() -> None:
     summary = summarize_article(read("live_blog.html"))
     assert summary.sentences[0].startswith("The regional network operator says")
@@ -165,6 +169,22 @@ def test_a_short_pull_quote_goes_when_the_body_repeats_it() -> None:
         "The flood plan was approved on Wednesday.\n\n"
         '"We will not be flooded again," said resident Paul Grey.\n\n"Never again."'
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("By GRACE WANJIRU Associated Press", "GRACE WANJIRU, Associated Press"),
+        (
+            "By Maria Lopez and John Chen Associated Press",
+            "Maria Lopez and John Chen, Associated Press",
+        ),
+        ("By Jane Doe, Reuters", "Jane Doe, Reuters"),
+        ("By AP", "AP"),
+    ],
+)
+def test_an_agency_after_the_names_is_told_apart(line: str, byline: str) -> None:
+    assert parse_byline(line) == byline
 
 
 def test_posted_by_line_gives_byline_and_date() -> None:
