@@ -53,6 +53,7 @@ _READER_NOTICES = re.compile(
     r"^(?:[^.!?:]{1,40}:\s*(?:sign up|subscribe)\b|enter your e-?mail(?: address)?\b|"
     r"by (?:signing up|subscribing|clicking)\b[^.]{0,40}\byou agree\b|"
     r"thank you for (?:subscribing|signing up)\b|get (?:our|the) [\w ]{0,40}briefing$|"
+    r"[^.!?]{0,100}\bto your inbox(?: every \w+| each \w+| daily| weekly)?[.!]?$|"
     r"have your say\b|got a (?:story|(?:news )?tip)\?|get in touch\s*(?::|$)|"
     r"we value your privacy$|we and our (?:\d+ )?(?:partners|vendors)\b|reject all$|"
     r"manage (?:preferences|options|settings|consent)$|"

@@ -228,6 +228,7 @@ PROSE = (
     "The winner is our own sports reporter, Tom Hale, who ran the course twice.",
     "Next year the race will start at the castle, organisers said.",
     "Comments made by the minister on Tuesday were criticised by the opposition.",
+    "Fake parcel notices delivered to your inbox look genuine, police warned.",
 )
 
 
@@ -245,6 +246,7 @@ def test_prose_that_mentions_furniture_words_survives(sentence: str) -> None:
         "Enter your email address",
         "By signing up you agree to our Terms of Use and Privacy Policy.",
         "Thank you for subscribing!",
+        "The day's top stories from along the coast, delivered to your inbox every weekday.",
         "We value your privacy",
         "We and our 842 partners store and access information on your device.",
         "Please enable JavaScript to view this content.",
