@@ -52,9 +52,25 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as error:
+                if _closing(error):
+                    # A stop signal during start-up: PTB closes the call in flight, and the HTTP
+                    # library reports that as a NetworkError. Finish closing; nothing to retry.
+                    raise GeneratorExit from None
                 if attempt >= self.network_retries:
                     raise
                 delay = self.backoff * 2**attempt * random.uniform(1.0, 1.5)
                 attempt += 1
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error, attempt, delay)
                 await asyncio.sleep(delay)
+
+
+def _closing(error: BaseException) -> bool:
+    """Whether `error` was raised while this coroutine was being closed (GeneratorExit)."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, GeneratorExit):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

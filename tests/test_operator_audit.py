@@ -14,7 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from telegram.error import NetworkError
 
+from bot.limits import RetryingRateLimiter
 from bot.main import LISTEN_HINT
 from summaries.config import Settings
 from summaries.errors import ConfigError
@@ -179,3 +181,28 @@ async def test_an_ipv6_listen_address_in_brackets_is_served(tmp_path: Path) -> N
             process.send_signal(signal.SIGTERM)
             _, log = await asyncio.to_thread(process.communicate, timeout=30)
     assert process.returncode == 0, log
+
+
+def test_a_stop_signal_during_a_start_up_call_closes_it_without_a_retry() -> None:
+    """PTB closes the Bot API call in flight when SIGTERM arrives during start-up; httpcore turns
+    the close into a NetworkError, and retrying it crashed with "no running event loop"."""
+    started = asyncio.Event()
+
+    async def request(*args: object, **kwargs: object) -> bool:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except GeneratorExit:
+            try:
+                raise RuntimeError("Not currently running on any asynchronous event loop")
+            except RuntimeError as exc:
+                raise NetworkError("Unknown error in HTTP implementation") from exc
+        return True
+
+    loop = asyncio.new_event_loop()
+    call = RetryingRateLimiter().process_request(request, (), {}, "deleteWebhook", {}, None)
+    task = loop.create_task(call)
+    loop.run_until_complete(started.wait())
+    call.close()  # what Application.run_polling does after a stop signal
+    task.cancel()
+    loop.close()
