@@ -125,6 +125,13 @@ def _parse(env: Mapping[str, str]) -> Settings:
         ),
     )
     _warn_unknown(env, read)
+    token_secret = settings.telegram_bot_token.partition(":")[2]
+    if token_secret and token_secret in settings.webhook_url:
+        # Proxies and access logs record URLs; Telegram's secret header is the check instead.
+        raise ConfigError(
+            "NEWSBRIEF_WEBHOOK_URL must not contain the bot token (proxies and access logs"
+            " record URLs): use a path like /telegram/hook and set NEWSBRIEF_WEBHOOK_SECRET."
+        )
     return settings
 
 

@@ -206,3 +206,10 @@ def test_a_stop_signal_during_a_start_up_call_closes_it_without_a_retry() -> Non
     call.close()  # what Application.run_polling does after a stop signal
     task.cancel()
     loop.close()
+
+
+def test_a_webhook_url_holding_the_token_is_refused_without_repeating_it() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBRIEF_WEBHOOK_URL": f"https://bot.example/{TOKEN}"}
+    with pytest.raises(ConfigError, match="must not contain the bot token") as caught:
+        Settings.from_env(env, env_file=None)
+    assert TOKEN.split(":")[1] not in str(caught.value)
