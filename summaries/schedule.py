@@ -53,6 +53,11 @@ def instance_lock(db_path: Path) -> Iterator[None]:
     if str(db_path) == ":memory:":
         yield
         return
+    if db_path.is_dir():
+        raise ConfigError(
+            f"NEWSBRIEF_DB is a directory ({db_path}): set it to a file path, like"
+            f" {db_path / 'newsbrief.db'}."
+        )
     lock_path = Path(f"{db_path}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -213,3 +213,12 @@ def test_a_webhook_url_holding_the_token_is_refused_without_repeating_it() -> No
     with pytest.raises(ConfigError, match="must not contain the bot token") as caught:
         Settings.from_env(env, env_file=None)
     assert TOKEN.split(":")[1] not in str(caught.value)
+
+
+def test_a_database_path_that_is_a_directory_is_named_before_any_lock_file_is_made(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    result = newsbrief(tmp_path, "worker", NEWSBRIEF_DB=str(tmp_path / "data"))
+    assert_one_line_error(result, "NEWSBRIEF_DB is a directory", "data/newsbrief.db")
+    assert not (tmp_path / "data.lock").exists()
