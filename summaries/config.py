@@ -203,7 +203,8 @@ def _ids(raw: str | None) -> frozenset[int]:
 
 
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# At least 8: shorter secrets are not redacted from logs (bot.logs), and guessable anyway.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 _BOT_PATH = re.compile(r"bot([0-9]+:.*)?")
 
 
@@ -248,8 +249,8 @@ def _secret(raw: str | None) -> str:
         return ""
     if not _SECRET.fullmatch(raw):
         raise ConfigError(
-            "NEWSBRIEF_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ - (Telegram refuses"
-            f" anything else), got {len(raw)} characters including others."
+            "NEWSBRIEF_WEBHOOK_SECRET must be 8-256 of A-Z a-z 0-9 _ - (Telegram refuses other"
+            f" characters), got {len(raw)} characters; or leave it empty for a random one."
         )
     return raw
 
