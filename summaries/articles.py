@@ -12,6 +12,7 @@ from typing import Any
 from summaries.errors import NotFoundError
 from summaries.models import Article, StoredArticle, Summary
 from summaries.store import Database, from_db, to_db, utcnow
+from summaries.tombstones import is_tombstoned
 
 
 def text_hash(text: str) -> str:
@@ -58,13 +59,22 @@ def insert_article(
     """Store an article, its summary and its search entry in one transaction.
 
     Returns the new id, or None when a duplicate (same guid, canonical URL or text) is already
-    stored: the unique constraints decide, so two ingesters racing cannot store one story twice,
-    and a crash mid-way leaves either the whole article or nothing.
+    stored, or was stored and pruned (a tombstone): the unique constraints decide, so two
+    ingesters racing cannot store one story twice, and a crash mid-way leaves either the whole
+    article or nothing.
     """
     fingerprint = text_hash(article.text)
     moment = to_db(now or utcnow())
     try:
         with db.conn:
+            if is_tombstoned(
+                db,
+                source_id=source_id,
+                guid=guid,
+                canonical_url=canonical_url,
+                fingerprint=fingerprint,
+            ):
+                return None
             cursor = db.execute(
                 "INSERT INTO articles (source_id, source_name, guid, url, canonical_url, title,"
                 " byline, published_at, fetched_at, text, text_hash, language, content_origin)"

@@ -42,6 +42,7 @@ from summaries.source_discovery import add_source_from_url
 from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
 from summaries.store import Database, utcnow
 from summaries.summarize import summarize_article
+from summaries.tombstones import is_tombstoned, pruned_titles
 from summaries.urls import canonical_url
 
 __all__ = [
@@ -205,7 +206,10 @@ class Ingester:
             known = find_duplicate(
                 self.db, source_id=source.id, guid=entry.guid, canonical_url=canonical
             )
-            if known is not None or canonical in fresh:
+            pruned = is_tombstoned(
+                self.db, source_id=source.id, guid=entry.guid, canonical_url=canonical
+            )
+            if known is not None or pruned or canonical in fresh:
                 report.duplicates += 1
             else:
                 fresh[canonical] = entry
@@ -244,9 +248,15 @@ class Ingester:
         what the site shows in place of its articles (a paywall, a cookie wall), and storing it
         would drop every later article of the source as a duplicate of the first. The same
         story under a second URL (same title) stays a duplicate."""
-        known = find_duplicate(self.db, fingerprint=text_hash(article.text))
+        fingerprint = text_hash(article.text)
+        known = find_duplicate(self.db, fingerprint=fingerprint)
         if known is None:
-            return False
+            # the first story with this text may have been pruned: its tombstone still tells
+            title = article.title.casefold()
+            return any(
+                sid == source.id and old.casefold() != title
+                for sid, old in pruned_titles(self.db, fingerprint)
+            )
         stored = get_article(self.db, known)
         if stored.source_id != source.id or stored.title.casefold() == article.title.casefold():
             return False

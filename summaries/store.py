@@ -348,3 +348,30 @@ def _articles_by_source(db: Database) -> None:
     100,000 articles, growing every day the bot ran.
     """
     db.execute("CREATE INDEX IF NOT EXISTS articles_source ON articles(source_id)")
+
+
+@migration
+def _article_tombstones(db: Database) -> None:
+    """What pruned articles leave behind, so a feed still listing one cannot bring it back.
+
+    Retention (`summaries.retention`) deletes old articles; each leaves its source, guid,
+    canonical URL, text hash and title here, and deduplication consults them like live rows.
+    """
+    db.executescript(
+        """
+        CREATE TABLE article_tombstones (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER,
+            guid TEXT,
+            canonical_url TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            title TEXT NOT NULL,
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX article_tombstones_guid
+            ON article_tombstones(source_id, guid) WHERE guid IS NOT NULL;
+        CREATE INDEX article_tombstones_url ON article_tombstones(canonical_url);
+        CREATE INDEX article_tombstones_hash ON article_tombstones(text_hash);
+        CREATE INDEX article_tombstones_deleted ON article_tombstones(deleted_at);
+        """
+    )
