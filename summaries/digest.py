@@ -29,7 +29,7 @@ from summaries.cluster import collapse
 from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
 from summaries.outbox_admin import prune
-from summaries.retention import prune_articles
+from summaries.retention import prune_articles_between_tasks
 from summaries.store import Database, to_db, truncate_wal, utcnow
 from summaries.topics import Matcher, list_topics, load_docs, match_with, subscriptions
 
@@ -251,7 +251,7 @@ def schedule_digests(
     flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
     articles stored just before the crash), one job every minute for alerts owed for
     articles another process stored and for due digests, and a nightly `prune` of old
-    message bodies followed by `truncate_wal`, preceded by `prune_articles` when
+    message bodies followed by `truncate_wal`, preceded by article retention when
     `keep_articles_days` is positive (0 keeps every article). One digest job, not one per
     chat: schedules live in the database, so /digest changes and restarts need no job
     bookkeeping, and the first tick right after start-up sends digests missed within grace.
@@ -269,7 +269,7 @@ def schedule_digests(
         await run_due_digests(db, outbox, clock(), grace=grace)
 
     async def tidy() -> None:
-        prune_articles(db, keep_days=keep_articles_days, now=clock())
+        await prune_articles_between_tasks(db, keep_days=keep_articles_days, now=clock())
         prune(db, now=clock())
         truncate_wal(db)
 

@@ -29,8 +29,10 @@ that left the feed months ago does not come back, and a year is far beyond any r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -62,8 +64,30 @@ def prune_articles(
     `keep_days` of 0 or less keeps everything (and touches nothing). Tombstones older than
     `TOMBSTONE_KEEP` are pruned too.
     """
+    return sum(_prune_in_batches(db, keep_days=keep_days, now=now, batch_size=batch_size))
+
+
+async def prune_articles_between_tasks(
+    db: Database, *, keep_days: int, now: datetime, batch_size: int = BATCH_SIZE
+) -> int:
+    """`prune_articles` for the bot's event loop: other tasks run between batches.
+
+    A batch takes tens of milliseconds, but the first prune of a year-old archive is a
+    thousand batches: run in one go it would freeze the bot for a minute.
+    """
+    total = 0
+    for deleted in _prune_in_batches(db, keep_days=keep_days, now=now, batch_size=batch_size):
+        total += deleted
+        await asyncio.sleep(0)
+    return total
+
+
+def _prune_in_batches(
+    db: Database, *, keep_days: int, now: datetime, batch_size: int
+) -> Iterator[int]:
+    """Prune batch after batch, yielding each batch's count; then the expired tombstones."""
     if keep_days <= 0:
-        return 0
+        return
     cutoff = now - timedelta(days=keep_days)
     hard_cutoff = now - timedelta(days=2 * keep_days)
     total = 0
@@ -71,13 +95,13 @@ def prune_articles(
         db, cutoff=cutoff, hard_cutoff=hard_cutoff, now=now, limit=batch_size
     ):
         total += deleted
+        yield deleted
     with db.conn:
         expired = db.execute(
             "DELETE FROM article_tombstones WHERE deleted_at < ?", [to_db(now - TOMBSTONE_KEEP)]
         ).rowcount
     if total or expired:
         log.info("Retention: deleted %d articles and %d old tombstones", total, expired)
-    return total
 
 
 def prune_batch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections import Counter
@@ -21,7 +22,7 @@ from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
 from summaries.models import Article, Summary
 from summaries.outbox import Outbox
-from summaries.retention import TOMBSTONE_KEEP, prune_articles
+from summaries.retention import TOMBSTONE_KEEP, prune_articles, prune_articles_between_tasks
 from summaries.search import search
 from summaries.sources import add_source
 from summaries.store import Database, open_database, to_db
@@ -333,3 +334,22 @@ async def test_the_nightly_job_prunes_articles_only_when_asked(
     )
     await jobs.jobs["newsbrief-prune"]()
     assert count(db, "SELECT count(*) FROM articles") == left
+
+
+async def test_the_prune_in_the_event_loop_lets_other_tasks_run_between_batches(
+    db: Database,
+) -> None:
+    ids = fill(db, 1, 6, start=NOW - timedelta(days=40))
+    seen: list[int] = []
+
+    async def bot() -> None:
+        while True:
+            seen.append(count(db, "SELECT count(*) FROM articles"))
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(bot())
+    await asyncio.sleep(0)
+    pruned = await prune_articles_between_tasks(db, keep_days=30, now=NOW, batch_size=2)
+    task.cancel()
+    assert pruned == len(ids) - 1
+    assert {len(ids), len(ids) - 2, len(ids) - 4}.issubset(seen), seen
