@@ -42,7 +42,7 @@ from summaries.source_discovery import add_source_from_url
 from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
 from summaries.store import Database, utcnow
 from summaries.summarize import summarize_article
-from summaries.tombstones import is_tombstoned, pruned_titles
+from summaries.tombstones import is_tombstoned, pruned_titles, seen_again
 from summaries.urls import canonical_url
 
 __all__ = [
@@ -209,6 +209,14 @@ class Ingester:
             pruned = is_tombstoned(
                 self.db, source_id=source.id, guid=entry.guid, canonical_url=canonical
             )
+            if pruned:
+                seen_again(
+                    self.db,
+                    source_id=source.id,
+                    guid=entry.guid,
+                    canonical_url=canonical,
+                    now=self.clock(),
+                )
             if known is not None or pruned or canonical in fresh:
                 report.duplicates += 1
             else:

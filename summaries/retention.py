@@ -22,9 +22,9 @@ article is never deleted: SQLite gives a new row the largest id plus one, so an 
 would hand out ids below the alert cursor again, and those articles would never be alerted.
 
 Tombstones keep the source, guid, canonical URL, text hash and title of each deleted article;
-deduplication consults them as it does live rows. They are pruned after `TOMBSTONE_KEEP`:
-feeds list their last 50 or so items and the ingester reads at most the newest 50, so an item
-that left the feed months ago does not come back, and a year is far beyond any retention.
+deduplication consults them as it does live rows. They are pruned `TOMBSTONE_KEEP` after a
+feed last listed the item (`tombstones.seen_again` restarts the clock on every sighting), so an
+item comes back only if no feed has shown it for a year.
 """
 
 from __future__ import annotations

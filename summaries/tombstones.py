@@ -6,7 +6,9 @@ them, and retention itself depends on clustering, which depends on articles.
 
 from __future__ import annotations
 
-from summaries.store import Database
+from datetime import datetime
+
+from summaries.store import Database, to_db
 
 
 def is_tombstoned(
@@ -46,3 +48,20 @@ def pruned_titles(db: Database, fingerprint: str) -> list[tuple[int | None, str]
             "SELECT source_id, title FROM article_tombstones WHERE text_hash = ?", [fingerprint]
         ).fetchall()
     ]
+
+
+def seen_again(
+    db: Database, *, source_id: int, guid: str | None, canonical_url: str, now: datetime
+) -> None:
+    """A feed still lists this pruned item: its tombstone's clock (`deleted_at`) starts again.
+
+    Tombstones expire a year after that clock (`retention.TOMBSTONE_KEEP`). A slow feed (a
+    monthly column, a blog) can list an item for longer than that; counting from the last time
+    a feed showed it, not from the deletion, keeps it from coming back as new and alerted.
+    """
+    with db.conn:
+        db.execute(
+            "UPDATE article_tombstones SET deleted_at = ?"
+            " WHERE canonical_url = ? OR (source_id = ? AND guid = ?)",
+            [to_db(now), canonical_url, source_id, guid],
+        )

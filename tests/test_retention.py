@@ -353,3 +353,22 @@ async def test_the_prune_in_the_event_loop_lets_other_tasks_run_between_batches(
     task.cancel()
     assert pruned == len(ids) - 1
     assert {len(ids), len(ids) - 2, len(ids) - 4}.issubset(seen), seen
+
+
+async def test_a_slow_feed_still_listing_a_pruned_item_keeps_its_tombstone(
+    db: Database, server: LocalServer, fetcher: Fetcher, settings: Settings
+) -> None:
+    url = serve_stories(server, ["harbour", "council", "vaccine"])
+    add_source(db, url, "Monthly Column", now=NOW)
+    clock = [NOW - timedelta(days=40)]
+    worker = Ingester(db, fetcher, settings, clock=lambda: clock[0])
+    await worker.run_due(force=True)
+    assert prune_articles(db, keep_days=30, now=NOW) == 2
+    clock[0] = NOW + timedelta(days=300)  # the feed still lists them ten months later
+    await worker.run_due(force=True)
+    later = NOW + TOMBSTONE_KEEP + timedelta(days=30)  # over a year after the deletion
+    prune_articles(db, keep_days=30, now=later)
+    assert count(db, "SELECT count(*) FROM article_tombstones") == 2
+    clock[0] = later
+    again = await worker.run_due(force=True)
+    assert again.new_articles == []  # not brought back as new, so not alerted again
