@@ -8,8 +8,10 @@ the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, JobQueue
 from telegram.request import HTTPXRequest
 
 from bot.commands import menu
@@ -30,6 +32,25 @@ SHORT_DESCRIPTION = "News feeds in, short summaries out. Send /start."
 CONCURRENT_UPDATES = 16
 
 
+class StoppingJobQueue(JobQueue[Any]):
+    """PTB's JobQueue, which first runs `before_stop` hooks when the application stops.
+
+    PTB waits for every running job before it stops: an ingest tick reading slow feeds would
+    hold SIGTERM for as long as its fetches take (minutes with many sources), past a service
+    manager's patience. A hook lets such a job finish within a grace period, then cancels it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before_stop: list[Callable[[], Awaitable[None]]] = []
+
+    async def stop(self, wait: bool = True) -> None:
+        """Run the `before_stop` hooks, then stop as PTB does."""
+        for hook in self.before_stop:
+            await hook()
+        await super().stop(wait)
+
+
 def build_application(services: Services) -> App:
     """The bot, ready for `run_polling`/`run_webhook` (or `async with` in tests)."""
     settings = services.settings
@@ -48,6 +69,7 @@ def build_application(services: Services) -> App:
         # One user's slow page fetch must not hold up everyone else's commands.
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
+        .job_queue(StoppingJobQueue())
         .build()
     )
     application.bot_data["services"] = services

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import click
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application
+from bot.app import StoppingJobQueue, build_application
 from bot.delivery import schedule_delivery
 from bot.logs import protect_secret
 from bot.services import App, Services
@@ -36,6 +36,9 @@ from summaries.store import open_database
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE = 5.0
+"""Seconds a poll in progress may take to finish after SIGINT/SIGTERM (each article is stored
+whole, so cancelling it loses nothing stored; the rest is polled at the next start)."""
 MISSING_BOT_HINT = (
     "No TELEGRAM_BOT_TOKEN: running the news poller without the bot. To get a token, message "
     "@BotFather on Telegram, send /newbot, and put TELEGRAM_BOT_TOKEN=<token> in .env."
@@ -95,8 +98,10 @@ def compose(settings: Settings) -> App:
         db, fetcher, settings, clock=services.clock, on_new_articles=services.new_article_hooks
     )
     job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot was installed without its job-queue extra"
-    schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    assert isinstance(job_queue, StoppingJobQueue), "built by bot.app.build_application"
+    ingest = schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    # As `newsbrief worker` does: a poll in progress gets a few seconds, then is cancelled.
+    job_queue.before_stop.append(lambda: ingest.finish(STOP_GRACE))
     schedule_delivery(application)
 
     async def close_resources(_: App) -> None:

@@ -4,12 +4,15 @@ a misleading message, a silently ignored value or two processes on one database.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -17,12 +20,13 @@ import pytest
 from telegram.error import NetworkError
 
 from bot.limits import RetryingRateLimiter
-from bot.main import LISTEN_HINT
+from bot.main import LISTEN_HINT, STOP_GRACE, compose
 from summaries.config import Settings
 from summaries.errors import ConfigError
 from summaries.schedule import instance_lock
 from tests.cli_helpers import assert_one_line_error, newsbrief
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
+from tests.servers import LocalServer, Reply
 
 
 def test_a_non_utf8_env_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -225,3 +229,33 @@ def test_a_database_path_that_is_a_directory_is_named_before_any_lock_file_is_ma
     result = newsbrief(tmp_path, "worker", NEWSBRIEF_DB=str(tmp_path / "data"))
     assert_one_line_error(result, "NEWSBRIEF_DB is a directory", "data/newsbrief.db")
     assert not (tmp_path / "data.lock").exists()
+
+
+async def test_stopping_the_bot_during_a_slow_poll_waits_seconds_not_the_fetch_timeout(
+    settings: Settings, server: LocalServer
+) -> None:
+    """PTB waits for running jobs at stop: a poll stuck on a slow feed held SIGTERM until the
+    fetch timed out. Now it gets STOP_GRACE seconds, as in `newsbrief worker`."""
+    endless = (b"<rss>" for _ in itertools.count())
+    feed_url = server.add("/slow.xml", Reply(endless, chunk_delay=0.2))
+    with FakeTelegram() as fake:
+        settings = replace(
+            settings,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=fake.api_root,
+            fetch_timeout=120.0,
+        )
+        application = compose(settings)
+        services = application.bot_data["services"]
+        services.db.execute(
+            "INSERT INTO sources (url, name, added_at) VALUES (?, 'Slow', '2026-01-01')", [feed_url]
+        )
+        services.db.conn.commit()
+        async with run_polling(application):
+            for _ in range(300):
+                if server.requests:
+                    break
+                await asyncio.sleep(0.05)
+            assert server.requests, "the poll started"
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < STOP_GRACE + 5
