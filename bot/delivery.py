@@ -255,4 +255,5 @@ def schedule_delivery(application: App) -> None:
         grace=timedelta(hours=services.settings.digest_grace_hours),
         alerts_per_hour=services.settings.alerts_per_hour,
         clock=services.clock,
+        keep_articles_days=services.settings.keep_articles_days,
     )

@@ -50,6 +50,8 @@ class Settings:
     alerts_per_hour: int = 6
     digest_grace_hours: float = 6.0
     summaries_per_minute: int = 6
+    keep_articles_days: int = 0
+    """Delete stories fetched longer ago than this, nightly (0: keep everything)."""
 
     @classmethod
     def from_env(
@@ -120,6 +122,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         max_topics_per_chat=_int(get, "NEWSBRIEF_MAX_TOPICS_PER_CHAT", 50, 1, 1000),
         alerts_per_hour=_int(get, "NEWSBRIEF_ALERTS_PER_HOUR", d.alerts_per_hour, 0, 120),
         digest_grace_hours=_float(get, "NEWSBRIEF_DIGEST_GRACE_HOURS", 6.0, 0.0, 48.0),
+        keep_articles_days=_int(get, "NEWSBRIEF_KEEP_ARTICLES_DAYS", 0, 0, 36_500),
         summaries_per_minute=_int(
             get, "NEWSBRIEF_SUMMARIES_PER_MINUTE", d.summaries_per_minute, 0, 600
         ),

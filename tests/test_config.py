@@ -36,6 +36,7 @@ def test_defaults_match_the_documentation() -> None:
         ("NEWSBRIEF_WEBHOOK_LISTEN", "8443", "NEWSBRIEF_WEBHOOK_LISTEN must be HOST:PORT"),
         ("NEWSBRIEF_DIGEST_GRACE_HOURS", "-1", "between 0 and 48"),
         ("NEWSBRIEF_SUMMARY_METHOD", "magic", "NEWSBRIEF_SUMMARY_METHOD must be one of default"),
+        ("NEWSBRIEF_KEEP_ARTICLES_DAYS", "-7", "NEWSBRIEF_KEEP_ARTICLES_DAYS must be at least 0"),
     ],
 )
 def test_a_bad_value_names_the_setting(name: str, value: str, message: str) -> None:
@@ -73,3 +74,9 @@ def test_every_setting_read_is_documented_in_env_example() -> None:
     )
     assert read == documented
     assert len(read) == len(Settings.__dataclass_fields__)
+
+
+def test_retention_is_off_unless_asked() -> None:
+    assert Settings.from_env({}, env_file=None).keep_articles_days == 0
+    asked = Settings.from_env({"NEWSBRIEF_KEEP_ARTICLES_DAYS": "30"}, env_file=None)
+    assert asked.keep_articles_days == 30
