@@ -116,6 +116,9 @@ class NullNotifier:
     def render_digest(self, digest: DigestMessage) -> list[Part]:
         return []
 
+    async def wait_turn(self, chat_id: int) -> None:
+        """No rate limits here."""
+
     async def send(self, chat_id: int, text: str) -> int:
         raise AssertionError("the benchmark never sends")
 

@@ -165,9 +165,12 @@ class TelegramNotifier:
     def render_digest(self, digest: DigestMessage) -> list[Part]:
         return render_digest(digest)
 
-    async def send(self, chat_id: int, text: str) -> int:
-        """One message, after the rate limits; see the module docstring for each outcome."""
+    async def wait_turn(self, chat_id: int) -> None:
+        """The fan-out limiter's turn for `chat_id` (the outbox claims the part after it)."""
         await self.limiter.acquire(chat_id)
+
+    async def send(self, chat_id: int, text: str) -> int:
+        """One message, now; see the module docstring for each outcome."""
         try:
             return await self._post(chat_id, text, html=True)
         except BadRequest as error:

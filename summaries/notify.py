@@ -92,6 +92,15 @@ class Notifier(Protocol):
 
     def render_digest(self, digest: DigestMessage) -> list[Part]: ...
 
+    async def wait_turn(self, chat_id: int) -> None:
+        """Wait until a message to `chat_id` may go now under the rate limits.
+
+        The outbox waits here before it claims a part (marks it `sending`), so a process
+        stopped while waiting leaves the part `pending`, to be sent after the restart, not
+        `unknown` and never sent.
+        """
+        ...
+
     async def send(self, chat_id: int, text: str) -> int:
-        """Send one message (waiting for rate limits first); return its message id."""
+        """Send one message now (`wait_turn` came first); return its message id."""
         ...

@@ -240,7 +240,10 @@ class Outbox:
         bound: a storm pauses the fan-out, it does not turn stories into failures.
         """
         errors = floods = 0
-        while _claim(self.db, outbox_id, now=self.clock()):
+        while True:
+            await self.notifier.wait_turn(chat_id)  # still `pending` while waiting
+            if not _claim(self.db, outbox_id, now=self.clock()):
+                return True
             try:
                 message_id = await self.notifier.send(chat_id, body)
             except RetryLater as refused:
@@ -271,7 +274,6 @@ class Outbox:
             _set_status(self.db, [outbox_id], "sent", now=self.clock(), message_id=message_id)
             report.sent += 1
             return True
-        return True
 
     def _fail(self, outbox_id: int, chat_id: int, error: str, report: FlushReport) -> None:
         _set_status(self.db, [outbox_id], "failed", now=self.clock(), error=error)

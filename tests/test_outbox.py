@@ -184,3 +184,30 @@ async def test_prune_drops_old_bodies_but_never_forgets_what_was_sent(db: Databa
     assert outbox_admin.prune(db, now=NOW + timedelta(days=31)) == 1
     assert outbox_admin.status_counts(db) == {"pending": 1}
     assert outbox.undelivered(db, 1, ids) == []
+
+
+async def test_a_stop_while_waiting_for_a_turn_leaves_the_part_pending(db: Database) -> None:
+    """A SIGTERM in the middle of a fan-out cancels sends still waiting for the rate limiter:
+    those parts were never sent, so after the restart they must still be sent (not `unknown`)."""
+    ids = [store(db, "Story")]
+    plan(db, [1, 2], ids)
+    notifier = RecordingNotifier()
+    turn = asyncio.Event()
+
+    async def slow_turn(chat_id: int) -> None:
+        if chat_id == 2:
+            await turn.wait()  # the limiter makes chat 2 wait
+
+    notifier.wait_turn = slow_turn  # type: ignore[method-assign]
+    box, _ = make(db, notifier)
+    flushing = asyncio.create_task(box.flush())
+    while notifier.to(1) == []:  # noqa: ASYNC110 (chat 1 sent, chat 2 waiting)
+        await asyncio.sleep(0)
+    flushing.cancel()  # the stop signal
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    assert statuses(db) == {"sent": 1, "pending": 1}
+    outbox.recover(db, now=NOW)  # the next start-up
+    turn.set()
+    assert (await box.flush()).sent == 1
+    assert notifier.to(2) == ["story " + str(ids[0])]

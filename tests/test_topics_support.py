@@ -79,6 +79,9 @@ class RecordingNotifier:
             for topic, items in digest.groups
         ]
 
+    async def wait_turn(self, chat_id: int) -> None:
+        """No rate limits here."""
+
     async def send(self, chat_id: int, text: str) -> int:
         self.attempts += 1
         for _ in range(self.attempts % 3):  # uneven latency lets sends interleave, as on a network
