@@ -118,17 +118,19 @@ def test_short_prefixes_are_indexed_and_an_old_archive_keeps_its_search(
 ) -> None:
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
-    for number, step in enumerate(MIGRATIONS[:-1], start=1):
+    prefix = [step.__name__ for step in MIGRATIONS].index("_fts_prefix_index")
+    for number, step in enumerate(MIGRATIONS[:prefix], start=1):
         step(old)
         old.execute(f"PRAGMA user_version = {number}")
+    tombstones = next(step for step in MIGRATIONS if step.__name__ == "_article_tombstones")
+    tombstones(old)  # what storing an article reads today; a later migration makes it for real
     store(old, "Storm hits the coast", at=NOW - timedelta(hours=1))
+    old.execute("DROP TABLE article_tombstones")
     old.close()
     with caplog.at_level("INFO", logger="summaries.store"):
         db = open_database(path)
     # the operator learns why this start-up takes longer (a rebuild: ~40 s at 300k articles)
-    assert f"Upgrading the database to version {len(MIGRATIONS)}: Index 1- and 2-letter" in (
-        caplog.text
-    )
+    assert f"Upgrading the database to version {prefix + 1}: Index 1- and 2-letter" in (caplog.text)
     sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'article_fts'").fetchone()[0]
     assert "prefix = '1 2'" in sql  # "a* OR b* OR ..." reads stored lists, not every word
     assert [h.article.title for h in search(db, "s* c*", now=NOW).hits] == ["Storm hits the coast"]
