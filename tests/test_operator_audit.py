@@ -17,13 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from telegram.error import NetworkError
+from telegram.error import Conflict, NetworkError
 
 from bot.limits import RetryingRateLimiter
 from bot.main import LISTEN_HINT, STOP_GRACE, compose
 from summaries.config import Settings
 from summaries.errors import ConfigError
 from summaries.schedule import instance_lock
+from tests.bot_harness import running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
 from tests.servers import LocalServer, Reply
@@ -259,3 +260,16 @@ async def test_stopping_the_bot_during_a_slow_poll_waits_seconds_not_the_fetch_t
             assert server.requests, "the poll started"
             stopping = time.monotonic()
         assert time.monotonic() - stopping < STOP_GRACE + 5
+
+
+async def test_another_process_polling_the_same_token_is_one_warning_line(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answers 409 to a second poller; `run_polling` hands it to the error handler."""
+    conflict = Conflict("Conflict: terminated by other getUpdates request; make sure that only "
+                        "one bot instance is running")  # fmt: skip
+    async with running_bot(settings) as bot:
+        with caplog.at_level("WARNING"):
+            await bot.application.process_error(None, conflict)
+    assert "Another process is getting this bot's updates" in caplog.text
+    assert "Traceback" not in caplog.text and "Error while handling" not in caplog.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineQueryResultsButton, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter, TelegramError
 
 from bot.render import clip, notice
 from bot.send import answer
@@ -45,6 +45,13 @@ async def on_error(update: object, context: Context) -> None:
         return
     if isinstance(error, RetryAfter):
         log.warning("Flood limit still hit after retries: %s", error)
+        return
+    if isinstance(error, Conflict):  # Telegram's 409: the same token polled elsewhere
+        log.warning(
+            "Another process is getting this bot's updates (Telegram: %s). Stop the other "
+            "newsbrief run, or give each bot its own token.",
+            error.message,
+        )
         return
     log.error("Error while handling %s", describe(update), exc_info=error)
     await tell(update, context, SORRY)
