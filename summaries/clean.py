@@ -56,6 +56,9 @@ _ABBREVIATION = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _CAPTION_WORDS = 60
+_RUN_IN_LINK = re.compile(r"(?<=[.!?\"”’])\s+(?:READ MORE|RELATED|READ NEXT):\s[^.!?]{1,200}$")
+"""A "READ MORE: <other story's headline>" link run onto the end of a paragraph: capitals and
+no closing full stop, unlike prose that happens to say "read more"."""
 _QUOTED = re.compile(r"[\"“‘'][^\"“”]+[\"”’'][.!?]?")
 """A paragraph that is one quotation and nothing else: a pull quote, when the body repeats it."""
 _ECHO_BUDGET = 40
@@ -210,9 +213,10 @@ def _drop_repeats(kept: list[str]) -> list[str]:
 
 
 def _tidy(paragraph: str) -> str:
-    """Unescape entities, drop "Scroll down for video" and a run-in "Advertisement"; one space."""
+    """Unescape entities, drop "Scroll down for video" and a run-in "Advertisement" or
+    "READ MORE: ..." link; one space."""
     text = _SCROLL_DOWN.sub("", html.unescape(paragraph))
-    return _RUN_IN_AD.sub("", re.sub(r"\s+", " ", text).strip())
+    return _RUN_IN_LINK.sub("", _RUN_IN_AD.sub("", re.sub(r"\s+", " ", text).strip()))
 
 
 def _words(text: str) -> list[str]:

@@ -294,7 +294,8 @@ def test_split_sentences_keeps_abbreviations_and_initials_together() -> None:
 
 
 def test_clean_text_keeps_every_sentence_of_plain_article_text() -> None:
-    """Dataset articles (one paragraph, inline captions) lose nothing but "Scroll down" lines."""
+    """Dataset articles (one paragraph, inline captions) lose nothing but "Scroll down" lines
+    and "READ MORE: <another story>" links."""
     path = shared_file("data/cnndm-dev.jsonl")
     changed = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -302,7 +303,8 @@ def test_clean_text_keeps_every_sentence_of_plain_article_text() -> None:
         cleaned = " ".join(clean_text(text).split())
         for sentence in split_sentences(text):
             kept = " ".join(sentence.split()[3:])
-            if len(sentence.split()) >= 6 and "Scroll down" not in sentence and kept not in cleaned:
+            furniture = "Scroll down" in sentence or sentence.startswith("READ MORE:")
+            if len(sentence.split()) >= 6 and not furniture and kept not in cleaned:
                 changed.append(sentence)
     assert changed == []
 
@@ -313,3 +315,28 @@ def test_parse_byline_bare_accepts_a_name_or_agency_alone() -> None:
     assert parse_byline("Jane Doe") is None
     assert parse_byline("The Council Met On Tuesday In The Town Hall", bare=True) is None
     assert parse_byline("Top 10 Stories", bare=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        (
+            "The minister answered questions in parliament. READ MORE: Japan unveils its warship",
+            "The minister answered questions in parliament.",
+        ),
+        (
+            "The council met. RELATED: Storm closes the harbour for three days",
+            "The council met.",
+        ),
+        (  # prose that says "read more" stays
+            "Parents who read more to their children see results. Teachers agree.",
+            "Parents who read more to their children see results. Teachers agree.",
+        ),
+        (  # a link with a full sentence after it is not a run-in headline
+            "The council met. READ MORE: The mayor resigned. She gave no reason.",
+            "The council met. READ MORE: The mayor resigned. She gave no reason.",
+        ),
+    ],
+)
+def test_a_read_more_link_run_onto_a_paragraph_end_goes(text: str, cleaned: str) -> None:
+    assert clean_text(text) == cleaned
