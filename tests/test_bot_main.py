@@ -83,7 +83,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _start(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def start_run(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`newsbrief run` as a real process in `tmp_path`, with only `env` for its environment."""
     return subprocess.Popen(
         [sys.executable, "-c", "from bot.main import main; main()", "run"],
         cwd=tmp_path,
@@ -95,7 +96,7 @@ def _start(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 async def test_run_without_token_explains_botfather_and_polls_alone(tmp_path: Path) -> None:
-    process = _start(tmp_path, _env(tmp_path))
+    process = start_run(tmp_path, _env(tmp_path))
     assert process.stderr is not None
     first_line = await asyncio.to_thread(process.stderr.readline)
     assert first_line.strip() == MISSING_BOT_HINT
@@ -110,7 +111,7 @@ async def test_run_without_token_explains_botfather_and_polls_alone(tmp_path: Pa
 async def test_run_with_token_serves_users_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     with FakeTelegram() as fake:
         env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake.api_root)
-        process = _start(tmp_path, env)
+        process = start_run(tmp_path, env)
         try:
             await fake.wait_call("setMyCommands", within=60)
             fake.private_message(42, "/start")
@@ -128,7 +129,7 @@ async def test_a_rejected_token_ends_in_one_line_that_does_not_repeat_it(tmp_pat
     wrong = "987654321:WRONG-token_that-telegram-refuses"
     with FakeTelegram() as fake:
         env = _env(tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=fake.api_root)
-        process = _start(tmp_path, env)
+        process = start_run(tmp_path, env)
         _, log = await asyncio.to_thread(process.communicate, timeout=60)
     assert process.returncode == 1, log
     assert log.splitlines()[-1] == f"Error: {REFUSED_BOT_HINT}"
@@ -140,7 +141,7 @@ async def test_an_unreachable_bot_api_ends_in_one_line_without_the_token(tmp_pat
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
     env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=closed)
-    process = _start(tmp_path, env)
+    process = start_run(tmp_path, env)
     _, log = await asyncio.to_thread(process.communicate, timeout=90)
     assert process.returncode == 1, log
     assert log.splitlines()[-1] == f"Error: {UNREACHABLE_HINT.format(closed)}"
@@ -160,7 +161,7 @@ async def test_webhook_mode_registers_the_hook_and_checks_the_secret(tmp_path: P
             NEWSBRIEF_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
             NEWSBRIEF_WEBHOOK_SECRET="s3cret-token",
         )
-        process = _start(tmp_path, env)
+        process = start_run(tmp_path, env)
         try:
             registered = await fake.wait_call("setWebhook", within=60)
             assert registered.params["url"] == "https://bot.example/hook/x1"

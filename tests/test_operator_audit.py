@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from tests.bot_harness import running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.fake_telegram import TOKEN, FakeTelegram, run_polling
 from tests.servers import LocalServer, Reply
+from tests.test_bot_main import start_run
 
 
 def test_a_non_utf8_env_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -147,14 +147,7 @@ def _run(tmp_path: Path, fake: FakeTelegram, **extra: str) -> subprocess.Popen[s
         NEWSBRIEF_WEBHOOK_URL="https://bot.example/hook",
         **extra,
     )
-    return subprocess.Popen(
-        [sys.executable, "-c", "from bot.main import main; main()", "run"],
-        cwd=tmp_path,
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
+    return start_run(tmp_path, env)
 
 
 async def test_a_webhook_port_in_use_is_one_line_not_a_traceback(tmp_path: Path) -> None:
