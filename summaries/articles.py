@@ -12,7 +12,7 @@ from typing import Any
 from summaries.errors import NotFoundError
 from summaries.models import Article, StoredArticle, Summary
 from summaries.store import Database, from_db, to_db, utcnow
-from summaries.tombstones import is_tombstoned
+from summaries.tombstones import identity_checks, is_tombstoned
 
 
 def text_hash(text: str) -> str:
@@ -30,13 +30,9 @@ def find_duplicate(
     fingerprint: str | None = None,
 ) -> int | None:
     """The id of an article already stored under this guid, canonical URL or text hash."""
-    checks: list[tuple[str, list[Any]]] = []
-    if guid and source_id is not None:
-        checks.append(("source_id = ? AND guid = ?", [source_id, guid]))
-    if canonical_url:
-        checks.append(("canonical_url = ?", [canonical_url]))
-    if fingerprint:
-        checks.append(("text_hash = ?", [fingerprint]))
+    checks = identity_checks(
+        source_id=source_id, guid=guid, canonical_url=canonical_url, fingerprint=fingerprint
+    )
     for where, params in checks:
         row = db.execute(f"SELECT id FROM articles WHERE {where}", params).fetchone()  # noqa: S608
         if row:

@@ -11,6 +11,26 @@ from datetime import datetime
 from summaries.store import Database, to_db
 
 
+def identity_checks(
+    *,
+    source_id: int | None = None,
+    guid: str | None = None,
+    canonical_url: str | None = None,
+    fingerprint: str | None = None,
+) -> list[tuple[str, list[object]]]:
+    """The ways an article is known again, as (SQL condition, parameters): its guid within its
+    source, its canonical URL, its text hash. Live articles (`articles.find_duplicate`) and
+    tombstones are looked up the same way; the columns have the same names in both tables."""
+    checks: list[tuple[str, list[object]]] = []
+    if guid and source_id is not None:
+        checks.append(("source_id = ? AND guid = ?", [source_id, guid]))
+    if canonical_url:
+        checks.append(("canonical_url = ?", [canonical_url]))
+    if fingerprint:
+        checks.append(("text_hash = ?", [fingerprint]))
+    return checks
+
+
 def is_tombstoned(
     db: Database,
     *,
@@ -20,13 +40,9 @@ def is_tombstoned(
     fingerprint: str | None = None,
 ) -> bool:
     """Whether a pruned article had this guid (in this source), canonical URL or text hash."""
-    checks: list[tuple[str, list[object]]] = []
-    if guid and source_id is not None:
-        checks.append(("source_id = ? AND guid = ?", [source_id, guid]))
-    if canonical_url:
-        checks.append(("canonical_url = ?", [canonical_url]))
-    if fingerprint:
-        checks.append(("text_hash = ?", [fingerprint]))
+    checks = identity_checks(
+        source_id=source_id, guid=guid, canonical_url=canonical_url, fingerprint=fingerprint
+    )
     return any(
         db.execute(
             f"SELECT 1 FROM article_tombstones WHERE {where} LIMIT 1",  # noqa: S608
