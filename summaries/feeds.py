@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import feedparser.encodings
 
+from summaries.clean import printable
 from summaries.errors import FeedError
 from summaries.fetch import text_codec
 from summaries.models import FeedEntry, ParsedFeed
@@ -35,10 +36,6 @@ _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
 # A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
-# What no stored or sent text may hold: C0 controls other than tab and line breaks, and lone
-# surrogates (JSON's "\ud800" escapes make them; UTF-8, SQLite and Telegram refuse them).
-_UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-_REPLACEMENT = "\ufffd"
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
@@ -140,14 +137,6 @@ def _fit_charref(match: re.Match[bytes]) -> bytes:
     return match.group() if allowed else b"&#xFFFD;"
 
 
-def _fit(text: str) -> str:
-    """`text` without control characters (tab and line breaks stay) and with any lone
-    surrogate replaced by U+FFFD, so the store, the search index and Telegram accept it."""
-    if _UNFIT.search(text) is None:
-        return text
-    return _UNFIT.sub(lambda m: _REPLACEMENT if m.group() >= "\ud800" else "", text)
-
-
 def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     url = _http_url(item.get("link"), base)
     if url is None:
@@ -156,10 +145,10 @@ def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     return FeedEntry(
         url=url,
         title=_plain(item.get("title", ""), item.get("title_detail")),
-        guid=_fit(item.get("id") or "") or None,
+        guid=printable(item.get("id") or "") or None,
         published=_from_struct(stamp),
-        author=_fit(item.get("author") or "") or None,
-        content_html=_fit(_xml_content(item)),
+        author=printable(item.get("author") or "") or None,
+        content_html=printable(_xml_content(item)),
     )
 
 
@@ -222,12 +211,12 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     return FeedEntry(
         url=url,
         title=_plain(_str(item.get("title")), None),
-        guid=_fit(str(guid))
+        guid=printable(str(guid))
         if isinstance(guid, str | int) and not isinstance(guid, bool)
         else None,
         published=_from_iso(_str(item.get("date_published")) or _str(item.get("date_modified"))),
-        author=_fit(names[0]) if names else None,
-        content_html=_fit(_str(item.get("content_html")) or html.escape(text)),
+        author=printable(names[0]) if names else None,
+        content_html=printable(_str(item.get("content_html")) or html.escape(text)),
     )
 
 
@@ -288,7 +277,7 @@ def _plain(text: str, detail: Mapping[str, Any] | None) -> str:
     """
     if detail is not None and "html" in str(detail.get("type", "")):
         text = html.unescape(_TAG.sub("", text))
-    text = " ".join(_fit(text[: TITLE_CHARS * 4]).split())
+    text = " ".join(printable(text[: TITLE_CHARS * 4]).split())
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
