@@ -29,6 +29,7 @@ from summaries.clean import printable
 from summaries.errors import FeedError
 from summaries.fetch import text_codec
 from summaries.models import FeedEntry, ParsedFeed
+from summaries.sniff import charref_allowed
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
@@ -128,13 +129,7 @@ def _fit_charref(match: re.Match[bytes]) -> bytes:
     feedparser's lenient parser turns `&#xD800;` into a crash (a surrogate cannot be
     encoded), `&#x110000;` and `&#99999999999;` too (no such character), and `&#0;` into a NUL.
     """
-    hexadecimal, decimal = match.groups()
-    digits = hexadecimal or decimal
-    if len(digits) > 8:  # far past U+10FFFF, whatever the base, and int() of it is costly
-        return b"&#xFFFD;"
-    code = int(digits, 16 if hexadecimal else 10)
-    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
-    return match.group() if allowed else b"&#xFFFD;"
+    return match.group() if charref_allowed(*match.groups()) else b"&#xFFFD;"
 
 
 def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:

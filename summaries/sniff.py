@@ -44,13 +44,22 @@ def xml_safe_charrefs(html: str) -> str:
 
 
 def _safe_charref(match: re.Match[str]) -> str:
-    hexadecimal, decimal = match.groups()
-    digits = hexadecimal or decimal
+    return match.group() if charref_allowed(*match.groups()) else "&#xFFFD;"
+
+
+def charref_allowed(hexadecimal: str | bytes | None, decimal: str | bytes | None) -> bool:
+    """Whether `&#x<hexadecimal>;` / `&#<decimal>;` names a character XML allows (pages here,
+    feeds in `summaries.feeds`, where feedparser crashes on a surrogate or a code past Unicode)."""
+    digits = hexadecimal or decimal or "0"
     if len(digits) > 8:  # far past U+10FFFF whatever the base, and int() of it is costly
-        return "&#xFFFD;"
+        return False
     code = int(digits, 16 if hexadecimal else 10)
-    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-    return match.group() if allowed or 0x10000 <= code <= 0x10FFFF else "&#xFFFD;"
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def is_feed(text: str) -> bool:
