@@ -58,6 +58,7 @@ FEED_LINK_TYPES = {
 def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     """Parse feed bytes fetched from `url` (the base for relative links); FeedError if unusable.
 
+    `content_type` is the Content-Type as sent, charset included (`Response.declared_type`).
     Entries without an http(s) link are skipped: there is nothing to fetch or to link to.
     """
     if not body or body.isspace():
@@ -66,7 +67,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         return _parse_json_feed(body, url)
     head = body[:512]
     if b"\x00" in head and not head.startswith(_UNICODE_XML):
-        raise FeedError(_not_a_feed(url, content_type, "binary data"))
+        raise FeedError(_not_a_feed(url, _mime(content_type), "binary data"))
     return _parse_xml_feed(body, url, content_type)
 
 
@@ -85,7 +86,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     entries = tuple(e for e in (_xml_entry(item, url) for item in result.entries) if e)
     broken = result.bozo and not isinstance(result.get("bozo_exception"), _BENIGN_BOZO)
     if not entries and (broken or not result.get("version")):
-        raise FeedError(_unusable(body, url, content_type, result))
+        raise FeedError(_unusable(body, url, _mime(content_type), result))
     return ParsedFeed(
         title=_plain(result.feed.get("title", ""), result.feed.get("title_detail")),
         link=_http_url(result.feed.get("link"), url),
@@ -169,6 +170,11 @@ def _unusable(body: bytes, url: str, content_type: str, result: Any) -> str:
         detail = error.getMessage() if hasattr(error, "getMessage") else str(error)
         return f"The feed at {url} is malformed and has no readable entries ({detail})."
     return _not_a_feed(url, content_type, "no RSS, Atom or JSON Feed in it")
+
+
+def _mime(content_type: str) -> str:
+    """`text/html` of `text/html; charset=utf-8`: what the messages name."""
+    return content_type.partition(";")[0].strip().lower()
 
 
 def _not_a_feed(url: str, content_type: str, what: str) -> str:

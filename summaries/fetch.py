@@ -96,6 +96,12 @@ class Response:
     def not_modified(self) -> bool:
         return self.status == 304
 
+    @property
+    def declared_type(self) -> str:
+        """`content_type` with the declared charset, as a parser reading the bytes needs it
+        (feedparser would otherwise guess, and a short Cyrillic feed reads as windows-1252)."""
+        return f"{self.content_type}; charset={self.charset}" if self.charset else self.content_type
+
     def text(self) -> str:
         """The body as text: BOM, then declared charset, then `<meta>`/XML declaration, then
         UTF-8, then cp1252; a charset that does not fit the bytes is skipped, not fatal."""

@@ -163,7 +163,7 @@ class Ingester:
         if not response.not_modified:
             # A big feed takes seconds to parse: off the event loop, so the bot stays responsive.
             feed = await asyncio.to_thread(
-                parse_feed, response.body, url=response.url, content_type=response.content_type
+                parse_feed, response.body, url=response.url, content_type=response.declared_type
             )
             await self._store_entries(source, feed.entries, report)
             etag, last_modified = (

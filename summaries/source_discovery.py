@@ -35,7 +35,7 @@ async def add_source_from_url(
     response = await fetcher.get(url, accept=FEED_ACCEPT)
     candidates: list[str] = []
     try:
-        feed = parse_feed(response.body, url=response.url, content_type=response.content_type)
+        feed = parse_feed(response.body, url=response.url, content_type=response.declared_type)
         return _add_parsed(db, response.url, feed, name, now)
     except FeedError:
         if "html" in response.content_type or response.body.lstrip()[:1] == b"<":
@@ -43,7 +43,7 @@ async def add_source_from_url(
     for candidate in candidates:
         try:
             found = await fetcher.get(candidate, accept=FEED_ACCEPT)
-            feed = parse_feed(found.body, url=found.url, content_type=found.content_type)
+            feed = parse_feed(found.body, url=found.url, content_type=found.declared_type)
         except (FetchError, FeedError) as error:
             log.info("Discovered feed %s is not usable: %s", candidate, error)
             continue

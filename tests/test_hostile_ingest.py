@@ -201,3 +201,19 @@ def test_a_title_of_megabytes_is_cut_for_the_feed_and_its_entries() -> None:
     for title in (parsed.title, parsed.entries[0].title):
         assert TITLE_CHARS - 5 < len(title) <= TITLE_CHARS
         assert title.startswith("Storm Storm") and title.endswith("…")
+
+
+async def test_a_feed_whose_charset_is_only_in_the_http_header_is_read_in_it(
+    db: Database, server: LocalServer, settings: Settings
+) -> None:
+    """Many feeds declare their encoding only in Content-Type, not in `<?xml encoding>`."""
+    title = "Совет"  # too short for feedparser to guess: cp1251 bytes read as windows-1252
+    feed = rss("News", [(title, "https://news.example/budget", "The council voted.")])
+    body = feed.decode().replace(' encoding="utf-8"', "").encode("cp1251")
+    url = server.add("/feed", Reply(body, content_type="application/rss+xml; charset=windows-1251"))
+    add_source(db, url, "News", now=NOW)
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        report = await Ingester(db, fetcher, settings, clock=lambda: NOW).run_due()
+    assert report.failures == []
+    [stored] = get_articles(db, report.new_articles)
+    assert stored.title == title
