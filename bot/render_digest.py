@@ -68,8 +68,8 @@ def render_digest(digest: DigestMessage) -> list[Part]:
     header = f"📰 <b>Your digest</b> · {local:%a %d %b, %H:%M} ({esc(digest.timezone, NAME_CHARS)})"
     if digest.is_empty:
         since = digest.since.astimezone(zone(digest.timezone))
-        what = "on your topics" if digest.has_topics else "stories"
-        return [Part(f"{header}\nNothing new {what} since {since:%a %d %b, %H:%M}.")]
+        what = "Nothing new on your topics" if digest.has_topics else "No new stories"
+        return [Part(f"{header}\n{what} since {since:%a %d %b, %H:%M}.")]
     blocks: list[Sequence[str]] = [[header]]
     located = []
     for topic, items in digest.groups:

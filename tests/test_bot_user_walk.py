@@ -1,0 +1,23 @@
+"""Replies as the people in a chat read them: wording that fits where and what they asked.
+
+Found by playing whole sessions (private chat, group, forum topic, channel) through the fake
+Bot API server; each test pins one reply that read wrong to a user.
+"""
+
+from __future__ import annotations
+
+from summaries.config import Settings
+from tests.bot_harness import add_story, running_bot
+
+GROUP = -1001234
+
+
+async def test_an_empty_on_demand_digest_without_topics_reads_as_english(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Harbour ferry approved")
+        [first] = await bot.ask(42, "/digest")
+        assert "Top stories (1)" in first.text
+        [again] = await bot.ask(42, "/digest")
+        assert again.text.endswith("\nNo new stories since Wed 25 Nov, 08:00.")
