@@ -21,3 +21,13 @@ async def test_an_empty_on_demand_digest_without_topics_reads_as_english(
         assert "Top stories (1)" in first.text
         [again] = await bot.ask(42, "/digest")
         assert again.text.endswith("\nNo new stories since Wed 25 Nov, 08:00.")
+
+
+async def test_unsubscribe_names_the_topic_as_it_was_typed(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/subscribe back\\slash")
+        await bot.ask(42, '/subscribe "heat wave"')
+        [first] = await bot.ask(42, "/unsubscribe 1")
+        assert first.text == "Stopped following 'back\\slash'."
+        [second] = await bot.ask(42, "/unsubscribe 1")
+        assert second.text == "Stopped following '\"heat wave\"'."

@@ -74,7 +74,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
         return
     chat = this_chat(update, context)
     topic = unsubscribe(services_of(context).db, chat.id, key)
-    await answer(update, notice(f"Stopped following {topic.query!r}."))
+    await answer(update, notice(f"Stopped following '{topic.query}'."))
 
 
 async def remove_button(update: Update, context: Context) -> None:
