@@ -26,11 +26,10 @@ from summaries.alerts import catch_up
 from summaries.articles import get_articles
 from summaries.chats import Chat, active_chats, get_chat, latest_slot
 from summaries.cluster import collapse
+from summaries.housekeeping import schedule_housekeeping
 from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
-from summaries.outbox_admin import prune
-from summaries.retention import prune_articles_between_tasks
-from summaries.store import Database, to_db, truncate_wal, utcnow
+from summaries.store import Database, to_db, utcnow
 from summaries.topics import Matcher, list_topics, load_docs, match_with, subscriptions
 
 log = logging.getLogger(__name__)
@@ -250,9 +249,9 @@ def schedule_digests(
     Call once at start-up, before anything sends: it first settles messages a crash left in
     flight (`recover`), then schedules a one-off catch-up (pending messages, alerts for
     articles stored just before the crash), one job every minute for alerts owed for
-    articles another process stored and for due digests, and a nightly `prune` of old
-    message bodies followed by `truncate_wal`, preceded by article retention when
-    `keep_articles_days` is positive (0 keeps every article). One digest job, not one per
+    articles another process stored and for due digests, and the nightly housekeeping
+    (`housekeeping.tidy`: article retention when `keep_articles_days` is positive, old
+    message bodies, the WAL). One digest job, not one per
     chat: schedules live in the database, so /digest changes and restarts need no job
     bookkeeping, and the first tick right after start-up sends digests missed within grace.
     """
@@ -268,15 +267,10 @@ def schedule_digests(
             await outbox.flush()
         await run_due_digests(db, outbox, clock(), grace=grace)
 
-    async def tidy() -> None:
-        await prune_articles_between_tasks(db, keep_days=keep_articles_days, now=clock())
-        prune(db, now=clock())
-        truncate_wal(db)
-
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None
     )
-    scheduler.add_job(tidy, "cron", hour=3, minute=17, id="newsbrief-prune", replace_existing=True)
+    schedule_housekeeping(scheduler, db, keep_articles_days=keep_articles_days, clock=clock)
     scheduler.add_job(
         tick,
         "cron",

@@ -28,8 +28,9 @@ from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
+from summaries.housekeeping import schedule_housekeeping
 from summaries.ingest import Ingester, IngestReport
-from summaries.store import open_database, utcnow
+from summaries.store import Database, open_database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,16 @@ def schedule_ingest(
     return job
 
 
+def schedule_worker(
+    scheduler: AsyncIOScheduler, ingester: Ingester, db: Database, settings: Settings
+) -> IngestJob:
+    """The worker's jobs: polling, and the nightly housekeeping the bot would otherwise run
+    (without it, a database only a worker opens would never prune old stories)."""
+    job = schedule_ingest(scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    schedule_housekeeping(scheduler, db, keep_articles_days=settings.keep_articles_days)
+    return job
+
+
 async def run_worker(
     settings: Settings, *, stop: asyncio.Event | None = None, grace: float = 5.0
 ) -> None:
@@ -170,8 +181,7 @@ async def _work(settings: Settings, stop: asyncio.Event, grace: float) -> None:
     scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
     try:
         async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
-            ingester = Ingester(db, fetcher, settings)
-            job = schedule_ingest(scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+            job = schedule_worker(scheduler, Ingester(db, fetcher, settings), db, settings)
             scheduler.start()
             log.info("Worker started: polling every source on its interval. Stop with Ctrl-C.")
             await stop.wait()

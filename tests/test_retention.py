@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import sqlite3
 from collections import Counter
@@ -13,16 +14,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from summaries.articles import get_articles, insert_article
 from summaries.cluster import assign_cluster, signature_count
 from summaries.config import Settings
 from summaries.digest import schedule_digests
 from summaries.fetch import Fetcher, FetchPolicy
+from summaries.housekeeping import HOUSEKEEPING_JOB_ID
 from summaries.ingest import Ingester
 from summaries.models import Article, Summary
 from summaries.outbox import Outbox
 from summaries.retention import TOMBSTONE_KEEP, prune_articles, prune_articles_between_tasks
+from summaries.schedule import schedule_worker
 from summaries.search import search
 from summaries.sources import add_source
 from summaries.store import Database, open_database, to_db
@@ -334,6 +338,23 @@ async def test_the_nightly_job_prunes_articles_only_when_asked(
     )
     await jobs.jobs["newsbrief-prune"]()
     assert count(db, "SELECT count(*) FROM articles") == left
+
+
+async def test_a_worker_without_the_bot_prunes_old_stories_every_night_too(
+    settings: Settings,
+) -> None:
+    """`newsbrief worker` (or `run` without a token) owns the database's schedule alone."""
+    asked = dataclasses.replace(settings, keep_articles_days=30)
+    db = open_database(asked.db_path)
+    fill(db, 1, 3, start=datetime.now(UTC) - timedelta(days=40))
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    async with Fetcher(FetchPolicy.from_settings(asked)) as fetcher:
+        schedule_worker(scheduler, Ingester(db, fetcher, asked), db, asked)
+    job = scheduler.get_job(HOUSEKEEPING_JOB_ID)
+    assert str(job.trigger) == "cron[hour='3', minute='17']"
+    await job.func()
+    assert count(db, "SELECT count(*) FROM articles") == 1
+    db.close()
 
 
 async def test_the_prune_in_the_event_loop_lets_other_tasks_run_between_batches(
