@@ -22,14 +22,23 @@ from bot.render import (
 from summaries.models import Source
 
 
-def welcome_reply(first_name: str) -> Reply:
-    """/start: what the bot does, and the three most useful things as buttons."""
+def welcome_reply(first_name: str, *, private: bool) -> Reply:
+    """/start: what the bot does, and the three most useful things as buttons.
+
+    Outside a private chat the bot ignores plain links (they are members' conversation), so
+    there the welcome points to /summary instead of promising to read any link.
+    """
     name = esc(first_name, NAME_CHARS) or "there"
+    links = (
+        "• Send me any link and I will summarise the page."
+        if private
+        else "• /summary <i>link</i>: summarise a page"
+    )
     text = (
         f"Hi {name}! I read news feeds and give you short summaries.\n\n"
         "• /latest: the newest stories\n"
         "• /search <i>words</i>: find stories\n"
-        "• Send me any link and I will summarise the page.\n\n"
+        f"{links}\n\n"
         "/help lists everything I can do."
     )
     buttons = (

@@ -31,3 +31,15 @@ async def test_unsubscribe_names_the_topic_as_it_was_typed(settings: Settings) -
         assert first.text == "Stopped following 'back\\slash'."
         [second] = await bot.ask(42, "/unsubscribe 1")
         assert second.text == "Stopped following '\"heat wave\"'."
+
+
+async def test_the_welcome_in_a_group_does_not_promise_link_summaries_there(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        [private] = await bot.ask(42, "/start")
+        assert "Send me any link" in private.text
+        [group] = await bot.ask(7, "/start", chat_id=GROUP)
+        assert "Send me any link" not in group.text, "links are ignored in groups"
+        assert "/summary link: summarise a page" in group.text
+        assert await bot.ask(7, "https://example.com/story", chat_id=GROUP) == []

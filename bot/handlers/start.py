@@ -25,8 +25,9 @@ def register(application: App) -> None:
 
 async def start(update: Update, context: Context) -> None:
     """Welcome a user: what the bot does, with buttons for the most useful commands."""
-    user = update.effective_user
-    await answer(update, welcome_reply(user.first_name if user else ""))
+    user, chat = update.effective_user, update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    await answer(update, welcome_reply(user.first_name if user else "", private=private))
 
 
 async def show_help(update: Update, context: Context) -> None:
