@@ -5,7 +5,8 @@ via zoneinfo, so DST changes move the UTC instant, not the local hour). `run_due
 the only entry point the scheduler needs and is idempotent: planning a digest writes its
 messages and `chats.last_digest_slot` in one transaction, so calling it every minute, twice,
 or after a restart sends one digest per chat per day. A slot found more than the grace period
-late (the process was down) is skipped and logged rather than sent hours off.
+late (the process was down) is skipped and logged rather than sent hours off; a tick that
+runs a little after the minute (`ON_TIME`) is on time whatever the grace period.
 
 Content: stories fetched since the previous digest (first digest: the last 24 hours) that the
 chat has not been sent, matching its topics (grouped by topic, in topic order) or, with no
@@ -178,6 +179,12 @@ def due_chats(db: Database, *, now: datetime) -> list[tuple[Chat, date, datetime
     return due
 
 
+ON_TIME = timedelta(minutes=2)
+"""How late the minute tick itself may run (a busy loop, a long fan-out before it) and still
+count as on time: without it a grace period of 0 ("never catch up after a restart") would
+skip every digest, since the tick always fires a moment after the slot."""
+
+
 async def run_due_digests(
     db: Database, outbox: Outbox, now: datetime, *, grace: timedelta
 ) -> DigestRun:
@@ -216,7 +223,7 @@ def _plan_due(
     run: DigestRun,
     window: Window,
 ) -> None:
-    if now - moment > grace:
+    if now - moment > max(grace, ON_TIME):
         db.execute("UPDATE chats SET last_digest_slot = ? WHERE id = ?", [str(day), chat.id])
         run.skipped_late.append(chat.id)
         log.warning(

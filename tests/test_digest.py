@@ -117,6 +117,23 @@ async def test_missed_digest_within_grace_is_sent_beyond_it_skipped(
     assert await due_at(db, box, utc(2026, 11, 26, 2, 0)) == [2]
 
 
+@pytest.mark.parametrize("late", [timedelta(seconds=0.3), timedelta(seconds=90)])
+async def test_a_grace_of_zero_still_sends_a_digest_the_tick_runs_a_moment_late(
+    db: Database, box: outbox.Outbox, late: timedelta
+) -> None:
+    daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
+    run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 8, 0) + late, grace=timedelta())
+    assert (run.planned, run.skipped_late) == ([1], [])
+
+
+async def test_a_grace_of_zero_skips_a_digest_missed_while_down(
+    db: Database, box: outbox.Outbox
+) -> None:
+    daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
+    run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 8, 5), grace=timedelta())
+    assert (run.planned, run.skipped_late) == ([], [1])
+
+
 async def test_digest_content_merges_duplicates_groups_by_topic(db: Database) -> None:
     notifier = RecordingNotifier()
     box = outbox.Outbox(db, notifier, clock=lambda: NOW)
