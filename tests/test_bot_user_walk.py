@@ -43,3 +43,15 @@ async def test_the_welcome_in_a_group_does_not_promise_link_summaries_there(
         assert "Send me any link" not in group.text, "links are ignored in groups"
         assert "/summary link: summarise a page" in group.text
         assert await bot.ask(7, "https://example.com/story", chat_id=GROUP) == []
+
+
+async def test_summary_without_a_link_shows_how_to_use_the_command(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        [usage] = await bot.ask(7, "/summary", chat_id=GROUP)
+        assert "e.g. /summary https://example.com/article" in usage.text
+        [short] = await bot.ask(7, "/summary hello", chat_id=GROUP)
+        assert short.text == usage.text
+        [private_usage] = await bot.ask(42, "/summary")
+        assert private_usage.text == usage.text
+        [chat] = await bot.ask(42, "hello there")
+        assert chat.text.startswith("Send me a link to a news article")

@@ -33,6 +33,12 @@ HINT = (
     "Send me a link to a news article and I will summarise it, or paste a long text "
     f"(over {MIN_PASTED_CHARS} characters). /help lists everything else."
 )
+USAGE = (
+    f"Send me a link with the command, e.g. {SUMMARY.example} "
+    f"(or a text of over {MIN_PASTED_CHARS} characters)."
+)
+"""/summary without something to read: in a group, a link sent alone is not read, so the
+private-chat hint would send people the wrong way."""
 
 
 def register(application: App) -> None:
@@ -46,21 +52,21 @@ def register(application: App) -> None:
 
 async def summary_command(update: Update, context: Context) -> None:
     """Summarise the link (or long text) given after /summary."""
-    await summarise_text(update, context, argument(update))
+    await summarise_text(update, context, argument(update), hint=USAGE)
 
 
 async def private_message(update: Update, context: Context) -> None:
     """A message in a private chat: summarise its first link, or the text itself if long."""
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
-    await summarise_text(update, context, text)
+    await summarise_text(update, context, text, hint=HINT)
 
 
-async def summarise_text(update: Update, context: Context, text: str) -> None:
-    """The first link in `text`, else `text` itself when it is long enough, else a hint."""
+async def summarise_text(update: Update, context: Context, text: str, *, hint: str) -> None:
+    """The first link in `text`, else `text` itself when it is long enough, else `hint`."""
     urls = find_urls(text)
     if not urls and len(text) < MIN_PASTED_CHARS:
-        await answer(update, notice(HINT))
+        await answer(update, notice(hint))
         return
     services = services_of(context)
     sentences, method = services.settings.summary_sentences, services.settings.summary_method
