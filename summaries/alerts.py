@@ -8,7 +8,8 @@ only in the digest, for the same reason.
 
 A cursor (the highest article id already considered) lets `catch_up` plan the alerts for
 articles nobody has considered yet: those a crash prevented between storing and planning, and
-those another process stored (`newsbrief ingest` from cron, a separate `newsbrief worker`). The
+those another process stored (`newsbrief ingest` from cron; the instance lock keeps a
+`newsbrief worker` off a database the bot runs on). The
 bot runs it at start-up and every minute with the digests, and the hook plans them along with
 its own batch, so the cursor never moves past an article without considering it.
 """

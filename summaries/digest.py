@@ -269,7 +269,7 @@ def schedule_digests(
         await outbox.flush()
 
     async def tick() -> None:
-        # alerts for articles another process stored (`newsbrief ingest`, a separate worker)
+        # alerts for articles another process stored (`newsbrief ingest` from cron)
         if catch_up(db, outbox, per_hour=alerts_per_hour, now=clock()):
             await outbox.flush()
         await run_due_digests(db, outbox, clock(), grace=grace)
