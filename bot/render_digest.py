@@ -25,9 +25,11 @@ from bot.render import (
 from summaries.chats import Chat, latest_slot, slot_moment, zone
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
 from summaries.outbox_admin import Failure
-from summaries.topics import Topic
+from summaries.topics import MAX_TOPIC_CHARS, Topic
 
 SUMMARY_SENTENCES = 3
+MIN_TOPIC_CHARS = 20
+"""How short /topics may show a topic so that a long list still fits one message."""
 
 
 def _block(item: Item, now: datetime, *, why: bool) -> list[str]:
@@ -92,17 +94,28 @@ def render_digest(digest: DigestMessage) -> list[Part]:
 
 
 def topics_reply(topics: Sequence[Topic], *, alerts: bool) -> Reply:
-    """/topics: numbered, each with a remove button (callback `tr:<topic id>`)."""
+    """/topics: numbered, each with a remove button (callback `tr:<topic id>`).
+
+    The list is one message, each topic shown shorter when the whole list would not fit: a
+    remove button edits the message it is under, so a list spread over two messages would be
+    rewritten into the second one and leave a stale first half above it.
+    """
     if not topics:
         return Reply(('You follow no topics yet. Add one: /subscribe climate OR "heat wave"',))
-    lines = [f"<b>Your topics ({len(topics)})</b>"]
-    lines += [f"{n}. {esc(t.query, 200)}" for n, t in enumerate(topics, start=1)]
     state = "on" if alerts else "off (matches wait for the digest)"
-    lines.append(f"<i>Alerts {state}. Remove with a button or /unsubscribe N.</i>")
+    width = MAX_TOPIC_CHARS
+    while True:
+        lines = [f"<b>Your topics ({len(topics)})</b>"]
+        lines += [f"{n}. {esc(t.query, width)}" for n, t in enumerate(topics, start=1)]
+        lines.append(f"<i>Alerts {state}. Remove with a button or /unsubscribe N.</i>")
+        parts = pack([lines])
+        if len(parts) == 1 or width <= MIN_TOPIC_CHARS:
+            break
+        width = max(MIN_TOPIC_CHARS, width * 3 // 4)
     buttons = tuple(
         (Button(f"✖ Remove {n}", callback_data("tr", t.id)),) for n, t in enumerate(topics, 1)
     )
-    return Reply(pack([lines]), buttons)
+    return Reply(parts, buttons)
 
 
 def subscribed_reply(topic: Topic, recent: int, *, alerts: bool) -> Reply:

@@ -55,3 +55,19 @@ async def test_summary_without_a_link_shows_how_to_use_the_command(settings: Set
         assert private_usage.text == usage.text
         [chat] = await bot.ask(42, "hello there")
         assert chat.text.startswith("Send me a link to a news article")
+
+
+async def test_a_long_topic_list_is_one_message_that_its_remove_buttons_keep_whole(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        for n in range(30):  # near the 200-character limit each: over 5,000 characters in all
+            words = " OR ".join(f"topic{n}word{w}" for w in range(12))
+            await bot.ask(42, f"/subscribe {words}")
+        [listing] = await bot.ask(42, "/topics")
+        assert listing.text.startswith("Your topics (30)\n1. topic0word0 OR")
+        assert "\n30. topic29word0 OR" in listing.text and len(listing.buttons) == 30
+        await bot.press(listing, "✖ Remove 1")
+        assert listing.text.startswith("Your topics (29)\n1. topic1word0 OR")
+        assert "\n29. topic29word0 OR" in listing.text and "topic0word0" not in listing.text
+        assert len(bot.fake.bot_messages(42)) == 31, "30 confirmations and one list"
