@@ -73,7 +73,9 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list
 
 
 async def answer(update: Update, reply: Reply) -> list[Message]:
-    """Reply in the chat the update came from; in groups, as a reply to the command.
+    """Reply in the chat the update came from; in groups, as a reply to the command (or to the
+    edited command: a corrected command is answered again, and in a busy group the answer
+    must show which message it answers).
 
     In a forum group the reply stays in the topic of the command or of the pressed button's
     message; without `message_thread_id` Telegram would post it in "General".
@@ -84,9 +86,10 @@ async def answer(update: Update, reply: Reply) -> list[Message]:
     source = update.effective_message
     if source is not None and source.is_topic_message and source.message_thread_id is not None:
         extra["message_thread_id"] = source.message_thread_id
-    if chat.type != ChatType.PRIVATE and update.message is not None:
+    command = update.message or update.edited_message
+    if chat.type != ChatType.PRIVATE and command is not None:
         extra["reply_parameters"] = ReplyParameters(
-            update.message.message_id, allow_sending_without_reply=True
+            command.message_id, allow_sending_without_reply=True
         )
     return await send_reply(chat.get_bot(), chat.id, reply, **extra)
 

@@ -71,3 +71,16 @@ async def test_a_long_topic_list_is_one_message_that_its_remove_buttons_keep_who
         assert listing.text.startswith("Your topics (29)\n1. topic1word0 OR")
         assert "\n29. topic29word0 OR" in listing.text and "topic0word0" not in listing.text
         assert len(bot.fake.bot_messages(42)) == 31, "30 confirmations and one list"
+
+
+async def test_a_corrected_command_in_a_group_is_answered_as_a_reply_to_it(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.db, "Storm reaches the coast")
+        command = bot.fake.group_message(GROUP, 7, "/search strom")
+        await bot.settle()
+        await bot.push({"edited_message": {**command, "text": "/search storm", "edit_date": 1}})
+        typo, corrected = bot.fake.bot_messages(GROUP)
+        assert corrected.text.startswith("Results 1–1 of 1 for storm")
+        assert typo.reply_to == corrected.reply_to == command["message_id"]
