@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers import summary
 from summaries.config import Settings
 from tests.bot_harness import running_bot
 from tests.servers import LocalServer, Reply
@@ -92,3 +93,35 @@ async def test_a_slow_page_does_not_hold_up_other_users(
         await bot.settle()
         [reply] = bot.fake.bot_messages(42)
         assert reply.text.startswith("Ferry terminal approved")
+
+
+async def test_several_links_each_get_an_answer_and_a_bad_one_holds_back_none(
+    settings: Settings, server: LocalServer
+) -> None:
+    good = server.add("/ferry", Reply(PAGE.encode()))
+    gone = server.url("/gone")
+    async with running_bot(settings) as bot:
+        refusal, story = await bot.ask(42, f"Two stories: {gone} and {good}")
+        assert refusal.text.startswith(gone) and "404" in refusal.text
+        assert story.text.startswith("Ferry terminal approved")
+
+
+async def test_a_message_with_many_links_reads_the_first_three_and_says_so(
+    settings: Settings, server: LocalServer
+) -> None:
+    urls = [server.add(f"/ferry{i}", Reply(PAGE.encode())) for i in range(5)]
+    async with running_bot(settings) as bot:
+        replies = await bot.ask(42, " ".join(urls))
+        assert [r.text.startswith("Ferry terminal approved") for r in replies[:3]] == [True] * 3
+        assert replies[3].text == summary.TOO_MANY_LINKS
+        assert len(replies) == 4
+        assert [r.path for r in server.requests] == ["/ferry0", "/ferry1", "/ferry2"]
+
+
+async def test_a_pasted_text_must_be_over_the_limit_as_the_hint_says(settings: Settings) -> None:
+    text = ("The harbour council met again. " * 20)[: summary.MIN_PASTED_CHARS]
+    async with running_bot(settings) as bot:
+        [hint] = await bot.ask(42, text)
+        assert hint.text.startswith("Send me a link to a news article")
+        [reply] = await bot.ask(42, text + " More.")
+        assert reply.text.startswith("Your text in short")

@@ -10,6 +10,7 @@ refused with the core's own sentence (shown by the error handler), like any unre
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -19,14 +20,23 @@ from bot.commands import CommandSpec, add_command, argument
 from bot.render import notice, summary_reply
 from bot.send import answer
 from bot.services import App, Context, services_of
+from summaries.errors import NewsbriefError, Throttled
 from summaries.models import Article
 from summaries.reader import read_url
 from summaries.summarize import summarize, summarize_article
 from summaries.throttle import Throttle
 from summaries.urls import find_urls
 
+log = logging.getLogger(__name__)
+
 MIN_PASTED_CHARS = 400
-"""A message without a link this long is an article pasted or forwarded to be summarised."""
+"""A message without a link longer than this is an article pasted or forwarded to be summarised."""
+MAX_LINKS = 3
+"""Links read from one message, each answered on its own: a forwarded list of twenty links
+would otherwise be twenty fetches and twenty replies."""
+TOO_MANY_LINKS = (
+    f"I read the first {MAX_LINKS} links of your message. Send the others in another message."
+)
 SUMMARY = CommandSpec("summary", "Summarise a web page (or a long text)",
                       "/summary https://example.com/article")  # fmt: skip
 HINT = (
@@ -56,18 +66,39 @@ async def summary_command(update: Update, context: Context) -> None:
 
 
 async def private_message(update: Update, context: Context) -> None:
-    """A message in a private chat: summarise its first link, or the text itself if long."""
+    """A message in a private chat: summarise its links, or the text itself if long."""
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
     await summarise_text(update, context, text, hint=HINT)
 
 
 async def summarise_text(update: Update, context: Context, text: str, *, hint: str) -> None:
-    """The first link in `text`, else `text` itself when it is long enough, else `hint`."""
+    """The links in `text` (the first `MAX_LINKS`), else `text` itself when it is long enough,
+    else `hint`."""
     urls = find_urls(text)
-    if not urls and len(text) < MIN_PASTED_CHARS:
-        await answer(update, notice(hint))
+    if not urls:
+        if len(text) <= MIN_PASTED_CHARS:
+            await answer(update, notice(hint))
+            return
+        await _summarise(update, context, None, text)
         return
+    if len(urls) == 1:
+        await _summarise(update, context, urls[0], text)  # its refusal goes to the error handler
+        return
+    for url in urls[:MAX_LINKS]:
+        try:
+            await _summarise(update, context, url, text)
+        except Throttled:
+            raise  # the user's share is spent: the error handler says when to try again
+        except NewsbriefError as error:  # one bad link does not hold back the others
+            log.info("Refused a request: %s", error)
+            await answer(update, notice(f"{url}\n{error}"))
+    if len(urls) > MAX_LINKS:
+        await answer(update, notice(TOO_MANY_LINKS))
+
+
+async def _summarise(update: Update, context: Context, url: str | None, text: str) -> None:
+    """Read `url` (or take `text` as the article), summarise it and answer with the summary."""
     services = services_of(context)
     sentences, method = services.settings.summary_sentences, services.settings.summary_method
     chat, user = update.effective_chat, update.effective_user
@@ -75,8 +106,8 @@ async def summarise_text(update: Update, context: Context, text: str, *, hint: s
     throttle: Throttle = context.bot_data["summary_throttle"]
     with throttle.hold(user.id if user else chat.id, services.clock()):
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-        if urls:
-            article = await read_url(services.fetcher, urls[0])
+        if url is not None:
+            article = await read_url(services.fetcher, url)
             summary = await asyncio.to_thread(
                 summarize_article, article, sentences=sentences, method=method
             )
