@@ -22,7 +22,6 @@ import click
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import StoppingJobQueue, build_application
-from bot.delivery import schedule_delivery
 from bot.logs import protect_secret
 from bot.services import App, Services
 from summaries.cli import cli
@@ -102,7 +101,6 @@ def compose(settings: Settings) -> App:
     ingest = schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
     # As `newsbrief worker` does: a poll in progress gets a few seconds, then is cancelled.
     job_queue.before_stop.append(lambda: ingest.finish(STOP_GRACE))
-    schedule_delivery(application)
 
     async def close_resources(_: App) -> None:
         await fetcher.aclose()
