@@ -139,7 +139,12 @@ def settings_reply(chat: Chat, *, topics: int, per_hour: int, now: datetime) -> 
         upcoming = slot_moment(day + timedelta(days=1), chat.digest_time, chat.tz)
         local = upcoming.astimezone(chat.tz)
         digest = f"daily at {chat.digest_time:%H:%M}; next {local:%a %d %b %H:%M}"
-    alerts = f"on (at most {per_hour} an hour)" if chat.alerts else "off (/alerts on)"
+    if not chat.alerts:
+        alerts = "off (/alerts on)"
+    elif per_hour == 0:
+        alerts = "none on this bot (its operator turned them off; matches go into your digest)"
+    else:
+        alerts = f"on (at most {per_hour} an hour)"
     empty = "say so" if chat.empty_digest == "send" else "skip the digest"
     lines = [
         "<b>Settings for this chat</b>",

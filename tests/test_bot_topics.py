@@ -224,3 +224,16 @@ async def test_every_changing_command_in_a_group_is_for_its_admins(settings: Set
         assert "Your topics (1)" in listing.text and "1. climate" in listing.text
         [ok] = await bot.ask(1, "/alerts off", chat_id=group)
         assert ok.text.startswith("Alerts off")
+
+
+async def test_with_alerts_off_for_the_whole_bot_no_reply_promises_an_alert(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings, alerts_per_hour=0) as bot:
+        [followed] = await bot.ask(42, "/subscribe harbour")
+        assert "New ones go into your digest" in followed.text
+        [on] = await bot.ask(42, "/alerts on")
+        assert "this bot sends no instant alerts" in on.text
+        assert "at most 0" not in on.text
+        [shown] = await bot.ask(42, "/settings")
+        assert "Alerts: none on this bot" in shown.text

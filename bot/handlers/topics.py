@@ -15,6 +15,7 @@ from bot.render_digest import subscribed_reply, topics_reply
 from bot.send import answer, edit
 from bot.services import App, Context, services_of
 from summaries.chats import Chat, ensure_chat, set_alerts
+from summaries.config import Settings
 from summaries.topics import list_topics, remove_topic, subscribe, unsubscribe
 
 SUBSCRIBE = CommandSpec(
@@ -53,7 +54,8 @@ async def subscribe_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     limit = services.settings.max_topics_per_chat
     topic, recent = subscribe(services.db, chat.id, text, limit=limit, now=services.clock())
-    await answer(update, subscribed_reply(topic, recent, alerts=chat.alerts))
+    alerts = chat.alerts and services_of(context).settings.alerts_per_hour > 0
+    await answer(update, subscribed_reply(topic, recent, alerts=alerts))
 
 
 async def topics_command(update: Update, context: Context) -> None:
@@ -100,11 +102,21 @@ async def alerts_command(update: Update, context: Context) -> None:
     if not await require_chat_admin(update, context):
         return
     set_alerts(services_of(context).db, chat.id, choice == "on")
-    per_hour = services_of(context).settings.alerts_per_hour
-    text = (
-        f"Alerts on: new matches arrive as they are found (at most {per_hour} messages an hour;"
-        " the rest go into your digest)."
-        if choice == "on"
-        else "Alerts off: matches for your topics now wait for your digest (/digest HH:MM)."
-    )
-    await answer(update, notice(text))
+    await answer(update, notice(alerts_text(choice == "on", services_of(context).settings)))
+
+
+def alerts_text(on: bool, settings: Settings) -> str:
+    """The confirmation; with alerts off for the whole bot (`NEWSBRIEF_ALERTS_PER_HOUR=0`) a
+    chat's "on" is kept for later but promises nothing."""
+    per_hour = settings.alerts_per_hour
+    if on and per_hour == 0:
+        return (
+            "Alerts on, but this bot sends no instant alerts (its operator turned them off):"
+            " matches for your topics go into your digest (/digest HH:MM)."
+        )
+    if on:
+        return (
+            f"Alerts on: new matches arrive as they are found (at most {per_hour} messages an"
+            " hour; the rest go into your digest)."
+        )
+    return "Alerts off: matches for your topics now wait for your digest (/digest HH:MM)."
