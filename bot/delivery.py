@@ -10,8 +10,10 @@ Each error becomes the outcome the outbox records: 429 and network failures -> R
 (nothing was delivered; safe to resend); 403 or "chat not found" -> RecipientGone (the chat is
 deactivated, the others carry on); a timeout -> DeliveryUnknown (it may have arrived, so it is
 never resent), except a wait for a free pooled connection, which never left; an entity parse
-error -> the same text sent once as plain text; anything else -> DeliveryFailed, listed for
-admins by /failures.
+error -> the same text sent once as plain text; a forum topic deleted or closed since the
+message was queued ("message thread not found", TOPIC_CLOSED) -> the same message sent once to
+the chat itself (General); anything else -> DeliveryFailed, listed for admins by /failures.
+Those two resends are safe: a 400 refusal delivered nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ from summaries.outbox import Outbox
 log = logging.getLogger(__name__)
 
 _GONE = ("chat not found", "user not found", "bot was kicked", "have no rights to send")
+_NO_TOPIC = ("message thread not found", "topic_closed", "topic_deleted")
+"""Refusals that are about the forum topic only: the chat itself still takes the message."""
 
 
 @dataclass
@@ -169,24 +173,36 @@ class TelegramNotifier:
         """The fan-out limiter's turn for `chat_id` (the outbox claims the part after it)."""
         await self.limiter.acquire(chat_id)
 
-    async def send(self, chat_id: int, text: str) -> int:
-        """One message, now; see the module docstring for each outcome."""
-        try:
-            return await self._post(chat_id, text, html=True)
-        except BadRequest as error:
-            if not is_entity_error(error):
-                raise self._translate(error) from error
-            log.warning("HTML refused for chat %s (%s); sending plain text", chat_id, error)
-        try:
-            return await self._post(chat_id, to_plain(text), html=False)
-        except TelegramError as error:
-            raise self._translate(error) from error
+    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+        """One message, now; see the module docstring for each outcome.
 
-    async def _post(self, chat_id: int, text: str, *, html: bool) -> int:
+        Each fallback (plain text, General) is taken at most once, so this makes at most three
+        requests, and only after refusals that delivered nothing.
+        """
+        html = True
+        while True:
+            try:
+                body = text if html else to_plain(text)
+                return await self._post(chat_id, body, html=html, thread_id=thread_id)
+            except BadRequest as error:
+                if thread_id is not None and _names(error, _NO_TOPIC):
+                    log.warning(
+                        "topic %s of chat %s refused the message (%s); sending it to General",
+                        thread_id, chat_id, error.message,
+                    )  # fmt: skip
+                    thread_id = None
+                elif html and is_entity_error(error):
+                    log.warning("HTML refused for chat %s (%s); sending plain text", chat_id, error)
+                    html = False
+                else:
+                    raise self._translate(error) from error
+
+    async def _post(self, chat_id: int, text: str, *, html: bool, thread_id: int | None) -> int:
         try:
             message = await self.bot.send_message(
                 chat_id,
                 text,
+                message_thread_id=thread_id,
                 parse_mode=ParseMode.HTML if html else None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
@@ -204,7 +220,7 @@ class TelegramNotifier:
             return RetryLater(f"Too Many Requests: retry after {seconds:g}", after=seconds)
         if isinstance(error, Forbidden | ChatMigrated):
             return RecipientGone(error.message)
-        if isinstance(error, BadRequest) and any(g in error.message.lower() for g in _GONE):
+        if isinstance(error, BadRequest) and _names(error, _GONE):
             return RecipientGone(error.message)
         if isinstance(error, TimedOut) and "pool timeout" in error.message.lower():
             return RetryLater(f"no free connection, not sent: {error.message}")
@@ -213,6 +229,11 @@ class TelegramNotifier:
         if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
             return RetryLater(f"network error: {error.message}")
         return DeliveryFailed(error.message)
+
+
+def _names(error: TelegramError, phrases: tuple[str, ...]) -> bool:
+    """Whether Telegram's description of `error` contains one of `phrases` (lower case)."""
+    return any(phrase in error.message.lower() for phrase in phrases)
 
 
 _OUTBOX = "outbox"

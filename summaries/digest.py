@@ -129,15 +129,23 @@ def build_digest(
 
 
 def plan_digest(
-    db: Database, outbox: Outbox, chat_id: int, *, now: datetime, slot: date | None
+    db: Database,
+    outbox: Outbox,
+    chat_id: int,
+    *,
+    now: datetime,
+    slot: date | None,
+    thread_id: int | None = None,
 ) -> bool:
     """Plan the chat's digest now; `slot` is the scheduled day it fulfils (None: /digest).
 
-    Returns False when there was nothing to send and the chat prefers to skip empty digests
-    (or the slot was already done). Messages and slot are written in one transaction.
+    `thread_id` is the forum topic /digest was asked in, where the digest goes (None: the chat
+    itself, General in a forum). Returns False when there was nothing to send and the chat
+    prefers to skip empty digests (or the slot was already done). Messages and slot are
+    written in one transaction.
     """
     with db.conn:
-        return _plan(db, outbox, chat_id, now=now, slot=slot)
+        return _plan(db, outbox, chat_id, now=now, slot=slot, thread_id=thread_id)
 
 
 def _plan(
@@ -148,6 +156,7 @@ def _plan(
     now: datetime,
     slot: date | None,
     window: Window | None = None,
+    thread_id: int | None = None,
 ) -> bool:
     """`plan_digest` inside the caller's transaction: reads and renders first, then writes."""
     chat = get_chat(db, chat_id)
@@ -162,7 +171,7 @@ def _plan(
         sql += ", last_digest_slot = ?"
         updates.append(str(slot))
     if parts:
-        enqueue(db, chat_id, "digest", parts, now=now, topic_ids=topic_ids)
+        enqueue(db, chat_id, "digest", parts, now=now, topic_ids=topic_ids, thread_id=thread_id)
     db.execute(sql + " WHERE id = ?", [*updates, chat_id])
     return bool(parts)
 

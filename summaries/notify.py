@@ -101,6 +101,11 @@ class Notifier(Protocol):
         """
         ...
 
-    async def send(self, chat_id: int, text: str) -> int:
-        """Send one message now (`wait_turn` came first); return its message id."""
+    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+        """Send one message now (`wait_turn` came first); return its message id.
+
+        `thread_id` is a forum topic of the chat (None: the chat itself, General in a forum).
+        A topic deleted since the message was queued is not a failure: the message goes to
+        the chat itself instead.
+        """
         ...

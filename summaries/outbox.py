@@ -13,6 +13,9 @@ Resending could show it twice, so `recover` marks it `unknown`, logs it and list
 and 429 pauses happen while the part is still `pending`.
 
 States: pending -> sending -> sent | failed | unknown; dropped when the chat blocked the bot.
+
+A part may name a forum topic (`thread_id`: /digest asked in a topic is answered there); NULL
+is the chat itself, General in a forum. A chat's parts keep one order whatever their topics.
 """
 
 from __future__ import annotations
@@ -84,8 +87,11 @@ def enqueue(
     *,
     now: datetime,
     topic_ids: Mapping[int, int | None] | None = None,
+    thread_id: int | None = None,
 ) -> str:
     """Write the parts and their delivery rows; call inside the caller's transaction.
+
+    `thread_id` is the forum topic the parts go to (None: the chat itself, General in a forum).
 
     Only the articles a part shows get rows; the other outlets of their stories, named under
     "also reported by", are kept from being sent later by `undelivered`'s cluster check.
@@ -95,9 +101,9 @@ def enqueue(
     topics = topic_ids or {}
     for number, part in enumerate(parts):
         cursor = db.execute(
-            "INSERT INTO outbox (chat_id, batch, part, kind, body, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [chat_id, batch, number, kind, part.text, moment, moment],
+            "INSERT INTO outbox (chat_id, thread_id, batch, part, kind, body, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [chat_id, thread_id, batch, number, kind, part.text, moment, moment],
         )
         outbox_id = int(cursor.lastrowid or 0)
         db.conn.executemany(
@@ -168,6 +174,15 @@ def _release(db: Database, outbox_id: int, *, now: datetime, error: str) -> None
     _set_status(db, [outbox_id], "pending", now=now, error=error)
 
 
+@dataclass(frozen=True)
+class _Queued:
+    """A pending part as the flush reads it."""
+
+    outbox_id: int
+    body: str
+    thread_id: int | None
+
+
 class Outbox:
     """Sends what is pending, chats in parallel, each chat's parts in order.
 
@@ -206,7 +221,7 @@ class Outbox:
                 return report
             self._busy.update(by_chat)
             try:
-                queue: asyncio.Queue[tuple[int, list[tuple[int, str]]]] = asyncio.Queue()
+                queue: asyncio.Queue[tuple[int, list[_Queued]]] = asyncio.Queue()
                 for item in by_chat.items():
                     queue.put_nowait(item)
                 workers = min(self.concurrency, len(by_chat))
@@ -214,38 +229,48 @@ class Outbox:
             finally:
                 self._busy.difference_update(by_chat)
 
-    def _pending(self) -> dict[int, list[tuple[int, str]]]:
-        by_chat: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    def _pending(self) -> dict[int, list[_Queued]]:
+        by_chat: dict[int, list[_Queued]] = defaultdict(list)
         rows = self.db.execute(
-            "SELECT o.id, o.chat_id, o.body FROM outbox o JOIN chats c ON c.id = o.chat_id"
+            "SELECT o.id, o.chat_id, o.body, o.thread_id FROM outbox o"
+            " JOIN chats c ON c.id = o.chat_id"
             " WHERE o.status = 'pending' AND c.active = 1 ORDER BY o.id"
         ).fetchall()
-        for outbox_id, chat_id, body in rows:
-            by_chat[int(chat_id)].append((int(outbox_id), str(body)))
+        for outbox_id, chat_id, body, thread_id in rows:
+            thread = None if thread_id is None else int(thread_id)
+            by_chat[int(chat_id)].append(_Queued(int(outbox_id), str(body), thread))
         return by_chat
 
     async def _worker(
-        self, queue: asyncio.Queue[tuple[int, list[tuple[int, str]]]], report: FlushReport
+        self, queue: asyncio.Queue[tuple[int, list[_Queued]]], report: FlushReport
     ) -> None:
         while not queue.empty():
             chat_id, parts = queue.get_nowait()
-            for outbox_id, body in parts:
-                if not await self._deliver(chat_id, outbox_id, body, report):
+            for part in parts:
+                if not await self._deliver(chat_id, part, report):
                     break
 
-    async def _deliver(self, chat_id: int, outbox_id: int, body: str, report: FlushReport) -> bool:
+    async def _send(self, chat_id: int, part: _Queued) -> int:
+        """One attempt. A part to the chat itself is sent as `send(chat_id, text)`, the call
+        notifiers had before forum topics, so one that never sends to a topic needs no change."""
+        if part.thread_id is None:
+            return await self.notifier.send(chat_id, part.body)
+        return await self.notifier.send(chat_id, part.body, thread_id=part.thread_id)
+
+    async def _deliver(self, chat_id: int, part: _Queued, report: FlushReport) -> bool:
         """Send one part with retries; False when the chat is gone (skip its other parts).
 
         A flood refusal (429) names its own wait and does not use up an attempt, up to a
         bound: a storm pauses the fan-out, it does not turn stories into failures.
         """
+        outbox_id = part.outbox_id
         errors = floods = 0
         while True:
             await self.notifier.wait_turn(chat_id)  # still `pending` while waiting
             if not _claim(self.db, outbox_id, now=self.clock()):
                 return True
             try:
-                message_id = await self.notifier.send(chat_id, body)
+                message_id = await self._send(chat_id, part)
             except RetryLater as refused:
                 _release(self.db, outbox_id, now=self.clock(), error=str(refused))
                 report.retries += 1

@@ -375,3 +375,13 @@ def _article_tombstones(db: Database) -> None:
         CREATE INDEX article_tombstones_deleted ON article_tombstones(deleted_at);
         """
     )
+
+
+@migration
+def _outbox_threads(db: Database) -> None:
+    """The forum topic each queued message goes to, so /digest in a topic answers there.
+
+    NULL is the chat itself (General in a forum), which is where every message queued before
+    this version was going: adding the column changes nothing for them.
+    """
+    db.execute("ALTER TABLE outbox ADD COLUMN thread_id INTEGER")

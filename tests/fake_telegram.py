@@ -145,8 +145,15 @@ class FakeTelegram(BotApi):
     # --- updates, as users send them ------------------------------------------------------------
 
     def push_update(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update (`payload` without `update_id`) for the next `getUpdates`."""
+        """Queue an update (`payload` without `update_id`) for the next `getUpdates`.
+
+        A message in a forum topic opens that topic, as only an open topic can be posted in.
+        """
         with self.lock:
+            message = payload.get("message") or {}
+            if message.get("is_topic_message") and message["chat"].get("is_forum"):
+                topics = self.forum_topics.setdefault(message["chat"]["id"], set())
+                topics.add(message["message_thread_id"])
             update = {"update_id": next(self._update_ids), **payload}
             self._updates.append(update)
             self.pushed_ids.add(update["update_id"])
@@ -165,6 +172,17 @@ class FakeTelegram(BotApi):
         """A member of group `chat_id` (a negative id) writes `text` there; returns the message."""
         chat = {"id": chat_id, "type": "supergroup", "title": title}
         return self._user_message(chat, self.user(user_id, **user), text)
+
+    def topic_message(
+        self, chat_id: int, thread_id: int, user_id: int, text: str, *, title: str = "Forum"
+    ) -> dict[str, Any]:
+        """A member writes `text` in topic `thread_id` of forum `chat_id`; returns the message."""
+        chat = {"id": chat_id, "type": "supergroup", "title": title, "is_forum": True}
+        with self.lock:
+            self.chats.setdefault(chat_id, chat)["is_forum"] = True
+            message = self.record_user_message(chat, self.user(user_id), text, thread_id)
+        self.push_update({"message": message})
+        return message
 
     def click(self, message: Message, label: str, *, user_id: int | None = None) -> dict[str, Any]:
         """The user presses the inline button labelled `label` under a bot message."""

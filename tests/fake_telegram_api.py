@@ -124,6 +124,8 @@ class BotApi:
         self.logs: dict[int, ChatLog] = {}
         self.blocked: set[int] = set()
         self.admins: dict[int, set[int]] = {}
+        self.forum_topics: dict[int, set[int]] = {}
+        """The open topics (thread ids) of each forum; a topic message pushed opens its topic."""
         self.limits: RateLimits | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.descriptions: dict[str, str] = {}
@@ -174,6 +176,19 @@ class BotApi:
                 self.logs[chat_id] = ChatLog()
             return self.chats[chat_id]
 
+    def add_forum(self, chat_id: int, *, title: str = "Forum") -> dict[str, Any]:
+        """Make supergroup `chat_id` a forum (its topics open as members post in them)."""
+        with self.lock:
+            chat = self.add_chat(chat_id, title=title)
+            chat["is_forum"] = True
+            self.forum_topics.setdefault(chat_id, set())
+            return chat
+
+    def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a topic: sending to it is refused from now on, as by Telegram."""
+        with self.lock:
+            self.forum_topics.get(chat_id, set()).discard(thread_id)
+
     def set_admins(self, chat_id: int, user_ids: set[int]) -> None:
         """Who administers group `chat_id` (everyone else is a plain member)."""
         with self.lock:
@@ -186,7 +201,7 @@ class BotApi:
             return [m for m in log.messages.values() if m.from_bot] if log else []
 
     def record_user_message(
-        self, chat: dict[str, Any], sender: dict[str, Any], text: str
+        self, chat: dict[str, Any], sender: dict[str, Any], text: str, thread_id: int | None = None
     ) -> dict[str, Any]:
         self.chats.setdefault(chat["id"], chat)
         log = self.logs.setdefault(chat["id"], ChatLog())
@@ -198,6 +213,7 @@ class BotApi:
             from_bot=False,
             date=int(time.time()),
             entities=detect_entities(text),
+            thread_id=thread_id,
         )
         log.messages[message.message_id] = message
         return message.to_api(chat, self.bot_user)
@@ -245,7 +261,7 @@ class BotApi:
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._writable_chat(params)
         thread = params.get("message_thread_id")
-        if thread is not None and not chat.get("is_forum"):
+        if thread is not None and thread not in self.forum_topics.get(chat["id"], ()):
             raise ApiError(400, "Bad Request: message thread not found")
         text, entities = message_text(params)
         markup = checked_markup(params.get("reply_markup"))

@@ -53,7 +53,10 @@ async def digest_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     if not choice:
         box = outbox_of(context)
-        if not plan_digest(services.db, box, chat.id, now=services.clock(), slot=None):
+        thread = forum_topic(update)
+        if not plan_digest(
+            services.db, box, chat.id, now=services.clock(), slot=None, thread_id=thread
+        ):
             await answer(update, notice("Nothing new since your last digest."))
         await box.flush()
         return
@@ -69,6 +72,18 @@ async def digest_command(update: Update, context: Context) -> None:
             " Change the timezone with /timezone Area/City."
         )
     await answer(update, notice(text))
+
+
+def forum_topic(update: Update) -> int | None:
+    """The forum topic the command was sent in (None: General, or not a forum).
+
+    The same rule as `bot.send.answer`: only a topic message's thread id names a topic; in
+    General a reply carries the replied-to message's id there, which Telegram refuses.
+    """
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def timezone_command(update: Update, context: Context) -> None:
