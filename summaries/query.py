@@ -15,13 +15,14 @@ Query language (documented for users in the README):
     elect*                words starting with "elect"
     source:bbc            only sources whose name starts with "bbc" (any case; quote spaces)
     since:7d              published (or fetched) in the last 7 days; h, d, w, m (30 days), y
+                          (at most 100 years; a span that cannot be read is refused)
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from summaries.errors import QueryError
@@ -32,7 +33,9 @@ MAX_TERMS = 20
 _UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
 _MARKS_ONLY = re.compile("[\u0300-\u036f]+")
 """A stray accent is no word: FTS5 drops it, and its empty phrase would match nothing."""
-_SINCE = re.compile(r"(\d{1,5})\s*([hdwmy])", re.IGNORECASE)
+_SINCE = re.compile(r"(\d+)\s*([hdwmy])", re.IGNORECASE)
+MAX_SINCE = timedelta(days=100 * 365)
+"""since:99999999y means "any time": clamped here rather than overflowing timedelta."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class _Item:
     raw: str = ""
     negated: bool = False
     prefix: bool = False
+    start: int = 0  # where the item is in the text, for messages that quote it as typed
+    end: int = 0
 
 
 def _read_quoted(text: str, i: int) -> tuple[str, int]:
@@ -119,24 +124,25 @@ def _lex(text: str) -> list[_Item]:
         if text[i].isspace():
             i += 1
             continue
+        begin = i
         negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
         i += negated
         if text[i] == '"':
             raw, i = _read_quoted(text, i)
             prefix = i < n and text[i] == "*"
             i += prefix
-            items.append(_Item("term", raw, negated, prefix=prefix))
+            items.append(_Item("term", raw, negated, prefix=prefix, start=begin, end=i))
             continue
         start = i
         while i < n and not text[i].isspace():
             key = text[start:i].lower()
             if text[i] == '"' and not negated and key in ("source:", "since:"):
                 value, i = _read_quoted(text, i)
-                items.append(_Item(key[:-1], value))
+                items.append(_Item(key[:-1], value, start=begin, end=i))
                 break
             i += 1
         else:
-            items.append(_word(text[start:i], negated))
+            items.append(replace(_word(text[start:i], negated), start=begin, end=i))
     return items
 
 
@@ -151,18 +157,47 @@ def _word(word: str, negated: bool) -> _Item:
 
 
 def _since(value: str) -> timedelta | None:
+    """The span of a since: value ("7d", "2 w"), at most MAX_SINCE; None if it cannot be read."""
     match = _SINCE.fullmatch(value.strip())
     if not match:
         return None
-    days = int(match[1]) * _UNITS[match[2].lower()]
-    return timedelta(days=min(days, 100 * 365))
+    number = match[1].lstrip("0")
+    if len(number) > 6:  # more than 100 years in any unit; int() of a huge string would refuse
+        return MAX_SINCE
+    return min(timedelta(days=int(number or 0) * _UNITS[match[2].lower()]), MAX_SINCE)
+
+
+def _unreadable_since(text: str, item: _Item) -> QueryError:
+    shown = text[item.start : item.end]
+    shown = shown if len(shown) <= 30 else shown[:29] + "…"
+    return QueryError(
+        f"I can't read the time span '{shown}': use a number and h, d, w, m or y, like since:2d."
+    )
+
+
+def quote_unreadable_since(text: str) -> str:
+    """`text` with each since: that cannot be read written as the quoted phrase it used to be.
+
+    Before such a since: was refused, "storm since:2x" searched the phrase "since 2x"; topics
+    saved then are rewritten with this (storm "since 2x") so they keep meaning what they did.
+    """
+    pieces: list[str] = []
+    done = 0
+    for item in _lex(text):
+        if item.kind == "since" and _since(item.raw) is None:
+            phrase = '"since ' + item.raw.replace('"', " ") + '"'
+            pieces += [text[done : item.start], phrase]
+            done = item.end
+    return "".join(pieces) + text[done:]
 
 
 def parse_query(text: str) -> Query:
-    """Parse what a person typed. Odd text never raises; it just becomes words.
+    """Parse what a person typed. Odd words never raise; they just become words.
 
-    Raises `QueryError` only for a query that could never match: exclusions with nothing to
-    look for.
+    Raises `QueryError` for the two things that would otherwise fail silently: a since: whose
+    time span cannot be read (since:2x, since:5, since:-1d), which as words would find nothing
+    at all, and a query that could never match (exclusions with nothing to look for). A quoted
+    "since:2x" is a phrase like any other.
     """
     groups: list[list[Term]] = []
     excluded: list[Term] = []
@@ -176,8 +211,10 @@ def parse_query(text: str) -> Query:
         if item.kind == "source" and item.raw.strip():
             source = item.raw.strip()
             continue
-        if item.kind == "since" and _since(item.raw) is not None:
+        if item.kind == "since":
             since = _since(item.raw)
+            if since is None:
+                raise _unreadable_since(text, item)
             continue
         plain = item.kind in ("term", "or", "and")
         words = tuple(tokenize(item.raw if plain else f"{item.kind} {item.raw}"))

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from summaries.errors import ConfigError
+from summaries.query import quote_unreadable_since
 
 log = logging.getLogger(__name__)
 
@@ -385,3 +386,18 @@ def _outbox_threads(db: Database) -> None:
     this version was going: adding the column changes nothing for them.
     """
     db.execute("ALTER TABLE outbox ADD COLUMN thread_id INTEGER")
+
+
+@migration
+def _topics_readable_since(db: Database) -> None:
+    """Saved topics with an unreadable since: (since:2x) keep their meaning as a quoted phrase.
+
+    Such a since: used to be searched as the phrase "since 2x"; it is now refused, and the
+    alert and digest jobs parse every saved topic, so one old topic would stop them all.
+    OR REPLACE: a chat that also saved the quoted spelling keeps a single copy of it.
+    """
+    rows = db.execute("SELECT id, query FROM topics").fetchall()
+    for topic_id, text in rows:
+        readable = quote_unreadable_since(text)
+        if readable != text:
+            db.execute("UPDATE OR REPLACE topics SET query = ? WHERE id = ?", [readable, topic_id])

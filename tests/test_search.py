@@ -74,7 +74,7 @@ def store(
         ("x OR", '"x"'),
         ('say "hi', '"say" AND "hi"'),
         ("café", '"café"'),
-        ("since:soon x", '"since soon" AND "x"'),
+        ('"since:soon" x', '"since soon" AND "x"'),
     ],
 )
 def test_parse_query_compiles_to_quoted_fts(text: str, fts: str) -> None:

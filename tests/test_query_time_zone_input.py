@@ -1,0 +1,106 @@
+"""Typed time input that used to fail silently: since: spans in queries.
+
+`since:2x` was searched as the words "since 2x" (finding nothing, and a topic with it never
+matched); these check it is refused with a message naming the span and saying what works, at
+the core and at the edges (the bot's /search and /subscribe, `newsbrief search`), and that
+topics saved before keep working.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from summaries.chats import ensure_chat
+from summaries.config import Settings
+from summaries.errors import QueryError
+from summaries.query import MAX_SINCE, Term, parse_query, quote_unreadable_since
+from summaries.store import _topics_readable_since, open_database, to_db
+from summaries.topics import subscriptions
+from tests.bot_harness import add_story, running_bot
+from tests.cli_helpers import assert_one_line_error, newsbrief
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+FORMAT = "use a number and h, d, w, m or y, like since:2d."
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("storm since:2x", "since:2x"),
+        ("storm since:5", "since:5"),
+        ("storm since:-1d", "since:-1d"),
+        ("storm SINCE:1.5d", "SINCE:1.5d"),
+        ('storm since:"2 x"', 'since:"2 x"'),
+        ("since:2x", "since:2x"),
+        ("storm since:" + "9" * 40, "since:" + "9" * 23 + "…"),
+    ],
+)
+def test_a_since_that_cannot_be_read_is_refused_naming_it(text: str, shown: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert str(caught.value) == f"I can't read the time span '{shown}': {FORMAT}"
+
+
+def test_readable_spans_still_filter() -> None:
+    assert parse_query("storm since:2d").since == timedelta(days=2)
+    assert parse_query('storm since:"3 W"').since == timedelta(days=21)
+    assert parse_query("storm since:12h").since == timedelta(hours=12)
+
+
+@pytest.mark.parametrize("span", ["99999999y", "99999y", "9" * 5000 + "h", "0000000001h"])
+def test_a_huge_span_is_clamped_not_an_overflow(span: str) -> None:
+    expected = timedelta(hours=1) if span.endswith("1h") else MAX_SINCE
+    assert parse_query(f"storm since:{span}").since == expected
+
+
+def test_a_quoted_or_excluded_since_stays_words() -> None:
+    query = parse_query('storm "since:2x"')
+    assert query.groups == ((Term(("storm",)),), (Term(("since", "2x")),))
+    assert query.since is None
+    assert parse_query("storm -since:2x").excluded == (Term(("since", "2x")),)
+
+
+@pytest.mark.parametrize(
+    ("saved", "rewritten"),
+    [
+        ("storm since:2x", 'storm "since 2x"'),
+        ('a OR since:"2 x" -b', 'a OR "since 2 x" -b'),
+        ('since:2"x since:2d', '"since 2 x" since:2d'),
+        ('storm "since:2x" since:1w', 'storm "since:2x" since:1w'),
+    ],
+)
+def test_saved_topics_keep_what_they_meant(saved: str, rewritten: str) -> None:
+    assert quote_unreadable_since(saved) == rewritten
+    parse_query(rewritten)  # readable now: the alert and digest jobs parse every saved topic
+
+
+def test_the_upgrade_makes_saved_typo_topics_readable_for_the_jobs() -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 7, now=NOW)
+    for text in ("storm since:2x", "floods since:3d", 'storm "since 2x"', "x since:5"):
+        db.execute(
+            "INSERT INTO topics (chat_id, query, created_at) VALUES (7, ?, ?)", [text, to_db(NOW)]
+        )
+    _topics_readable_since(db)
+    topics = [s.text for s in subscriptions(db, chat_id=7)]
+    assert topics == ['storm "since 2x"', "floods since:3d", 'x "since 5"']
+
+
+async def test_the_bot_refuses_a_typo_span_in_search_and_subscribe(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        add_story(bot.services.db, "Storm hits the coast")
+        [search] = await bot.ask(42, "/search storm since:2x")
+        assert search.text == f"I can't read the time span 'since:2x': {FORMAT}"
+        [subscribe] = await bot.ask(42, "/subscribe storm since:-1d")
+        assert subscribe.text == f"I can't read the time span 'since:-1d': {FORMAT}"
+        [topics] = await bot.ask(42, "/topics")
+        assert "storm" not in topics.text
+
+
+def test_newsbrief_search_refuses_a_typo_span_in_one_line(tmp_path: Path) -> None:
+    open_database(tmp_path / "newsbrief.db").close()
+    result = newsbrief(tmp_path, "search", "storm", "since:5")
+    assert_one_line_error(result, f"I can't read the time span 'since:5': {FORMAT}")
