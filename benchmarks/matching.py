@@ -119,7 +119,7 @@ class NullNotifier:
     async def wait_turn(self, chat_id: int) -> None:
         """No rate limits here."""
 
-    async def send(self, chat_id: int, text: str) -> int:
+    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
         raise AssertionError("the benchmark never sends")
 
 

@@ -250,13 +250,6 @@ class Outbox:
                 if not await self._deliver(chat_id, part, report):
                     break
 
-    async def _send(self, chat_id: int, part: _Queued) -> int:
-        """One attempt. A part to the chat itself is sent as `send(chat_id, text)`, the call
-        notifiers had before forum topics, so one that never sends to a topic needs no change."""
-        if part.thread_id is None:
-            return await self.notifier.send(chat_id, part.body)
-        return await self.notifier.send(chat_id, part.body, thread_id=part.thread_id)
-
     async def _deliver(self, chat_id: int, part: _Queued, report: FlushReport) -> bool:
         """Send one part with retries; False when the chat is gone (skip its other parts).
 
@@ -270,7 +263,7 @@ class Outbox:
             if not _claim(self.db, outbox_id, now=self.clock()):
                 return True
             try:
-                message_id = await self._send(chat_id, part)
+                message_id = await self.notifier.send(chat_id, part.body, thread_id=part.thread_id)
             except RetryLater as refused:
                 _release(self.db, outbox_id, now=self.clock(), error=str(refused))
                 report.retries += 1

@@ -82,7 +82,7 @@ class RecordingNotifier:
     async def wait_turn(self, chat_id: int) -> None:
         """No rate limits here."""
 
-    async def send(self, chat_id: int, text: str) -> int:
+    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
         self.attempts += 1
         for _ in range(self.attempts % 3):  # uneven latency lets sends interleave, as on a network
             await asyncio.sleep(0)
