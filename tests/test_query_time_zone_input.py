@@ -1,9 +1,10 @@
-"""Typed time input that used to fail silently: since: spans in queries.
+"""Typed time input that used to go wrong quietly: since: spans, and UTC offsets as timezones.
 
 `since:2x` was searched as the words "since 2x" (finding nothing, and a topic with it never
 matched); these check it is refused with a message naming the span and saying what works, at
 the core and at the edges (the bot's /search and /subscribe, `newsbrief search`), and that
-topics saved before keep working.
+topics saved before keep working. `/timezone GMT+2` was answered "Did you mean Etc/GMT+2?",
+which is UTC-2 (tzdata's sign is reversed): offsets are now read the way people write them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from summaries.chats import ensure_chat
+from summaries.chats import ChatSettingError, ensure_chat, parse_digest_time, set_timezone
 from summaries.config import Settings
 from summaries.errors import QueryError
 from summaries.query import MAX_SINCE, Term, parse_query, quote_unreadable_since
@@ -104,3 +105,83 @@ def test_newsbrief_search_refuses_a_typo_span_in_one_line(tmp_path: Path) -> Non
     open_database(tmp_path / "newsbrief.db").close()
     result = newsbrief(tmp_path, "search", "storm", "since:5")
     assert_one_line_error(result, f"I can't read the time span 'since:5': {FORMAT}")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "hours"),
+    [
+        ("UTC+2", "Etc/GMT-2", 2),
+        ("GMT+2", "Etc/GMT-2", 2),
+        ("utc -05", "Etc/GMT+5", -5),
+        ("+03:00", "Etc/GMT-3", 3),
+        ("UTC\u22124", "Etc/GMT+4", -4),
+        ("UTC+14", "Etc/GMT-14", 14),
+        ("UTC-12", "Etc/GMT+12", -12),
+        ("GMT+0", "UTC", 0),
+        ("GMT", "GMT", 0),
+    ],
+)
+def test_a_utc_offset_is_the_fixed_zone_it_means(typed: str, stored: str, hours: int) -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 7, now=NOW)
+    chat = set_timezone(db, 7, typed, now=NOW)
+    assert chat.timezone == stored
+    assert chat.tz.utcoffset(NOW) == timedelta(hours=hours)
+
+
+def test_a_fixed_offset_reads_as_people_write_it() -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 7, now=NOW)
+    assert set_timezone(db, 7, "UTC+2", now=NOW).timezone_label == "UTC+2, no daylight saving"
+    assert set_timezone(db, 7, "Etc/GMT+5", now=NOW).timezone_label == "UTC-5, no daylight saving"
+    assert set_timezone(db, 7, "europe/berlin", now=NOW).timezone_label == "Europe/Berlin"
+    assert set_timezone(db, 7, "UTC", now=NOW).timezone_label == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "UTC+5:30",
+            "UTC+5:30 has no fixed-offset timezone: use your place's Area/City name."
+            " Asia/Colombo and Asia/Kolkata are on UTC+5:30 now.",
+        ),
+        ("+0545", "Asia/Kathmandu is on UTC+5:45 now."),
+        ("GMT-0330", "America/St_Johns is on UTC-3:30 now."),
+        ("UTC+15", "'UTC+15' is not a UTC offset: they run from UTC-12 to UTC+14."),
+        ("GMT-13", "'GMT-13' is not a UTC offset: they run from UTC-12 to UTC+14."),
+    ],
+)
+def test_an_offset_without_a_fixed_zone_names_the_places_on_it(typed: str, message: str) -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 7, now=NOW)
+    with pytest.raises(ChatSettingError) as caught:
+        set_timezone(db, 7, typed, now=NOW)
+    assert message in str(caught.value)
+
+
+def test_refusals_show_the_text_as_typed_and_never_suggest_a_reversed_zone() -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 7, now=NOW)
+    with pytest.raises(ChatSettingError) as caught:
+        set_timezone(db, 7, "Europe\\Berlin\u200b", now=NOW)
+    assert str(caught.value).startswith("'Europe\\Berlin\u200b' is not a timezone name.")
+    with pytest.raises(ChatSettingError) as caught:
+        set_timezone(db, 7, "Etc/GMT+2x", now=NOW)
+    assert "Etc/GMT+2," not in str(caught.value)
+    assert "Etc/GMT+2?" not in str(caught.value)
+    with pytest.raises(ChatSettingError) as caught:
+        parse_digest_time("8 o’clock")
+    assert str(caught.value).startswith("'8 o’clock' is not a time.")
+
+
+async def test_the_bot_confirms_an_offset_as_typed_and_refuses_in_plain_quotes(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        [confirmed] = await bot.ask(42, "/timezone GMT+2")
+        assert confirmed.text == (
+            "Timezone set to UTC+2, no daylight saving (it is 10:00 there now)."
+        )
+        [refused] = await bot.ask(42, "/timezone Mars/Olympus")
+        assert refused.text.startswith("'Mars/Olympus' is not a timezone name.")

@@ -100,7 +100,7 @@ async def timezone_command(update: Update, context: Context) -> None:
     chat = set_timezone(services.db, chat.id, name, now=services.clock())
     local = services.clock().astimezone(chat.tz)
     await answer(
-        update, notice(f"Timezone set to {chat.timezone} (it is {local:%H:%M} there now).")
+        update, notice(f"Timezone set to {chat.timezone_label} (it is {local:%H:%M} there now).")
     )
 
 
