@@ -22,9 +22,10 @@ from bot.render import (
     pack,
     title_line,
 )
-from summaries.chats import Chat, latest_slot, slot_moment, zone
+from summaries.chats import Chat, latest_slot, slot_moment
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
 from summaries.outbox_admin import Failure
+from summaries.timezones import zone
 from summaries.topics import MAX_TOPIC_CHARS, Topic
 
 SUMMARY_SENTENCES = 3

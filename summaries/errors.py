@@ -16,6 +16,7 @@ Every error that can reach a person carries a message that is safe to show them 
     ├── SummarizeError       an unknown method, or nothing to summarise
     ├── QueryError           a search or topic query that cannot be used
     ├── SourceError          a source that cannot be added, found or removed
+    ├── ChatSettingError     a chat setting that cannot be used (time, timezone)
     ├── Throttled            a user asked for more work than their share (retry_after s)
     └── NotFoundError        an id or URL that is not in the database
 """
@@ -86,6 +87,10 @@ class SourceError(NewsbriefError):
     """A source that cannot be added, found or removed."""
 
 
+class ChatSettingError(NewsbriefError):
+    """A chat setting that cannot be used (bad time, unknown timezone); says what would work."""
+
+
 class NotFoundError(NewsbriefError):
     """An id or URL that is not in the database."""
 
@@ -96,3 +101,13 @@ class Throttled(NewsbriefError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def typed(text: str, limit: int = 60) -> str:
+    """What a person typed, quoted for a one-line message: as typed, cut to `limit` characters.
+
+    Not Python's repr: that doubles backslashes, shows invisible marks as \\u escapes and
+    switches the quotes, so people would not recognise their own words.
+    """
+    text = text.strip()
+    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from summaries import chats, digest, outbox, topics
 from summaries.cli import cli
 from summaries.cluster import assign_cluster
-from summaries.errors import NotFoundError, QueryError
+from summaries.errors import ChatSettingError, NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
 from summaries.search import parse_query, search
 from summaries.store import MIGRATIONS, Database, open_database
+from summaries.timezones import timezone_suggestions
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_topics_support import NOW, RecordingNotifier, store
 
@@ -160,7 +161,7 @@ BACKGROUND = [
 
 @pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "LOCALTIME"])
 def test_zones_that_are_no_place_are_refused(db: Database, chat: int, name: str) -> None:
-    with pytest.raises(chats.ChatSettingError, match="is not a timezone name"):
+    with pytest.raises(ChatSettingError, match="is not a timezone name"):
         chats.set_timezone(db, chat, name, now=NOW)
-    assert "localtime" not in chats.timezone_suggestions("localtim")
+    assert "localtime" not in timezone_suggestions("localtim")
     assert chats.set_timezone(db, chat, "europe/berlin", now=NOW).timezone == "Europe/Berlin"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from summaries.chats import ChatSettingError, ensure_chat, parse_digest_time, set_timezone
+from summaries.chats import ensure_chat, parse_digest_time, set_timezone
 from summaries.config import Settings
-from summaries.errors import QueryError
+from summaries.errors import ChatSettingError, QueryError
 from summaries.query import MAX_SINCE, Term, parse_query, quote_unreadable_since
 from summaries.store import _topics_readable_since, open_database, to_db
 from summaries.topics import subscriptions
