@@ -57,3 +57,18 @@ def test_snippets_are_bold_on_a_terminal() -> None:
     snippet = (("A ", False), ("storm", True), (" hit.", False))
     assert render_snippet(snippet, ansi=False) == "A [storm] hit."
     assert render_snippet(snippet, ansi=True) == "A \x1b[1mstorm\x1b[0m hit."
+
+
+def test_exclusions_are_never_read_as_options(archive: Path) -> None:
+    """`-word` leaves the word out whatever its letters: click used to read `-fans` as
+    `-n s` (an error) and `-match` as `-h` (the help text, exit status 0, nothing searched)."""
+    for exclusion, found in (("-fans", 1), ("-match", 1), ("-json", 2)):
+        result = newsbrief(archive, "search", "storm", exclusion)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == f"Showing {found} of {found} results."
+    options_after_words = newsbrief(archive, "search", "storm", "-fans", "-n", "1", "--json")
+    assert json.loads(options_after_words.stdout)["title"] == "Storm hits coast"
+    assert newsbrief(archive, "search", "--limit=1", "storm").stdout.count("\n   https://") == 1
+    mistyped = newsbrief(archive, "search", "storm", "--limt", "1")
+    assert mistyped.returncode == 2
+    assert "Did you mean '--limit'?" in mistyped.stderr

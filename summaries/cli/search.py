@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import islice
 from typing import Any
 
 import click
@@ -34,6 +35,42 @@ def render_snippet(snippet: Snippet, *, ansi: bool) -> str:
     ).replace("\n", " ")
 
 
+class QueryCommand(click.Command):
+    """A command whose `-word` arguments are query exclusions, never clusters of short options.
+
+    Click reads `-fans` as `-f -a -n s` (`--limit s`, an error) and `-match` as `-h` (the help,
+    exit status 0, nothing searched), so which exclusions worked depended on their letters.
+    The command's own options, written exactly, stay options wherever they are.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.options_then_words(ctx, args))
+
+    def options_then_words(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`args` reordered as this command's options, `--`, then every query word."""
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        flags = {name for p in options if p.is_flag for name in p.opts}
+        valued = {name for p in options if not p.is_flag for name in p.opts}
+        front: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+            elif arg in valued:
+                front += [arg, *islice(rest, 1)]  # a missing value stays click's error
+            elif arg in flags or arg.startswith("--") or _attached_value(arg, valued):
+                front.append(arg)  # an unknown --option stays click's "No such option"
+            else:
+                words.append(arg)
+        return [*front, "--", *words]
+
+
+def _attached_value(arg: str, valued: set[str]) -> bool:
+    """`-n5` or `--limit=5`: an option with its value in the same argument."""
+    return (arg[:2] in valued and arg[2:].isdigit()) or arg.partition("=")[0] in valued
+
+
 def hit_json(hit: SearchHit) -> dict[str, Any]:
     """A search result as a JSON object with stable field names."""
     article = hit.article
@@ -49,7 +86,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-@click.command("search", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+@click.command("search", cls=QueryCommand, help=QUERY_HELP)
 @click.argument("query", nargs=-1, required=True)
 @click.option(
     "--limit",
