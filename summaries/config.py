@@ -80,10 +80,11 @@ def _read_env_file(env_file: Path) -> dict[str, str | None]:
 def _warn_unknown(env: Mapping[str, str], known: set[str]) -> None:
     """Name each unknown NEWSBRIEF_/TELEGRAM_ variable: a misspelt setting would otherwise be
     silently replaced by its default, and the operator would never know why it had no effect.
+    Names are case-sensitive, so a lower-case one is unknown too and compared in upper case.
     """
     for name in sorted(env):
-        if name.startswith(_PREFIXES) and name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
+        if name.upper().startswith(_PREFIXES) and name not in known:
+            close = difflib.get_close_matches(name.upper(), known, n=1)
             hint = f" Did you mean {close[0]}?" if close else ""
             log.warning(
                 "Unknown setting %s is ignored.%s Every setting is listed in .env.example.",
