@@ -130,12 +130,18 @@ def eval_command(
         for score in scores:
             click.echo(score_json(score, dataset, sentences))
         return
-    click.echo(f"{dataset.name}{part}: {len(articles)} articles, {sentences} sentences per summary")
+    counts = f"{_counted(len(articles), 'article')}, {_counted(sentences, 'sentence')}"
+    click.echo(f"{dataset.name}{part}: {counts} per summary")
     click.echo(f"{'method':<10} {'ROUGE-1':>7} {'ROUGE-2':>7} {'R-Lsum':>7} {'ms/article':>11}")
     for score in scores:
         click.echo(score_row(score))
     if predictions is not None:
         click.echo(f"Predictions: {len(written)} rows in {predictions}")
+
+
+def _counted(number: int, noun: str) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def register(group: click.Group) -> None:
