@@ -25,7 +25,7 @@ from bot.render import (
 from summaries.chats import Chat, latest_slot, slot_moment
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
 from summaries.outbox_admin import Failure
-from summaries.timezones import zone
+from summaries.timezones import timezone_label, zone
 from summaries.topics import MAX_TOPIC_CHARS, Topic
 
 SUMMARY_SENTENCES = 3
@@ -68,7 +68,8 @@ def render_alert(alert: AlertMessage) -> list[Part]:
 def render_digest(digest: DigestMessage) -> list[Part]:
     """The digest: a header with the local time, then stories grouped under each topic."""
     local = digest.now.astimezone(zone(digest.timezone))
-    header = f"📰 <b>Your digest</b> · {local:%a %d %b, %H:%M} ({esc(digest.timezone, NAME_CHARS)})"
+    label = esc(timezone_label(digest.timezone), NAME_CHARS)
+    header = f"📰 <b>Your digest</b> · {local:%a %d %b, %H:%M} ({label})"
     if digest.is_empty:
         since = digest.since.astimezone(zone(digest.timezone))
         what = "Nothing new on your topics" if digest.has_topics else "No new stories"
@@ -149,7 +150,7 @@ def settings_reply(chat: Chat, *, topics: int, per_hour: int, now: datetime) -> 
     empty = "say so" if chat.empty_digest == "send" else "skip the digest"
     lines = [
         "<b>Settings for this chat</b>",
-        f"Timezone: {esc(chat.timezone, 60)} (/timezone Area/City)",
+        f"Timezone: {esc(chat.timezone_label, 60)} (/timezone Area/City)",
         f"Digest: {digest}",
         f"Alerts: {alerts}",
         f"Topics: {topics} (/topics)",

@@ -28,6 +28,7 @@ from summaries.errors import (
     FetchTimeout,
     HTTPStatusError,
     TooLargeError,
+    typed,
 )
 from summaries.inflate import Inflater
 from summaries.transport import (
@@ -301,7 +302,7 @@ def _parse_url(url: str) -> httpx.URL:
     try:
         return httpx.URL(url.strip())
     except httpx.InvalidURL:
-        raise BlockedURLError(f"{url!r} is not a valid web address.", url=url) from None
+        raise BlockedURLError(f"{typed(url, 200)} is not a valid web address.", url=url) from None
 
 
 def _chain_key(url: httpx.URL, cookies: httpx.Cookies) -> tuple[str, str]:

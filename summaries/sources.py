@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from summaries.errors import NotFoundError, SourceError
+from summaries.errors import NotFoundError, SourceError, typed
 from summaries.models import Source
 from summaries.store import Database, from_db, to_db, utcnow
 from summaries.urls import canonical_url
@@ -80,8 +80,7 @@ def get_source(db: Database, id_or_url: int | str) -> Source:
             )
         )
     if not rows:
-        shown = key if len(key) <= 80 else key[:79] + "…"
-        raise NotFoundError(f"No source {shown!r}. {_LIST_HINT}")
+        raise NotFoundError(f"No source {typed(key, 80)}. {_LIST_HINT}")
     return _source(rows[0])
 
 

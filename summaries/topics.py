@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from summaries.errors import NotFoundError, QueryError
+from summaries.errors import NotFoundError, QueryError, typed
 from summaries.search import Query, Term, parse_query, search
 from summaries.store import Database, from_db, to_db
 
@@ -81,7 +81,7 @@ def validate(text: str) -> Query:
     for group in query.groups:
         if all(any(_always_excluded(t, e) for e in query.excluded) for t in group):
             raise QueryError(
-                f"{cleaned[:60]!r} can never match: every article it looks for is excluded too."
+                f"{typed(cleaned)} can never match: every article it looks for is excluded too."
                 " Drop the -exclusion that repeats what you follow."
             )
     return query
@@ -150,8 +150,10 @@ def subscribe(
     key = identity(query)
     same = next((t for t in existing if _stored_identity(t.query) == key), None)
     if same is not None:
-        spelt = "" if same.query.lower() == query.text.lower() else f" (as {same.query!r})"
-        raise QueryError(f"You already follow {query.text!r}{spelt}. See them all with /topics.")
+        spelt = "" if same.query.lower() == query.text.lower() else f" (as {typed(same.query)})"
+        raise QueryError(
+            f"You already follow {typed(query.text)}{spelt}. See them all with /topics."
+        )
     if len(existing) >= limit:
         raise QueryError(
             f"You follow {len(existing)} topics, the most allowed."
@@ -175,7 +177,7 @@ def unsubscribe(db: Database, chat_id: int, key: str) -> Topic:
     else:
         found = next((t for t in topics if t.query.lower() == cleaned.lower()), None)
     if found is None:
-        raise NotFoundError(f"No topic {cleaned[:60]!r}. See the numbered list with /topics.")
+        raise NotFoundError(f"No topic {typed(cleaned)}. See the numbered list with /topics.")
     return remove_topic(db, chat_id, found.id)
 
 

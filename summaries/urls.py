@@ -12,7 +12,7 @@ import ipaddress
 import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from summaries.errors import BlockedURLError
+from summaries.errors import BlockedURLError, typed
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -136,7 +136,7 @@ def check_url(url: str) -> None:
         parts = urlsplit(url.strip())
         _ = parts.port  # parsing the port is part of the validation
     except ValueError:
-        raise BlockedURLError(f"{url!r} is not a valid web address.", url=url) from None
+        raise BlockedURLError(f"{typed(url, 200)} is not a valid web address.", url=url) from None
     if not parts.scheme:
         raise BlockedURLError(f"{url} is not a full web address; start it with https://.", url=url)
     if parts.scheme.lower() not in _DEFAULT_PORTS:

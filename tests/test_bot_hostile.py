@@ -41,7 +41,8 @@ async def test_an_operator_gets_a_sendable_refusal_for_a_2100_emoji_link(
 ) -> None:
     async with running_bot(settings, admin_ids=frozenset({42})) as bot:
         [refusal] = await bot.ask(42, "/addsource " + "😀" * 2100)
-        assert refusal.text.startswith("'https://😀") and refusal.text.endswith("…")
+        assert refusal.text.startswith("'https://😀")
+        assert refusal.text.endswith("…' is not a valid web address.")
         assert bot.fake.rejected == [], "the core's message repeats the input: clipped to fit"
 
 

@@ -16,10 +16,11 @@ import pytest
 
 from summaries.chats import ensure_chat, parse_digest_time, set_timezone
 from summaries.config import Settings
-from summaries.errors import ChatSettingError, QueryError
+from summaries.errors import ChatSettingError, NotFoundError, QueryError
 from summaries.query import MAX_SINCE, Term, parse_query, quote_unreadable_since
-from summaries.store import _topics_readable_since, open_database, to_db
-from summaries.topics import subscriptions
+from summaries.sources import get_source
+from summaries.store import Database, _topics_readable_since, open_database, to_db
+from summaries.topics import subscribe, subscriptions, unsubscribe
 from tests.bot_harness import add_story, running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief
 
@@ -185,3 +186,30 @@ async def test_the_bot_confirms_an_offset_as_typed_and_refuses_in_plain_quotes(
         )
         [refused] = await bot.ask(42, "/timezone Mars/Olympus")
         assert refused.text.startswith("'Mars/Olympus' is not a timezone name.")
+
+
+async def test_every_reply_shows_a_fixed_offset_as_people_write_it(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/timezone UTC+2")
+        [daily] = await bot.ask(42, "/digest 08:00")
+        assert "(UTC+2, no daylight saving)" in daily.text
+        [current] = await bot.ask(42, "/timezone")
+        assert current.text.startswith("Your timezone is UTC+2, no daylight saving.")
+        [shown] = await bot.ask(42, "/settings")
+        assert "Timezone: UTC+2, no daylight saving" in shown.text
+        [digest] = await bot.ask(42, "/digest")
+        assert "(UTC+2, no daylight saving)" in digest.text and "Etc/GMT" not in digest.text
+
+
+def test_core_refusals_quote_what_was_typed_not_python_repr(db: Database) -> None:
+    ensure_chat(db, 1, now=NOW)
+    with pytest.raises(NotFoundError) as missing:
+        unsubscribe(db, 1, "back\\slash")
+    assert str(missing.value).startswith("No topic 'back\\slash'.")
+    subscribe(db, 1, "café's", limit=50, now=NOW)
+    with pytest.raises(QueryError) as twice:
+        subscribe(db, 1, "Cafe's", limit=50, now=NOW)
+    assert str(twice.value).startswith("You already follow 'Cafe's' (as 'café's').")
+    with pytest.raises(NotFoundError) as source:
+        get_source(db, "back\\slash")
+    assert str(source.value).startswith("No source 'back\\slash'.")

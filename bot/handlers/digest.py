@@ -68,7 +68,7 @@ async def digest_command(update: Update, context: Context) -> None:
         text = "Daily digest off. /digest still sends one whenever you ask."
     else:
         text = (
-            f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone})."
+            f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone_label})."
             " Change the timezone with /timezone Area/City."
         )
     await answer(update, notice(text))
@@ -92,7 +92,7 @@ async def timezone_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     if not name:
         await answer(
-            update, notice(f"Your timezone is {chat.timezone}. Change it: {TIMEZONE.example}")
+            update, notice(f"Your timezone is {chat.timezone_label}. Change it: {TIMEZONE.example}")
         )
         return
     if not await require_chat_admin(update, context):
