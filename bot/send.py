@@ -83,15 +83,28 @@ async def answer(update: Update, reply: Reply) -> list[Message]:
     chat = update.effective_chat
     assert chat is not None, "answer() is for updates that come from a chat"
     extra: dict[str, Any] = {}
-    source = update.effective_message
-    if source is not None and source.is_topic_message and source.message_thread_id is not None:
-        extra["message_thread_id"] = source.message_thread_id
+    topic = forum_topic(update)
+    if topic is not None:
+        extra["message_thread_id"] = topic
     command = update.message or update.edited_message
     if chat.type != ChatType.PRIVATE and command is not None:
         extra["reply_parameters"] = ReplyParameters(
             command.message_id, allow_sending_without_reply=True
         )
     return await send_reply(chat.get_bot(), chat.id, reply, **extra)
+
+
+def forum_topic(update: Update) -> int | None:
+    """The forum topic the update came from (its message's, or the pressed button's message's);
+    None for General or a chat without topics.
+
+    Only a topic message's thread id names a topic: in General a reply carries the replied-to
+    message's id there, which Telegram refuses as a thread.
+    """
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:

@@ -16,7 +16,7 @@ from bot.handlers.topics import this_chat
 from bot.permissions import require_bot_admin, require_chat_admin
 from bot.render import notice
 from bot.render_digest import failures_reply, settings_reply
-from bot.send import answer
+from bot.send import answer, forum_topic
 from bot.services import App, Context, services_of
 from summaries.chats import (
     parse_digest_time,
@@ -72,18 +72,6 @@ async def digest_command(update: Update, context: Context) -> None:
             " Change the timezone with /timezone Area/City."
         )
     await answer(update, notice(text))
-
-
-def forum_topic(update: Update) -> int | None:
-    """The forum topic the command was sent in (None: General, or not a forum).
-
-    The same rule as `bot.send.answer`: only a topic message's thread id names a topic; in
-    General a reply carries the replied-to message's id there, which Telegram refuses.
-    """
-    message = update.effective_message
-    if message is not None and message.is_topic_message:
-        return message.message_thread_id
-    return None
 
 
 async def timezone_command(update: Update, context: Context) -> None:
