@@ -74,7 +74,11 @@ def open_database(path: Path | str) -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
     db.conn.create_function("casefold", 1, _casefold, deterministic=True)
-    migrate(db)
+    try:
+        migrate(db)
+    except ConfigError:
+        db.close()
+        raise
     return db
 
 
@@ -97,7 +101,9 @@ def _open_file(path: Path) -> Database:
         db.enable_wal()
     except (OSError, sqlite3.DatabaseError) as error:
         raise ConfigError(
-            f"Cannot open the database {path} ({error}); set NEWSBRIEF_DB to a writable file path."
+            f"Cannot open the database {path} ({error}). Make the file and its directory"
+            " writable (SQLite keeps its -wal and -shm files beside it), or set NEWSBRIEF_DB to"
+            " a file in a writable directory."
         ) from error
     return db
 
@@ -130,8 +136,18 @@ def schema_version(db: Database) -> int:
 
 
 def migrate(db: Database) -> int:
-    """Apply pending migrations in order, each in its own transaction; return the new version."""
+    """Apply pending migrations in order, each in its own transaction; return the new version.
+
+    A database from a newer newsbrief (more migrations than this one knows) is refused: this
+    version would write rows without the columns and rules the newer one relies on.
+    """
     version = schema_version(db)
+    if version > len(MIGRATIONS):
+        raise ConfigError(
+            f"This database was made by a newer newsbrief (schema version {version}; this one"
+            f" knows up to {len(MIGRATIONS)}). Upgrade newsbrief, or set NEWSBRIEF_DB to"
+            " another file."
+        )
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         if version:  # an existing database: say why start-up takes longer this once
             log.info("Upgrading the database to version %d: %s", number, _summary_line(step))

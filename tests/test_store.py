@@ -40,6 +40,17 @@ def test_migrations_apply_once_and_reopen_is_safe(tmp_path: Path) -> None:
     assert again.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_database_from_a_newer_newsbrief_is_refused_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "n.db"
+    newer = open_database(path)
+    newer.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    newer.close()
+    with pytest.raises(ConfigError, match="made by a newer newsbrief") as refused:
+        open_database(path)
+    assert f"schema version {len(MIGRATIONS) + 1}" in str(refused.value)
+    assert "NEWSBRIEF_DB" in str(refused.value)
+
+
 def test_source_lifecycle(db: Database) -> None:
     added = sources.add_source(db, "https://example.com/feed", "Example", now=NOW)
     with pytest.raises(SourceError, match="already a source"):
