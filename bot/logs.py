@@ -57,3 +57,22 @@ def protect_secret(secret: str) -> None:
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+class StartupAbortFilter(logging.Filter):
+    """Drops python-telegram-bot's own report of a start-up that failed.
+
+    With no route to the Bot API, or a token Telegram refuses, PTB logs "Network Retry Loop
+    (Bootstrap ...): ... Aborting." at ERROR with three chained tracebacks (about a hundred
+    lines), then raises; `newsbrief run` turns that error into one line saying what to do, as
+    for every other start-up error. Later failures (PTB retrying a lost connection) are kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("(Bootstrap" in message and "Aborting" in message)
+
+
+def quiet_startup_abort() -> None:
+    """Install `StartupAbortFilter` on the logger PTB's retry loop writes to."""
+    logging.getLogger("telegram.ext").addFilter(StartupAbortFilter())

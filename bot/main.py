@@ -22,7 +22,7 @@ import click
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import StoppingJobQueue, build_application
-from bot.logs import protect_secret
+from bot.logs import protect_secret, quiet_startup_abort
 from bot.services import App, Services
 from summaries.cli import cli
 from summaries.config import Settings
@@ -74,6 +74,7 @@ def run(settings: Settings) -> None:
         click.echo(MISSING_BOT_HINT, err=True)
         asyncio.run(run_worker(settings))
         return
+    quiet_startup_abort()
     try:
         with instance_lock(settings.db_path):
             serve(compose(settings), settings)

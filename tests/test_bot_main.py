@@ -134,6 +134,7 @@ async def test_a_rejected_token_ends_in_one_line_that_does_not_repeat_it(tmp_pat
     assert process.returncode == 1, log
     assert log.splitlines()[-1] == f"Error: {REFUSED_BOT_HINT}"
     assert wrong.split(":")[1] not in log, "not in the library's own log of the failure either"
+    assert "Traceback" not in log, "the one line says it all"
 
 
 async def test_an_unreachable_bot_api_ends_in_one_line_without_the_token(tmp_path: Path) -> None:
@@ -146,6 +147,8 @@ async def test_an_unreachable_bot_api_ends_in_one_line_without_the_token(tmp_pat
     assert process.returncode == 1, log
     assert log.splitlines()[-1] == f"Error: {UNREACHABLE_HINT.format(closed)}"
     assert TOKEN.split(":")[1] not in log
+    shown = [line for line in log.splitlines() if " DEBUG " not in line]
+    assert "Traceback" not in log and len(shown) < 10, log  # was ~100 lines of PTB tracebacks
 
 
 async def test_webhook_mode_registers_the_hook_and_checks_the_secret(tmp_path: Path) -> None:
