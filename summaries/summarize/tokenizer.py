@@ -50,7 +50,11 @@ _DEFAULT_RULES = punkt.LanguageVars()
 # the final period). Ukrainian reads with the Russian model, so it brings its own.
 EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
     "german": frozenset({"rd", "ca", "bzw", "vgl", "ggf", "evtl", "inkl", "sog", "zzgl"}),
-    "spanish": frozenset({"ee", "uu", "sra", "srta", "dña"}),
+    "spanish": frozenset({"ee", "uu", "sra", "srta", "dña", "aprox"}),
+    "dutch": frozenset({"ca", "ong", "zgn", "incl"}),
+    "swedish": frozenset({"ca", "enl", "inkl"}),
+    "turkish": frozenset({"av", "örn", "bkz"}),
+    "italian": frozenset({"ca"}),
     "ukrainian": frozenset(
         {"вул", "ім", "просп", "бул", "пров", "пл", "див", "обл", "напр", "проф", "акад", "ст"}
         | {"тис", "млн", "млрд", "грн", "т.е", "т.зв", "т.д", "т.п"}
