@@ -31,3 +31,17 @@ def test_news_abbreviations_before_a_number_or_name_do_not_end_a_sentence(
     assert len(sentences) == 2, sentences
     assert sentences[1] == second or sentences[1].endswith(second)
     assert sentences[0].startswith(first)
+
+
+QUOTED = [
+    ("de", "Der Bürgermeister sprach von einem „historischen Tag.“ Dann begann das Fest."),
+    ("de", "Sie nannte es ‚gut.‘ Danach ging sie."),
+    ("cs", "Primátor řekl: „Je to velký den.“ Pak přestřihl pásku."),
+    ("uk", "Мер сказав: „Це великий день.“ Потім перерізав стрічку."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), QUOTED)
+def test_a_closing_low_quote_stays_with_its_sentence(code: str, text: str) -> None:
+    first, _, second = text.partition("“ " if "“ " in text else "‘ ")
+    assert split_sentences(text, code) == [first + text[len(first)], second]

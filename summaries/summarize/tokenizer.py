@@ -44,6 +44,8 @@ _ENDERS = frozenset(".?!")
 _TRAILING_CLOSERS = re.compile(r"\s+[\"')\]}’”«»]+\Z")
 _CLOSING_MARKS = frozenset("\"')]}’”«»")  # the last character of any `_TRAILING_CLOSERS` match
 _DEFAULT_RULES = punkt.LanguageVars()
+_LOW_QUOTES = {"“": "„", "‘": "‚"}  # closing mark: its opening mark („...“ in German, Czech, ...)
+_LEADING_CLOSER = re.compile(r"([“‘])(?:\s+|\Z)")
 
 
 # Abbreviations news writes that the bundled models and prefix lists miss (lower case, without
@@ -116,7 +118,7 @@ class PunktTokenizer:
         """Sentences of one paragraph, stripped, none empty."""
         text = _GLUED.sub(r"\1\2 ", paragraph)
         if not self._shortcut:
-            return self._punkt(text)
+            return _reattach_closing_quotes(self._punkt(text))
         sentences: list[str] = []
         start = 0
         for match in _STOP.finditer(text):
@@ -131,7 +133,7 @@ class PunktTokenizer:
                 sentences.extend(self._punkt(text[start:end]))
                 start = match.end()
         sentences.extend(self._punkt(text[start:]))
-        return tuple(sentences)
+        return _reattach_closing_quotes(tuple(sentences))
 
     def _is_plain(self, token: str, following: str) -> bool:
         """Whether Punkt always ends a sentence at a full stop after `token`.
@@ -200,6 +202,33 @@ class PunktTokenizer:
             words += (_ASCII_WORD if line.isascii() else _WORD).findall(line)
             words.append(LINE_BREAK)
         return words[:-1]
+
+
+def _reattach_closing_quotes(sentences: tuple[str, ...]) -> tuple[str, ...]:
+    """Sentences with a German or Czech closing quote („Gut.“ ‚Gut.‘) moved back onto its own.
+
+    Punkt moves a closing ” ’ » " ' back onto the sentence it closes, but takes “ and ‘ for
+    opening marks, so „Das ist gut.“ Dann ... became "„Das ist gut." and "“ Dann ...". Only a
+    mark that closes a low quote („ or ‚) left open by the sentence before is moved: in
+    tokenised English text ("‘ I think ...") the same mark opens a quote.
+    """
+    if not any(s[0] in _LOW_QUOTES for s in sentences[1:]):
+        return sentences
+    merged: list[str] = []
+    for sentence in sentences:
+        quote = _LEADING_CLOSER.match(sentence) if merged else None
+        if quote is None or not _leaves_open(merged[-1], quote.group(1)):
+            merged.append(sentence)
+            continue
+        merged[-1] += quote.group(1)
+        if rest := sentence[quote.end() :]:
+            merged.append(rest)
+    return tuple(merged)
+
+
+def _leaves_open(sentence: str, closer: str) -> bool:
+    """Whether `sentence` opens more low quotes („ for “, ‚ for ‘) than it closes."""
+    return sentence.count(_LOW_QUOTES[closer]) > sentence.count(closer)
 
 
 def paragraphs(text: str) -> list[list[str]]:
