@@ -45,7 +45,16 @@ _BOILERPLATE = re.compile(
     r"(?:anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|реклама|reklama"
     r"|reklam|annons|teilen|partager|compartir|condividi|compartilhar|delen|поделиться"
     r"|udostępnij|paylaş|dela)$|(?:lesen sie auch|mehr zum thema|(?:à )?lire aussi|lee también"
-    r"|leggi anche|leia também|lees ook|читайте также|czytaj także|läs också)\b)",
+    r"|leggi anche|leia também|lees ook|читайте также|czytaj także|läs också)\b|"
+    # The other summarised languages' related links, photo credits and cookie notices.
+    r"(?:читайте також|czytaj (?:też|również)|zobacz (?:także|też|również)|čtěte (?:také|též)"
+    r"|přečtěte si (?:také|též)|ilgili haber(?:ler)?|bunu da okuyun|lea también"
+    r"|(?:veja|ver) também)\s*:|(?:(?:foto(?:grafie|ğraf)?|фото|zdjęcie)\s*:|fot\.)\s*\S.{0,80}$|"
+    r"(?:wir verwenden|nous utilisons des|utilizamos|usamos|utilizziamo(?: i)?|мы используем"
+    r"|ми використовуємо|używamy(?: plików)?|používáme(?: soubory)?|vi använder|wij gebruiken)"
+    r" cookies?\b|(?:diese (?:website|seite)|ce site|este sitio(?: web)?|questo sito|deze"
+    r" (?:website|site)) (?:verwendet|utilise|utiliza|utilizza|gebruikt) (?:des )?cookies?\b|"
+    r"(?:web )?sitemizde çerez|çerez(?:ler)? kullan)",
     re.IGNORECASE,
 )
 _READER_NOTICES = re.compile(

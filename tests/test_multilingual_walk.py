@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from summaries.summarize import split_sentences
+from summaries.boilerplate import is_boilerplate
+from summaries.extract import extract_article
+from summaries.summarize import split_sentences, summarize_article
 
 ABBREVIATED = [
     ("nl", "Volgens de burgemeester kostte de brug ca. 300 miljoen euro. Omwonenden klaagden."),
@@ -45,3 +47,112 @@ QUOTED = [
 def test_a_closing_low_quote_stays_with_its_sentence(code: str, text: str) -> None:
     first, _, second = text.partition("“ " if "“ " in text else "‘ ")
     assert split_sentences(text, code) == [first + text[len(first)], second]
+
+
+def page(code: str, title: str, paragraphs: list[str]) -> bytes:
+    """An article page as a news site serves it: headline, furniture and body as paragraphs."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html lang='{code}'><head><title>{title} | Zeitung</title></head>"
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+FURNISHED: dict[str, tuple[str, list[str], list[str]]] = {
+    # code: (headline, paragraphs, furniture that must not reach the text)
+    "uk": (
+        "У Києві відкрили новий міст",
+        [
+            "Олена Шевченко",
+            "У Києві в понеділок відкрили новий пішохідний міст через Дніпро.",
+            "Будівництво тривало понад два роки, т. зв. перший етап завершили ще торік.",
+            "Фото: Укрінформ",
+            "Міський голова заявив, що міст з'єднає вул. Хрещатик з Трухановим островом.",
+            "Читайте також: Ціни на проїзд зростуть з 1 січня",
+            "Вартість проєкту склала близько 500 млн грн.",
+            "Мешканці міста вже оцінили новий маршрут для прогулянок.",
+            "Наступного року планують відкрити ще два мости.",
+            "Ми використовуємо cookies для покращення роботи сайту.",
+        ],
+        ["Фото", "Читайте також", "cookies"],
+    ),
+    "cs": (
+        "V Praze otevřeli novou stanici metra",
+        [
+            "V Praze v pondělí otevřeli novou stanici metra na lince D.",
+            "Stavba trvala téměř tři roky, tj. o půl roku déle, než se plánovalo.",
+            "Foto: ČTK",
+            "Podle primátora stanice uleví přetíženým autobusovým linkám, např. na Pankráci.",
+            "Čtěte také: Jízdné v MHD od ledna zdraží",
+            "Projekt stál asi 10 mld. Kč, uvedl dopravní podnik.",
+            "Cestující mohou první týden jezdit zdarma.",
+            "Další stanice mají být hotové do roku 2030.",
+        ],
+        ["Foto", "Čtěte také"],
+    ),
+    "tr": (
+        "İstanbul'da yeni metro hattı açıldı",
+        [
+            "İstanbul'da yeni metro hattı pazartesi günü düzenlenen törenle hizmete açıldı.",
+            "Hat, Kadıköy ile Ataşehir arasında yaklaşık 15 dakikada yolculuk imkânı sunuyor.",
+            "Fotoğraf: AA",
+            "Belediye Başkanı, projenin 3 yılda tamamlandığını söyledi.",
+            "İlgili Haber: İstanbul'da toplu taşıma ücretlerine zam",
+            "Projenin maliyeti yaklaşık 10 milyar lira olarak açıklandı.",
+            "Yolcular ilk hafta boyunca ücretsiz seyahat edebilecek.",
+            "Sitemizde çerezler kullanılmaktadır.",
+        ],
+        ["Fotoğraf", "İlgili Haber", "çerez"],
+    ),
+    "pl": (
+        "Nowa linia tramwajowa w Krakowie",
+        [
+            "W Krakowie otwarto w poniedziałek nową linię tramwajową łączącą centrum z Nową Hutą.",
+            "Budowa trwała ponad dwa lata, tj. o pół roku dłużej niż planowano.",
+            "Fot. PAP/Łukasz Gągulski",
+            "Prezydent miasta podkreślił, że inwestycja kosztowała ok. 500 mln zł.",
+            "Zobacz także: Podwyżki cen biletów od stycznia",
+            "Pasażerowie, np. studenci i seniorzy, mogą jeździć nową linią za darmo.",
+            "Mieszkańcy ul. Mogilskiej skarżyli się jednak na hałas w czasie budowy.",
+            "Używamy plików cookies, aby ułatwić korzystanie z serwisu.",
+        ],
+        ["Fot.", "Zobacz także", "cookies"],
+    ),
+    "de": (
+        "Neuer Bahnhof in Leipzig eröffnet",
+        [
+            "Der neue Hauptbahnhof in Leipzig ist am 3. Oktober eröffnet worden.",
+            "Bürgermeister Dr. Klaus Weber sprach von einem „historischen Tag.“ Dann kam der Zug.",
+            "Viele Pendler, z. B. aus Halle und Dresden, sparen künftig 20 Minuten pro Fahrt.",
+            "Die Deutsche Bahn will ab dem 15. Dezember zusätzliche Züge einsetzen.",
+            "Kritiker bemängeln, dass die Straßenbahnanbindung erst 2028 fertig wird.",
+            "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten.",
+        ],
+        ["Cookies"],
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FURNISHED))
+def test_a_page_keeps_its_story_and_loses_the_furniture_of_its_language(code: str) -> None:
+    title, paragraphs, furniture = FURNISHED[code]
+    article = extract_article(page(code, title, paragraphs), url=f"https://news.example/{code}")
+    summary = summarize_article(article)
+    assert summary.language == code and not summary.fallback
+    for line in furniture:
+        assert line not in article.text, line
+    story = [p for p in paragraphs if not any(line in p for line in furniture)]
+    for sentence in split_sentences(article.text, code):
+        assert any(sentence in p for p in story), sentence
+    assert all(s.endswith((".", "“")) for s in summary.sentences), summary.sentences
+
+
+def test_body_sentences_that_start_like_a_credit_or_link_stay() -> None:
+    for line in (
+        "Foto e video sono stati diffusi dalla polizia nella serata di lunedì.",
+        "Fotografie ukazuje, jak most vypadal před rekonstrukcí.",
+        "Фотографии с места событий публикуют местные жители.",
+        "Wir verwenden das Geld für neue Schulen, sagte der Bürgermeister.",
+        "Zobacz, co się stało w Krakowie w poniedziałek rano.",
+    ):
+        assert not is_boilerplate(line), line
