@@ -21,7 +21,10 @@ Query language (documented for users in the README):
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -97,6 +100,54 @@ def tokenize(text: str) -> list[str]:
     if current:
         words.append("".join(current).lower())
     return [w for w in words if not _MARKS_ONLY.fullmatch(w)]
+
+
+class _IndexFolding(dict[int, str]):
+    """What FTS5's `unicode61 remove_diacritics 2` makes of each character, as a translate table.
+
+    Its folding is SQLite's own table, not Python's: "Ё", "й" and Greek "έ" keep their marks
+    (only Latin letters lose them), "ß" stays "ß", "İ" becomes "i", "²" and "ĳ" stay as they are.
+    So each character met for the first time is asked of SQLite itself, once per process:
+    value "" for a mark the index drops, " " for a separator, else the folded character.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def learn(self, text: str) -> None:
+        """Ask SQLite about the characters of `text` not seen before (one batch)."""
+        new = [ch for ch in set(text) if ord(ch) not in self]
+        if not new:
+            return
+        with self._lock, closing(sqlite3.connect(":memory:")) as db:
+            db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = " + _TOKENIZER + ")")
+            db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+            db.executemany(
+                "INSERT INTO t(rowid, x) VALUES (?, ?)",
+                [(row, f"a{ch}b") for row, ch in enumerate(new) if ord(ch) not in _SURROGATES],
+            )
+            tokens: dict[int, list[str]] = {}
+            for term, row in db.execute("SELECT term, doc FROM v ORDER BY doc, offset"):
+                tokens.setdefault(row, []).append(term)
+        for row, ch in enumerate(new):
+            found = tokens.get(row, [])
+            one = len(found) == 1 and found[0][:1] == "a" and found[0][-1:] == "b"
+            self[ord(ch)] = found[0][1:-1] if one else " "
+
+
+_TOKENIZER = "'unicode61 remove_diacritics 2'"
+_SURROGATES = range(0xD800, 0xE000)  # not UTF-8: never in the index, separators here
+_FOLDING = _IndexFolding()
+
+
+def index_words(text: str) -> list[str]:
+    """The words of `text` exactly as the search index holds them (case and Latin accents gone).
+
+    Topic alerts match in memory (`summaries.topics`) and must find what /search finds.
+    """
+    _FOLDING.learn(text)
+    return text.translate(_FOLDING).split()
 
 
 @dataclass(frozen=True)

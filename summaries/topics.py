@@ -6,31 +6,27 @@ and says how many recent articles it would have matched, so a typo shows up at o
 Matching is done in memory rather than one FTS query per topic: a batch of new articles is
 indexed as bitsets (one Python int per word, bit i = article i), each topic becomes a few
 big-int ANDs and ORs, and word, prefix and phrase results are cached across topics, since
-thousands of subscribers share words. Tokens follow FTS5's `unicode61 remove_diacritics 2`
-(letters and digits, lower-cased, accents dropped), so a topic matches here exactly what a
-search for it finds.
+thousands of subscribers share words. Tokens are FTS5's `unicode61 remove_diacritics 2` ones
+(letters and digits, lower-cased, accents dropped from Latin letters only: SQLite's own folding,
+`query.index_words`), so a topic matches here exactly what a search for it finds.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from summaries.errors import NotFoundError, QueryError, typed
+from summaries.query import index_words
 from summaries.search import Query, Term, parse_query, search
 from summaries.store import Database, from_db, to_db
 
 RECENT = timedelta(days=7)
 """The window for "would have matched N recent articles" when a topic is added."""
 MAX_TOPIC_CHARS = 200
-
-_WORD = re.compile(r"[^\W_]+")
-_MARKS = re.compile(r"[\u0300-\u036f]+")
 
 
 @dataclass(frozen=True)
@@ -64,8 +60,8 @@ class Doc:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased, accent-free words, as FTS5's unicode61 (remove_diacritics 2) sees them."""
-    return _WORD.findall(_MARKS.sub("", unicodedata.normalize("NFKD", text.lower())))
+    """Lower-cased, accent-free words, as FTS5's unicode61 (remove_diacritics 2) has them."""
+    return index_words(text)
 
 
 def validate(text: str) -> Query:

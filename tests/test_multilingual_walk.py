@@ -6,11 +6,18 @@ dates, photo credits, "Читайте також" links), are read, summarised, 
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 
 from summaries.boilerplate import is_boilerplate
 from summaries.extract import extract_article
+from summaries.search import parse_query, search
+from summaries.store import Database
 from summaries.summarize import split_sentences, summarize_article
+from summaries.topics import Matcher, load_docs, words
+from tests.bot_harness import NOW, add_story
 
 ABBREVIATED = [
     ("nl", "Volgens de burgemeester kostte de brug ca. 300 miljoen euro. Omwonenden klaagden."),
@@ -156,3 +163,51 @@ def test_body_sentences_that_start_like_a_credit_or_link_stay() -> None:
         "Zobacz, co się stało w Krakowie w poniedziałek rano.",
     ):
         assert not is_boilerplate(line), line
+
+
+STORIES = {
+    "ru": ("Ёлки в Москве", "В Москве установили ёлки. Выборы пройдут в сентябре. Путин выступил."),
+    "uk": ("Вибори у Києві", "У Києві відбудуться вибори. Мій їжак і ґанок."),
+    "el": ("Εκλογές στην Αθήνα", "Οι εκλογές στην Αθήνα έγιναν σήμερα."),
+    "ja": ("東京で選挙", "東京都で知事選挙が行われました。投票率は高かった。"),
+    "tr": ("İstanbul seçimleri", "Iğdır ve Işık kapandı. Seçim yapıldı."),
+    "de": ("Straße gesperrt", "Die Straße bleibt gesperrt. Die Wahlen finden statt."),
+    "fr": ("Élection à Paris", "Le café de l'Élysée a fermé."),
+    "pl": ("Łódź wybiera", "W Łodzi odbędą się wybory."),
+}
+QUERIES = [
+    "елки", "Ёлки", "ЁЛКИ", "мои", "мой", "Выбор*", "вибори", "ïжак", "їжак", "іжак",
+    "εκλογες", "Εκλογές", "ΕΚΛΟΓΈΣ", "選挙", "東京*", "東京都て", "istanbul", "İSTANBUL", "işık",
+    "ışık", "igdır", "strasse", "STRASSE", "Straße", "Wahl", "Wahl*", "elysee", "ÉLYSÉE", "lodz",
+    "Łódź", '"w łodzi"', "élection -cafe",
+]  # fmt: skip
+
+
+def test_topic_alerts_find_exactly_what_search_finds_in_every_script(db: Database) -> None:
+    ids = {
+        code: add_story(db, title, body=f"{title}. {text}")
+        for code, (title, text) in STORIES.items()
+    }
+    matcher = Matcher(load_docs(db, list(ids.values())), now=NOW)
+    for text in QUERIES:
+        query = parse_query(text)
+        found = {hit.article.id for hit in search(db, query, limit=50, now=NOW).hits}
+        assert set(matcher.match(query)) == found, text
+
+
+def test_every_character_is_folded_as_the_search_index_folds_it() -> None:
+    chars = [chr(code) for code in range(0x80, 0x3100) if not 0xD800 <= code < 0xE000]
+    with closing(sqlite3.connect(":memory:")) as index:
+        index.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        index.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        rows = [(row, f"a{ch}b A{ch.upper()}B") for row, ch in enumerate(chars)]
+        index.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", rows)
+        indexed: dict[int, list[str]] = {}
+        for term, row in index.execute("SELECT term, doc FROM v ORDER BY doc, offset"):
+            indexed.setdefault(row, []).append(term)
+    learnt_at_once = [text for row, text in rows if row % 100]  # the rest one by one
+    words(" ".join(learnt_at_once))
+    wrong = [text for row, text in rows if words(text) != indexed.get(row, [])]
+    assert wrong == []
