@@ -6,18 +6,23 @@ dates, photo credits, "Читайте також" links), are read, summarised, 
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from contextlib import closing
 
 import pytest
 
 from summaries.boilerplate import is_boilerplate
+from summaries.config import Settings
 from summaries.extract import extract_article
+from summaries.ingest import Ingester
 from summaries.search import parse_query, search
+from summaries.sources import add_source
 from summaries.store import Database
 from summaries.summarize import split_sentences, summarize_article
 from summaries.topics import Matcher, load_docs, words
-from tests.bot_harness import NOW, add_story
+from tests.bot_harness import NOW, add_story, running_bot
+from tests.servers import LocalServer, Reply
 
 ABBREVIATED = [
     ("nl", "Volgens de burgemeester kostte de brug ca. 300 miljoen euro. Omwonenden klaagden."),
@@ -211,3 +216,114 @@ def test_every_character_is_folded_as_the_search_index_folds_it() -> None:
     words(" ".join(learnt_at_once))
     wrong = [text for row, text in rows if words(text) != indexed.get(row, [])]
     assert wrong == []
+
+
+def feed(server: LocalServer, stories: dict[str, tuple[str, list[str]]]) -> str:
+    """An RSS feed whose items link to article pages on `server`."""
+    items = ""
+    for code, (title, paragraphs) in stories.items():
+        link = server.add(f"/{code}", Reply(page(code, title, paragraphs)))
+        items += f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
+    rss = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Welt</title>'
+        f"<link>https://welt.example/</link><description>News</description>{items}</channel></rss>"
+    )
+    return server.add("/feed.xml", Reply(rss.encode(), content_type="application/rss+xml"))
+
+
+ELECTION = {
+    "de": (
+        "Wahlen in Sachsen: Ergebnis steht fest",
+        [
+            "Von Anna Müller",
+            "Die Wahlen in Sachsen sind am Sonntag ohne Zwischenfälle zu Ende gegangen.",
+            "Die Wahlbeteiligung lag bei rund 70 Prozent, z. B. in Leipzig sogar darüber.",
+            "Lesen Sie auch: So funktioniert die Briefwahl",
+            "Der Ministerpräsident sprach von einem „klaren Auftrag.“ Die Koalition steht.",
+            "Die neue Regierung soll bis zum 3. Oktober gebildet werden.",
+            "Foto: dpa",
+        ],
+    ),
+    "ru": (
+        "Выборы в Новосибирске завершились",
+        [
+            "Выборы в городской совет Новосибирска прошли в воскресенье.",
+            "Явка составила около 40 проц., т. е. меньше, чем пять лет назад.",
+            "Читайте также: Как голосовать онлайн",
+            "Наблюдатели не сообщили о серьёзных нарушениях.",
+            "Новый совет соберётся на первое заседание в октябре.",
+            "Фото: ТАСС",
+        ],
+    ),
+}
+
+
+async def test_readers_follow_topics_in_their_language_and_get_clean_alerts(
+    settings: Settings, server: LocalServer
+) -> None:
+    async with running_bot(settings) as bot:
+        [exact] = await bot.ask(42, "/subscribe Wahl")
+        [prefix] = await bot.ask(42, "/subscribe Wahl*")
+        [russian] = await bot.ask(7, "/subscribe ВЫБОРЫ")
+        assert "It matched 0 articles" in exact.text and "Wahl*" in prefix.text
+        assert russian.text.startswith("Following ВЫБОРЫ")
+        add_source(bot.db, feed(server, ELECTION), "Welt", now=bot.clock())
+        hooks = bot.services.new_article_hooks
+        ingester = Ingester(
+            bot.db, bot.services.fetcher, bot.services.settings, clock=bot.clock,
+            on_new_articles=hooks, rng=random.Random(1),
+        )  # fmt: skip
+        assert len((await ingester.run_due()).new_articles) == 2
+        [german] = bot.fake.bot_messages(42)[2:]
+        assert "Wahlen in Sachsen" in german.text and "Matched your topic: Wahl*" in german.text
+        [alert] = bot.fake.bot_messages(7)[1:]
+        assert "Выборы в Новосибирске" in alert.text and "т. е. меньше" in alert.text
+        for message in (german, alert):
+            for furniture in ("Lesen Sie", "Foto", "Читайте", "Фото", "Von Anna"):
+                assert furniture not in message.text
+        assert "„klaren Auftrag.“" in german.text or "klaren" not in german.text
+        rows = bot.db.execute("SELECT language FROM articles ORDER BY id").fetchall()
+        assert [r[0] for r in rows] == ["de", "ru"]
+        [found] = await bot.ask(42, "/search wahl*")
+        assert "Wahlen in Sachsen" in found.text and "Выборы" not in found.text
+
+
+UNSUPPORTED = {
+    "hu": ("Új híd épül Budapesten", "Budapesten hétfőn megkezdődött az új Duna-híd építése."),
+    "ar": ("جسر جديد في القاهرة", "بدأ يوم الاثنين بناء جسر جديد فوق نهر النيل في القاهرة."),
+    "zh": ("北京新建大桥", "北京市周一开始建设一座新的大桥。该项目耗资约100亿元人民币。"),
+    "ja": ("東京に新しい橋", "東京都は月曜日、新しい橋の建設を始めた。事業費は約1000億円に上る。"),
+    "he": ("גשר חדש בתל אביב", "בניית גשר חדש החלה ביום שני בתל אביב. התושבים מודאגים מהרעש."),
+}
+
+
+async def test_a_link_in_a_language_without_support_gets_its_opening_sentences(
+    settings: Settings, server: LocalServer
+) -> None:
+    async with running_bot(settings, summaries_per_minute=20) as bot:
+        for code, (title, opening) in UNSUPPORTED.items():
+            paragraphs = [opening, opening.replace("2", "3"), opening[::-1]]
+            url = server.add(f"/{code}", Reply(page(code, title, paragraphs)))
+            [reply] = await bot.ask(42, f"/summary {url}")
+            assert reply.text.startswith(title), code
+            assert "(language without full support: the opening sentences)" in reply.text
+            first = split_sentences(opening, code)[0]
+            assert first in reply.text, code
+
+
+async def test_replies_that_repeat_right_to_left_or_combining_text_stay_valid(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        for text in (
+            "القاهرة <b>",
+            "גשר & שלום",
+            "e\u0301le\u0301ction\u0301",
+            "Ελλάδα\u0301\u0308",
+        ):
+            [follow] = await bot.ask(42, f"/subscribe {text}")
+            assert follow.text.startswith("Following"), text
+            [nothing] = await bot.ask(42, f"/search {text}")
+            assert nothing.text.startswith("Nothing found for"), text
+        [listing] = await bot.ask(42, "/topics")
+        assert "القاهرة <b>" in listing.text and "גשר & שלום" in listing.text
