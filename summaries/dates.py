@@ -49,6 +49,11 @@ _DATES += (
         re.I,
     ),
 )
+_DATES += (  # 2026年2月20日 (Chinese, Japanese), 2026년 2월 20일 (Korean): lead-only languages
+    re.compile(
+        r"(?<!\d)(?P<year>\d{4})\s*[年년]\s*(?P<mon>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
+    ),
+)
 _TIME = re.compile(
     r"(?:\b|(?<=\dT))(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::\d{2})?(?:\.\d+)?\s*"
     r"(?P<ampm>[ap]\.?m\b\.?)?\s*(?P<zone>Z\b|UTC\b|GMT\b|BST\b|CES?T\b|E[SD]T\b|C[SD]T\b"
@@ -66,7 +71,8 @@ _DATE_NOISE = re.compile(
     r"sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|"
     r"jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|"
     r"segunda|terça|quarta|quinta|sexta|feira|maandag|dinsdag|woensdag|donderdag|vrijdag|"
-    r"zaterdag|zondag)\b)*$",
+    r"zaterdag|zondag|kl|publicerad|uppdaterad|måndag|tisdag|onsdag|torsdag|fredag|lördag|"
+    r"söndag)\b)*$",
     re.I,
 )
 _PART_BREAK = re.compile(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 
 import pytest
 
@@ -327,3 +328,23 @@ async def test_replies_that_repeat_right_to_left_or_combining_text_stay_valid(
             assert nothing.text.startswith("Nothing found for"), text
         [listing] = await bot.ask(42, "/topics")
         assert "القاهرة <b>" in listing.text and "גשר & שלום" in listing.text
+
+
+@pytest.mark.parametrize(
+    ("code", "date_line"),
+    [("sv", "Publicerad 20 februari 2026 kl. 10.32"), ("zh", "2026年2月20日 10:32")],
+)
+def test_a_local_date_line_is_the_publication_time_and_leaves_the_text(
+    code: str, date_line: str
+) -> None:
+    title, body = {
+        "sv": (
+            "Ny tunnelbanestation öppnad i Stockholm",
+            "En ny tunnelbanestation öppnades i Stockholm på måndagen efter fem års byggande. "
+            "Enligt regionen kostade bygget ca. 3 miljarder kronor. Resenärer åker gratis.",
+        ),
+        "zh": ("北京新建大桥", "北京市周一开始建设一座新的大桥。该项目耗资约100亿元人民币。"),
+    }[code]
+    article = extract_article(page(code, title, [date_line, body]), url="https://news.example/")
+    assert article.published == datetime(2026, 2, 20, 10, 32, tzinfo=UTC)
+    assert "2026" not in article.text and summarize_article(article).sentences[0] in body
