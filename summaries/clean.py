@@ -53,6 +53,8 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|No|vs|etc|Inc|Corp"
     r"|Ltd|Co|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K|U\.N|a\.m|p\.m)|\b[A-Z])\.$"
 )
+_ABBREVIATION_REACH = 16
+"""More characters than the longest `_ABBREVIATION` match ("Sept." is 5)."""
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _CAPTION_WORDS = 60
@@ -134,8 +136,10 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(paragraph):
-        candidate = paragraph[start : match.start() + 1]
-        if _ABBREVIATION.search(candidate):
+        # Only the end of the sentence so far can be an abbreviation (the pattern ends at its
+        # full stop): searching all of it made a paragraph of "Mr. Mr. Mr. ..." quadratic.
+        stop = match.start() + 1
+        if _ABBREVIATION.search(paragraph, max(start, stop - _ABBREVIATION_REACH), stop):
             continue
         sentences.append(paragraph[start : match.end()].strip())
         start = match.end()
@@ -228,11 +232,15 @@ def _key(text: str) -> str:
     return " ".join(_words(text))
 
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# No part of these patterns may run past the bracket, `<` or delimiter that starts another
+# match: each scan then ends where the next one starts, and a line of "[[[[" or "**a **a" costs
+# linear time instead of one scan to the end of the line per bracket.
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\[\]]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\s\[\]]*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _EMPHASIS = re.compile(
-    r"(?<![\w*])(?:(\*\*|__)(?=\S)(.+?)(?<=\S)\1|([*_])(?=\S)((?:(?!\3).)+?)(?<=\S)\3)(?![\w*])"
+    r"(?<![\w*])(?:(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1|([*_])(?=\S)((?:(?!\3).)+?)(?<=\S)\3)"
+    r"(?![\w*])"
 )
 """**bold**, __bold__, *italic* and _italic_ (a whole dateline or bio is often set in italics);
 an underscore inside a word (snake_case, @a_handle) is not emphasis."""
