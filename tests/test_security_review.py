@@ -11,6 +11,7 @@ import pytest
 
 from summaries.clean import clean_text
 from summaries.extract import extract_article
+from summaries.feeds import discover_feeds
 
 LINE = 160_000
 """Characters in one hostile paragraph: 3% of the default body cap, minutes of work when a
@@ -50,3 +51,27 @@ def test_a_page_of_abbreviations_does_not_hold_the_extractor() -> None:
     article = extract_article(page, url="https://example.com/a", content_type="text/html")
     assert time.perf_counter() - started < 5
     assert "closing paragraph" in article.text
+
+
+@pytest.mark.parametrize("unit", ["<link rel=alternate ", "<a ", '<a b="'])
+def test_feed_discovery_reads_unclosed_tags_in_linear_time(unit: str) -> None:
+    """An operator adds a site; a hostile page of unclosed tags held the event loop."""
+    page = unit * (400_000 // len(unit))
+    started = time.perf_counter()
+    assert discover_feeds(page, "https://example.com/") == []
+    assert time.perf_counter() - started < 3
+
+
+def test_feed_discovery_still_reads_links_anywhere_in_tag_soup() -> None:
+    page = (
+        "<?xml version='1.0' encoding='utf-8'?><html><head><title>Caf\u00e9 &amp; co</title>"
+        '<link rel="alternate" title="News > World" type="application/rss+xml" '
+        'href="/rss?a=1&amp;b=2"></head><body><p>text<div><<<'
+        "<link rel=alternate type=application/atom+xml href=atom.xml></body>"
+    )
+    assert discover_feeds(page, "https://example.com/x/") == [
+        "https://example.com/rss?a=1&b=2",
+        "https://example.com/x/atom.xml",
+    ]
+    assert discover_feeds("", "https://example.com/") == []
+    assert discover_feeds("<!-- only a comment -->", "https://example.com/") == []
