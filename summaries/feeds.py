@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import feedparser
 import feedparser.encodings
@@ -36,6 +36,7 @@ _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
@@ -174,8 +175,9 @@ def _unusable(body: bytes, url: str, content_type: str, result: Any) -> str:
 
 
 def _mime(content_type: str) -> str:
-    """`text/html` of `text/html; charset=utf-8`: what the messages name."""
-    return content_type.partition(";")[0].strip().lower()
+    """`text/html` of `text/html; charset=utf-8`: what the messages name (a header may carry
+    C1 control characters, and the message is shown on terminals)."""
+    return printable(content_type.partition(";")[0].strip().lower())
 
 
 def _not_a_feed(url: str, content_type: str, what: str) -> str:
@@ -265,11 +267,15 @@ def _attribute(element: lxml.html.HtmlElement, name: str) -> str:
 
 
 def _http_url(value: object, base: str) -> str | None:
-    """`value` resolved against `base` if it is an http(s) URL with a host, else None."""
+    """`value` resolved against `base` if it is an http(s) URL with a host, else None.
+
+    Control characters are percent-encoded: a feed's link is stored as the article's address,
+    printed by `newsbrief search` and logged, and an ESC in it would drive the terminal.
+    """
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        url = urljoin(base, value.strip())
+        url = _CONTROL.sub(lambda char: quote(char.group()), urljoin(base, value.strip()))
         parts = urlsplit(url)
     except ValueError:
         return None

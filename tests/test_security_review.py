@@ -5,13 +5,15 @@ Each test reproduces one finding of the review (it failed before the fix that ca
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from summaries.clean import clean_text
+from summaries.errors import FeedError
 from summaries.extract import extract_article
-from summaries.feeds import discover_feeds
+from summaries.feeds import discover_feeds, parse_feed
 
 LINE = 160_000
 """Characters in one hostile paragraph: 3% of the default body cap, minutes of work when a
@@ -75,3 +77,38 @@ def test_feed_discovery_still_reads_links_anywhere_in_tag_soup() -> None:
     ]
     assert discover_feeds("", "https://example.com/") == []
     assert discover_feeds("<!-- only a comment -->", "https://example.com/") == []
+
+
+def _has_control(text: str | None) -> bool:
+    return any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text or "")
+
+
+def test_control_characters_in_feed_links_never_reach_a_terminal() -> None:
+    """An entry's link is stored as the article's address and printed by `newsbrief search`."""
+    rss = (
+        b'<rss version="2.0"><channel><title>t</title><link>https://e.com/\x1b[2J</link><item>'
+        b"<title>x</title><link>https://e.com/a\x1b]0;owned\x07</link>"
+        b"<description>hello there</description></item></channel></rss>"
+    )
+    json_feed = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "t",
+            "home_page_url": "https://e.com/\u009b2J",
+            "items": [{"id": "1", "url": "https://e.com/a\u001b[31m", "content_text": "hi"}],
+        }
+    ).encode()
+    for body in (rss, json_feed):
+        feed = parse_feed(body, url="https://e.com/feed")
+        assert feed.entries
+        for link in (feed.link, *(entry.url for entry in feed.entries)):
+            assert not _has_control(link), link
+    assert (
+        parse_feed(rss, url="https://e.com/feed").entries[0].url == "https://e.com/a%1B]0;owned%07"
+    )
+
+
+def test_a_content_type_header_cannot_put_control_characters_in_a_source_error() -> None:
+    with pytest.raises(FeedError) as refused:
+        parse_feed(b"<p>x</p>", url="https://e.com/f", content_type="text/plain\x9b31m")
+    assert not _has_control(str(refused.value))
