@@ -44,7 +44,7 @@ class Settings:
     telegram_api_base_url: str = "https://api.telegram.org"
     admin_ids: frozenset[int] = frozenset()
     webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0:8443"
+    webhook_listen: str = "127.0.0.1:8443"
     webhook_secret: str = field(default="", repr=False)
     max_topics_per_chat: int = 50
     alerts_per_hour: int = 6

@@ -23,6 +23,8 @@ Every error that can reach a person carries a message that is safe to show them 
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class NewsbriefError(Exception):
     """Base class: `str(error)` is the user-safe message."""
@@ -109,5 +111,10 @@ def typed(text: str, limit: int = 60) -> str:
     Not Python's repr: that doubles backslashes, shows invisible marks as \\u escapes and
     switches the quotes, so people would not recognise their own words.
     """
-    text = text.strip()
+    text = "".join(" " if unicodedata.category(c) in _BREAKS else c for c in text).strip()
     return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+
+
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+"""Control characters and line or paragraph separators: typed text repeated in a message (and
+so in a log line) must not start a forged line of its own or move a terminal's cursor."""

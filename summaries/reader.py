@@ -6,6 +6,7 @@ a page read from disk and the same page fetched from the web give the same clean
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import TextIO
@@ -27,8 +28,13 @@ _SUFFIX_TYPES = {
 
 
 async def read_url(fetcher: Fetcher, url: str) -> Article:
-    """Fetch `url` once and extract its article; FetchError and ExtractError propagate."""
-    return article_from_response(await fetcher.get(url, accept=ACCEPT))
+    """Fetch `url` once and extract its article; FetchError and ExtractError propagate.
+
+    Extraction runs in a worker thread: a large page takes trafilatura a second or more, and
+    the bot's event loop, which answers every chat, must not wait for it.
+    """
+    response = await fetcher.get(url, accept=ACCEPT)
+    return await asyncio.to_thread(article_from_response, response)
 
 
 def article_from_response(response: Response) -> Article:

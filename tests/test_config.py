@@ -95,3 +95,9 @@ def test_a_lower_case_setting_is_named_with_the_real_name(
         "Unknown setting newsbrief_poll_interval is ignored. Did you mean "
         "NEWSBRIEF_POLL_INTERVAL? Every setting is listed in .env.example."
     ]
+
+
+def test_the_webhook_server_listens_on_this_machine_only_unless_told() -> None:
+    """Anyone who reaches the port can make it read a request: a proxy on the same machine
+    is the common case, so the default does not open it to the network."""
+    assert Settings.from_env({}, env_file=None).webhook_listen == "127.0.0.1:8443"

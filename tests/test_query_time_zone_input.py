@@ -213,3 +213,17 @@ def test_core_refusals_quote_what_was_typed_not_python_repr(db: Database) -> Non
     with pytest.raises(NotFoundError) as source:
         get_source(db, "back\\slash")
     assert str(source.value).startswith("No source 'back\\slash'.")
+
+
+def test_typed_text_in_a_message_cannot_forge_a_log_line_or_move_a_terminal() -> None:
+    with pytest.raises(ChatSettingError) as refused:
+        set_timezone_of_new_chat("Mars\n2026-01-01 ERROR root: forged\u2028line\x1b[2J")
+    message = str(refused.value)
+    assert "\n" not in message and "\u2028" not in message and "\x1b" not in message
+    assert message.startswith("'Mars 2026-01-01 ERROR root: forged line [2J' is not")
+
+
+def set_timezone_of_new_chat(name: str) -> None:
+    db = open_database(":memory:")
+    ensure_chat(db, 1, now=NOW)
+    set_timezone(db, 1, name, now=NOW)

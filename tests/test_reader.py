@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from summaries import reader
 from summaries.errors import BlockedURLError, ExtractError, HTTPStatusError
 from summaries.fetch import Fetcher, FetchPolicy
+from summaries.models import Article
 from summaries.reader import ACCEPT, is_url, read_path_or_text, read_url
 from tests.conftest import shared_file
 from tests.servers import LocalServer, Reply
@@ -125,3 +129,21 @@ def test_is_url() -> None:
     assert is_url("ftp://example.com/a") and is_url("file:///etc/passwd")
     assert not is_url("example.com/a") and not is_url("-") and not is_url(None)
     assert not is_url("notes/http://x.txt")
+
+
+async def test_read_url_extracts_off_the_event_loop(
+    server: LocalServer, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large page takes trafilatura seconds: the bot's loop must keep answering meanwhile."""
+    threads: list[int] = []
+    real = reader.extract_article
+
+    def recording(*args: Any, **kwargs: Any) -> Article:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "extract_article", recording)
+    url = server.add("/story", Reply((PAGES / "wire_story.html").read_bytes()))
+    article = await read_url(fetcher, url)
+    assert article.text.startswith("Engineers in Porthaven")
+    assert threads and threads[0] != threading.get_ident()
