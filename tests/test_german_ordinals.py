@@ -26,6 +26,10 @@ ORDINALS = [
     "Die Sprinterin trat zum 2. oder 3. Mal bei Olympia an.",
     "Das Gericht verhandelt den Fall erst nach einer 2. Anhörung.",
     "Zur 3. Runde des DFB-Pokals reist der Verein nach Bremen.",
+    # After an opening quote or bracket: the determiner still starts a word.
+    "„Beim 1. FC Köln war alles anders“, sagte der Trainer.",
+    "Er nannte es „das 3. Mal in Folge“ und lachte.",
+    "Der Saal (im 2. Stock des Rathauses) bleibt geschlossen.",
 ]
 
 

@@ -89,10 +89,11 @@ def _ordinal_end(determiners: frozenset[str]) -> re.Pattern[str]:
     and may close a pair ("im 19. und 20."). Bare prepositions are not determiners: "ab 18."
     (an age rating), "bis 18." (a time), "um 2." and "auf 12." (a change or a count) end real
     sentences ("Die Zahl der Toten stieg auf 12. Die Polizei ..." is two). The price: a number
-    used as a name after an article ("Er trägt die 10. Dann ...") stays one sentence.
+    used as a name after an article ("Er trägt die 10. Dann ...") stays one sentence. The
+    determiner may follow an opening quote or bracket („beim 1. FC Köln“, "(im 2. Stock)").
     """
     words = "|".join(sorted(determiners, key=len, reverse=True))
-    return re.compile(rf"(?<!\S)(?i:{words})\s+\d{{1,3}}\.(?:\s+(?:und|oder|bis)\s+\d{{1,3}}\.)?\Z")
+    return re.compile(rf"(?<!\w)(?i:{words})\s+\d{{1,3}}\.(?:\s+(?:und|oder|bis)\s+\d{{1,3}}\.)?\Z")
 
 
 @lru_cache(maxsize=64)
