@@ -28,7 +28,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from summaries.errors import QueryError
+from summaries.errors import QueryError, typed
 
 MAX_TERMS = 20
 """Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
@@ -219,10 +219,10 @@ def _since(value: str) -> timedelta | None:
 
 
 def _unreadable_since(text: str, item: _Item) -> QueryError:
-    shown = text[item.start : item.end]
-    shown = shown if len(shown) <= 30 else shown[:29] + "…"
+    """The refusal of a since: whose span cannot be read, quoting it as it was typed."""
+    shown = typed(text[item.start : item.end], 30)
     return QueryError(
-        f"I can't read the time span '{shown}': use a number and h, d, w, m or y, like since:2d."
+        f"I can't read the time span {shown}: use a number and h, d, w, m or y, like since:2d."
     )
 
 

@@ -38,6 +38,9 @@ FORMAT = "use a number and h, d, w, m or y, like since:2d."
         ('storm since:"2 x"', 'since:"2 x"'),
         ("since:2x", "since:2x"),
         ("storm since:" + "9" * 40, "since:" + "9" * 23 + "…"),
+        # Shown like any typed text (errors.typed): no ESC or line break reaches a log line.
+        ("storm since:2\x1b[2Jx", "since:2 [2Jx"),
+        ('storm since:"2\nx"', 'since:"2 x"'),
     ],
 )
 def test_a_since_that_cannot_be_read_is_refused_naming_it(text: str, shown: str) -> None:
