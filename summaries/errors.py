@@ -105,16 +105,17 @@ class Throttled(NewsbriefError):
         self.retry_after = retry_after
 
 
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+"""Control characters and line or paragraph separators: typed text repeated in a message (and
+so in a log line) must not start a forged line of its own or move a terminal's cursor."""
+
+
 def typed(text: str, limit: int = 60) -> str:
-    """What a person typed, quoted for a one-line message: as typed, cut to `limit` characters.
+    """What a person typed, quoted for a one-line message: as typed, except that each control
+    character or line separator (`_BREAKS`) becomes a space, and cut to `limit` characters.
 
     Not Python's repr: that doubles backslashes, shows invisible marks as \\u escapes and
     switches the quotes, so people would not recognise their own words.
     """
     text = "".join(" " if unicodedata.category(c) in _BREAKS else c for c in text).strip()
     return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
-
-
-_BREAKS = frozenset({"Cc", "Zl", "Zp"})
-"""Control characters and line or paragraph separators: typed text repeated in a message (and
-so in a log line) must not start a forged line of its own or move a terminal's cursor."""
