@@ -237,3 +237,7 @@ async def test_with_alerts_off_for_the_whole_bot_no_reply_promises_an_alert(
         assert "at most 0" not in on.text
         [shown] = await bot.ask(42, "/settings")
         assert "Alerts: none on this bot" in shown.text
+        [listing] = await bot.ask(42, "/topics")
+        assert "Alerts off (matches wait for the digest)" in listing.text
+        [state] = await bot.ask(42, "/alerts")
+        assert "this bot sends no instant alerts" in state.text

@@ -54,16 +54,15 @@ async def subscribe_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     limit = services.settings.max_topics_per_chat
     topic, recent = subscribe(services.db, chat.id, text, limit=limit, now=services.clock())
-    alerts = chat.alerts and services_of(context).settings.alerts_per_hour > 0
+    alerts = sends_alerts(chat, services.settings)
     await answer(update, subscribed_reply(topic, recent, alerts=alerts))
 
 
 async def topics_command(update: Update, context: Context) -> None:
     """List the chat's topics, numbered, each with a remove button."""
-    chat = this_chat(update, context)
-    await answer(
-        update, topics_reply(list_topics(services_of(context).db, chat.id), alerts=chat.alerts)
-    )
+    services, chat = services_of(context), this_chat(update, context)
+    alerts = sends_alerts(chat, services.settings)
+    await answer(update, topics_reply(list_topics(services.db, chat.id), alerts=alerts))
 
 
 async def unsubscribe_command(update: Update, context: Context) -> None:
@@ -88,7 +87,8 @@ async def remove_button(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     topic = remove_topic(services.db, chat.id, int(query.data.split(":")[1]))
     await query.answer(f"Removed {topic.query[:150]}")
-    await edit(query, topics_reply(list_topics(services.db, chat.id), alerts=chat.alerts))
+    alerts = sends_alerts(chat, services.settings)
+    await edit(query, topics_reply(list_topics(services.db, chat.id), alerts=alerts))
 
 
 async def alerts_command(update: Update, context: Context) -> None:
@@ -96,13 +96,22 @@ async def alerts_command(update: Update, context: Context) -> None:
     choice = argument(update).lower()
     chat = this_chat(update, context)
     if choice not in ("on", "off"):
+        settings = services_of(context).settings
         state = "on" if chat.alerts else "off"
-        await answer(update, notice(f"Alerts are {state}. Use /alerts on or /alerts off."))
+        text = f"Alerts are {state}. Use /alerts on or /alerts off."
+        silenced = chat.alerts and not sends_alerts(chat, settings)
+        await answer(update, notice(alerts_text(True, settings) if silenced else text))
         return
     if not await require_chat_admin(update, context):
         return
     set_alerts(services_of(context).db, chat.id, choice == "on")
     await answer(update, notice(alerts_text(choice == "on", services_of(context).settings)))
+
+
+def sends_alerts(chat: Chat, settings: Settings) -> bool:
+    """Whether the chat gets instant alerts: its own choice, unless the operator turned them
+    off for the whole bot (`NEWSBRIEF_ALERTS_PER_HOUR=0`), when matches wait for the digest."""
+    return chat.alerts and settings.alerts_per_hour > 0
 
 
 def alerts_text(on: bool, settings: Settings) -> str:
