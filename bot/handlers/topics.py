@@ -16,7 +16,8 @@ from bot.send import answer, edit
 from bot.services import App, Context, services_of
 from summaries.chats import Chat, ensure_chat, set_alerts
 from summaries.config import Settings
-from summaries.topics import list_topics, remove_topic, subscribe, unsubscribe
+from summaries.errors import typed
+from summaries.topics import MAX_TOPIC_CHARS, list_topics, remove_topic, subscribe, unsubscribe
 
 SUBSCRIBE = CommandSpec(
     "subscribe", "Follow a topic: alerts for new matches and a place in your digest",
@@ -75,7 +76,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
         return
     chat = this_chat(update, context)
     topic = unsubscribe(services_of(context).db, chat.id, key)
-    await answer(update, notice(f"Stopped following '{topic.query}'."))
+    await answer(update, notice(f"Stopped following {typed(topic.query, MAX_TOPIC_CHARS)}."))
 
 
 async def remove_button(update: Update, context: Context) -> None:
