@@ -48,7 +48,9 @@ def test_search_odd_queries(archive: Path) -> None:
     assert "C++ conference" in newsbrief(archive, "search", "source:dw").stdout
     assert newsbrief(archive, "search", "zebra").stdout.strip() == "No results for 'zebra'."
     pasted = newsbrief(archive, "search", "zebra " * 800).stdout.strip()
-    assert pasted == f"No results for {('zebra ' * 14)[:79] + '…'!r}."
+    assert pasted == f"No results for '{('zebra ' * 14)[:79]}…'."
+    typed = newsbrief(archive, "search", "zebra\\stripes").stdout.strip()
+    assert typed == "No results for 'zebra\\stripes'.", "as typed, not Python's repr"
     assert_one_line_error(newsbrief(archive, "search", '"'), "Nothing to search for")
     assert_one_line_error(newsbrief(archive, "search", "-storm"), "at least one word")
 

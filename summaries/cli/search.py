@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from summaries.cli.sources import clip, opened
+from summaries.cli.sources import opened
 from summaries.config import Settings
+from summaries.errors import typed
 from summaries.search import SearchHit, Snippet, search
 
 QUERY_HELP = """Search stored articles, best match first.
@@ -107,7 +108,7 @@ def search_command(settings: Settings, query: tuple[str, ...], limit: int, as_js
             click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
         return
     if not page.hits:
-        click.echo(f"No results for {clip(text, 80)!r}.")
+        click.echo(f"No results for {typed(text, 80)}.")
         return
     ansi = sys.stdout.isatty()
     for number, hit in enumerate(page.hits, start=1):
