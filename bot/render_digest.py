@@ -120,20 +120,61 @@ def topics_reply(topics: Sequence[Topic], *, alerts: bool) -> Reply:
     return Reply(parts, buttons)
 
 
-def subscribed_reply(topic: Topic, recent: int, *, alerts: bool) -> Reply:
-    """The confirmation, with the count of recent matches so a typo shows at once."""
+def subscribed_reply(
+    topic: Topic, recent: int, *, alerts: bool, forum: bool = False, here: int | None = None
+) -> Reply:
+    """The confirmation, with the count of recent matches so a typo shows at once.
+
+    In a forum (`forum`, asked in topic `here`, None: General) it also says where deliveries
+    now go, since following a topic there moved them.
+    """
     matched = "1 article" if recent == 1 else f"{recent} articles"
     then = "You get an alert when a new one appears" if alerts else "New ones go into your digest"
-    return Reply(
-        (
-            f"Following <b>{esc(topic.query, 200)}</b>. It matched {matched} in the last 7 days."
-            f" {then}. See all your topics with /topics.",
-        )
+    text = (
+        f"Following <b>{esc(topic.query, 200)}</b>. It matched {matched} in the last 7 days."
+        f" {then}. See all your topics with /topics."
+    )
+    return Reply((f"{text} {now_posted_in(here)}" if forum else text,))
+
+
+def now_posted_in(here: int | None) -> str:
+    """In a forum, after /digest HH:MM or /subscribe in topic `here` (None: General): where
+    scheduled digests and alerts go from now on."""
+    return f"Scheduled digests and alerts are now posted in {_place(here)}."
+
+
+def _place(thread: int | None) -> str:
+    return "General" if thread is None else "this topic"
+
+
+def _posted_in(chat: Chat, here: int | None) -> str:
+    """/settings in a forum, asked in topic `here` (None: General): where deliveries go.
+
+    A bot cannot read a topic's name without extra calls, so a topic other than this one is
+    named by what chose it.
+    """
+    thread = chat.delivery_thread
+    if thread is not None and thread != here:
+        place = "another topic: the one where /digest HH:MM or /subscribe was last used"
+    else:
+        place = _place(thread)
+    return (
+        f"Posted in: {place} (scheduled digests and alerts;"
+        " /digest HH:MM in a topic or in General moves them there)"
     )
 
 
-def settings_reply(chat: Chat, *, topics: int, per_hour: int, now: datetime) -> Reply:
-    """/settings: everything this chat can change, and how."""
+def settings_reply(
+    chat: Chat,
+    *,
+    topics: int,
+    per_hour: int,
+    now: datetime,
+    forum: bool = False,
+    here: int | None = None,
+) -> Reply:
+    """/settings: everything this chat can change, and how; in a forum (`forum`, asked in
+    topic `here`, None: General), where digests and alerts are posted."""
     if chat.digest_time is None:
         digest = "off (turn on with /digest 08:00)"
     else:
@@ -156,6 +197,8 @@ def settings_reply(chat: Chat, *, topics: int, per_hour: int, now: datetime) -> 
         f"Topics: {topics} (/topics)",
         f"When nothing is new: {empty} (/emptydigest send|skip)",
     ]
+    if forum:
+        lines.append(_posted_in(chat, here))
     return Reply(("\n".join(lines),))
 
 

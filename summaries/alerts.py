@@ -4,7 +4,9 @@ The ingester calls `alert_hook` with the ids it just stored. Each chat gets at m
 per batch (all its new matches bundled, near-duplicates collapsed) and at most
 `alerts_per_hour` alert messages in any hour. What the cap holds back is not lost: it has no
 delivery row, so the chat's next digest picks it up. A chat with alerts off gets its matches
-only in the digest, for the same reason.
+only in the digest, for the same reason. In a forum group the alert is posted in the chat's
+delivery topic (`Chat.delivery_thread`: where an admin last set the digest time or followed a
+topic), General if none.
 
 A cursor (the highest article id already considered) lets `catch_up` plan the alerts for
 articles nobody has considered yet: those a crash prevented between storing and planning, and
@@ -97,7 +99,15 @@ def _plan_chat(
     chat = get_chat(db, chat_id)
     parts = outbox.notifier.render_alert(AlertMessage(chat_id, items, now, chat.timezone))
     with db.conn:
-        enqueue(db, chat_id, "alert", parts, now=now, topic_ids={a: found[a] for a in fresh})
+        enqueue(
+            db,
+            chat_id,
+            "alert",
+            parts,
+            now=now,
+            topic_ids={a: found[a] for a in fresh},
+            thread_id=chat.delivery_thread,
+        )
     return 1
 
 

@@ -16,17 +16,22 @@ from summaries.store import Database
 
 _CHAT_IDENTITY = ("id", "kind", "title", "created_at", "active", "deactivated_at")
 """Columns of `chats` that describe the chat itself; every other column is a setting."""
+_THREAD = "delivery_thread_id"
+"""The setting that names a forum topic, which exists only in the chat where it was set."""
 
 
 def move_chat(db: Database, old: int, new: int, *, kind: str) -> bool:
     """Move chat `old`'s settings and everything keyed by it to `new`; False if nothing to move.
 
     If `new` already has a row (the supergroup was used before the upgrade was announced), the
-    group's settings win and the topics are merged (a topic followed in both stays once).
+    group's settings win and the topics are merged (a topic followed in both stays once),
+    except the delivery topic: one set in the supergroup is a topic of the supergroup and
+    stays; otherwise the group's moves with the rest (NULL, General, for a group without
+    topics).
     """
     if old == new or db.execute("SELECT 1 FROM chats WHERE id = ?", [old]).fetchone() is None:
         return False
-    settings = [c for c in _columns(db, "chats") if c not in _CHAT_IDENTITY]
+    settings = [c for c in _columns(db, "chats") if c not in (*_CHAT_IDENTITY, _THREAD)]
     names = ", ".join(settings)
     with db.conn:
         db.execute(
@@ -36,8 +41,9 @@ def move_chat(db: Database, old: int, new: int, *, kind: str) -> bool:
         )
         db.execute(
             f"UPDATE chats SET ({names}) = (SELECT {names} FROM chats WHERE id = ?),"  # noqa: S608
+            f" {_THREAD} = coalesce({_THREAD}, (SELECT {_THREAD} FROM chats WHERE id = ?)),"
             " kind = ?, active = 1, deactivated_at = NULL WHERE id = ?",
-            [old, kind, new],
+            [old, old, kind, new],
         )
         for table in _keyed_by_chat(db):  # names from the schema, not from users
             sql = f'UPDATE OR IGNORE "{table}" SET chat_id = ? WHERE chat_id = ?'  # noqa: S608

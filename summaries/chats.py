@@ -1,4 +1,5 @@
-"""Chat settings: who the bot talks to, their timezone, digest hour and alert preference.
+"""Chat settings: who the bot talks to, their timezone, digest hour, alert preference and, in
+a forum group, the topic where scheduled digests and alerts are posted.
 
 A chat row is created the first time a chat uses a topic or digest command. Every setting is
 validated here, so the bot and the CLI share one set of rules and one set of messages.
@@ -41,6 +42,8 @@ class Chat:
     last_digest_slot: date | None = None
     created_at: datetime | None = None
     deactivated_at: datetime | None = None
+    delivery_thread: int | None = None
+    """The forum topic scheduled digests and alerts go to (None: the chat itself, General)."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -73,6 +76,7 @@ def _chat(row: dict[str, Any]) -> Chat:
         last_digest_slot=date.fromisoformat(slot) if slot else None,
         created_at=from_db(row["created_at"]),
         deactivated_at=from_db(row["deactivated_at"]),
+        delivery_thread=row["delivery_thread_id"],
     )
 
 
@@ -151,6 +155,20 @@ def set_digest_time(db: Database, chat_id: int, at: time | None, *, now: datetim
     return _update(
         db, chat_id, "digest_time = ?, last_digest_slot = ?", [at.strftime("%H:%M"), str(passed)]
     )
+
+
+def set_delivery_thread(db: Database, chat_id: int, thread_id: int | None) -> Chat:
+    """Post the chat's scheduled digests and alerts in forum topic `thread_id` (None: General).
+
+    The bot calls this where an admin sets the digest time or follows a topic, so deliveries
+    go where the group reads news. The topic stays stored when it is later closed or deleted:
+    each message to it is refused once (a 400 that delivered nothing) and the notifier posts
+    it in General instead. Clearing it at the first refusal would spare that request, but a
+    closed topic can be reopened, and clearing would then move the group's deliveries to
+    General for good without anyone choosing it; a deleted topic costs one refused request
+    per message until an admin sends /digest HH:MM (or /subscribe) where they should go.
+    """
+    return _update(db, chat_id, "delivery_thread_id = ?", [thread_id])
 
 
 def latest_slot(at: time, tz: ZoneInfo, now: datetime) -> tuple[date, datetime]:

@@ -12,6 +12,10 @@ Content: stories fetched since the previous digest (first digest: the last 24 ho
 chat has not been sent, matching its topics (grouped by topic, in topic order) or, with no
 topics, the top stories overall. Near-duplicates collapse to one item with "also reported by";
 stories covered by more outlets come first.
+
+Where: a scheduled digest goes to the chat's delivery topic (`Chat.delivery_thread`, read when
+it is planned: in a forum, where an admin last set the digest time or followed a topic), a
+/digest to the topic it was asked in; None is the chat itself (General in a forum).
 """
 
 from __future__ import annotations
@@ -140,9 +144,10 @@ def plan_digest(
     """Plan the chat's digest now; `slot` is the scheduled day it fulfils (None: /digest).
 
     `thread_id` is the forum topic /digest was asked in, where the digest goes (None: the chat
-    itself, General in a forum). Returns False when there was nothing to send and the chat
-    prefers to skip empty digests (or the slot was already done). Messages and slot are
-    written in one transaction.
+    itself, General in a forum); a scheduled digest (`slot` given) goes to the chat's delivery
+    topic instead, whatever `thread_id` says. Returns False when there was nothing to send and
+    the chat prefers to skip empty digests (or the slot was already done). Messages and slot
+    are written in one transaction.
     """
     with db.conn:
         return _plan(db, outbox, chat_id, now=now, slot=slot, thread_id=thread_id)
@@ -165,13 +170,14 @@ def _plan(
     message, topic_ids = build_digest(db, chat, now=now, window=window)
     send = not message.is_empty or chat.empty_digest == "send"
     parts = outbox.notifier.render_digest(message) if send else []
+    where = thread_id if slot is None else chat.delivery_thread
     updates: list[Any] = [to_db(now)]
     sql = "UPDATE chats SET last_digest_at = ?"
     if slot is not None:
         sql += ", last_digest_slot = ?"
         updates.append(str(slot))
     if parts:
-        enqueue(db, chat_id, "digest", parts, now=now, topic_ids=topic_ids, thread_id=thread_id)
+        enqueue(db, chat_id, "digest", parts, now=now, topic_ids=topic_ids, thread_id=where)
     db.execute(sql + " WHERE id = ?", [*updates, chat_id])
     return bool(parts)
 

@@ -417,3 +417,14 @@ def _topics_readable_since(db: Database) -> None:
         readable = quote_unreadable_since(text)
         if readable != text:
             db.execute("UPDATE OR REPLACE topics SET query = ? WHERE id = ?", [readable, topic_id])
+
+
+@migration
+def _chats_delivery_thread(db: Database) -> None:
+    """The forum topic where each chat's scheduled digests and alerts are posted.
+
+    It is the topic where a group admin last set the digest time or followed a topic. NULL is
+    the chat itself (General in a forum), where every chat's deliveries went before this
+    version: adding the column changes nothing for them.
+    """
+    db.execute("ALTER TABLE chats ADD COLUMN delivery_thread_id INTEGER")

@@ -12,14 +12,15 @@ from telegram import Update
 
 from bot.commands import CommandSpec, add_command, argument
 from bot.delivery import install_delivery, outbox_of, schedule_delivery
-from bot.handlers.topics import this_chat
+from bot.handlers.topics import is_forum, this_chat
 from bot.permissions import require_bot_admin, require_chat_admin
 from bot.render import notice
-from bot.render_digest import failures_reply, settings_reply
+from bot.render_digest import failures_reply, now_posted_in, settings_reply
 from bot.send import answer, forum_topic
 from bot.services import App, Context, services_of
 from summaries.chats import (
     parse_digest_time,
+    set_delivery_thread,
     set_digest_time,
     set_empty_digest,
     set_timezone,
@@ -48,7 +49,11 @@ def register(application: App) -> None:
 
 
 async def digest_command(update: Update, context: Context) -> None:
-    """No argument: the digest now. HH:MM: daily at that local time. off: no daily digest."""
+    """No argument: the digest now. HH:MM: daily at that local time. off: no daily digest.
+
+    In a forum, HH:MM also makes the topic it was sent in (General included) the one where
+    scheduled digests and alerts are posted; "off" leaves that alone, as alerts still go there.
+    """
     choice = argument(update).lower()
     services, chat = services_of(context), this_chat(update, context)
     if not choice:
@@ -71,6 +76,10 @@ async def digest_command(update: Update, context: Context) -> None:
             f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone_label})."
             " Change the timezone with /timezone Area/City."
         )
+        here = forum_topic(update)
+        set_delivery_thread(services.db, chat.id, here)
+        if is_forum(update):
+            text += " " + now_posted_in(here)
     await answer(update, notice(text))
 
 
@@ -108,9 +117,15 @@ async def settings_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     topics = len(list_topics(services.db, chat.id))
     per_hour = services.settings.alerts_per_hour
-    await answer(
-        update, settings_reply(chat, topics=topics, per_hour=per_hour, now=services.clock())
+    reply = settings_reply(
+        chat,
+        topics=topics,
+        per_hour=per_hour,
+        now=services.clock(),
+        forum=is_forum(update),
+        here=forum_topic(update),
     )
+    await answer(update, reply)
 
 
 async def failures_command(update: Update, context: Context) -> None:

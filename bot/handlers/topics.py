@@ -12,9 +12,9 @@ from bot.commands import CommandSpec, add_command, argument
 from bot.permissions import require_chat_admin
 from bot.render import notice
 from bot.render_digest import subscribed_reply, topics_reply
-from bot.send import answer, edit
+from bot.send import answer, edit, forum_topic
 from bot.services import App, Context, services_of
-from summaries.chats import Chat, ensure_chat, set_alerts
+from summaries.chats import Chat, ensure_chat, set_alerts, set_delivery_thread
 from summaries.config import Settings
 from summaries.errors import typed
 from summaries.topics import MAX_TOPIC_CHARS, list_topics, remove_topic, subscribe, unsubscribe
@@ -44,8 +44,18 @@ def this_chat(update: Update, context: Context) -> Chat:
     return ensure_chat(services.db, chat.id, now=services.clock(), kind=chat.type, title=chat.title)
 
 
+def is_forum(update: Update) -> bool:
+    """Whether the update comes from a group with topics, where deliveries have a place."""
+    chat = update.effective_chat
+    return chat is not None and bool(chat.is_forum)
+
+
 async def subscribe_command(update: Update, context: Context) -> None:
-    """Follow a topic; the reply says how many recent articles it matched."""
+    """Follow a topic; the reply says how many recent articles it matched.
+
+    In a forum, the forum topic it was sent in (General included) becomes the one where
+    scheduled digests and alerts are posted; a refused topic changes nothing.
+    """
     text = argument(update)
     if not text:
         await answer(update, notice(f"Tell me what to follow, e.g. {SUBSCRIBE.example}"))
@@ -55,8 +65,11 @@ async def subscribe_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     limit = services.settings.max_topics_per_chat
     topic, recent = subscribe(services.db, chat.id, text, limit=limit, now=services.clock())
+    here = forum_topic(update)
+    set_delivery_thread(services.db, chat.id, here)
     alerts = sends_alerts(chat, services.settings)
-    await answer(update, subscribed_reply(topic, recent, alerts=alerts))
+    forum = is_forum(update)
+    await answer(update, subscribed_reply(topic, recent, alerts=alerts, forum=forum, here=here))
 
 
 async def topics_command(update: Update, context: Context) -> None:

@@ -1,0 +1,217 @@
+"""Forum groups: scheduled digests and alerts go to the topic where an admin set them up.
+
+`/digest HH:MM` or `/subscribe` sent in a topic makes it the chat's delivery topic; sent in
+General, General. Every test runs the real bot against the fake Bot API server, which refuses a
+`message_thread_id` naming no open topic ("message thread not found") as Telegram does;
+scheduled digests are run by calling the digest job with a chosen moment, never by sleeping.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.delivery import outbox_of
+from summaries.chats import get_chat, set_delivery_thread
+from summaries.config import Settings
+from summaries.digest import run_due_digests
+from summaries.store import MIGRATIONS, open_database, to_db
+from tests.bot_harness import NOW, RunningBot, add_story, running_bot
+from tests.fake_telegram import Message
+
+FORUM = -1009999
+NEWS, OTHER = 7, 8
+ADMIN = 5
+GRACE = timedelta(hours=6)
+
+
+async def say(bot: RunningBot, text: str, *, thread_id: int | None = None) -> list[Message]:
+    """`text` from the forum's admin in topic `thread_id` (None: General); the bot's answers.
+
+    In General the message carries the forum chat as Telegram sends it (`is_forum`), which the
+    fake's `group_message` leaves out.
+    """
+    before = len(bot.fake.bot_messages(FORUM))
+    if thread_id is None:
+        with bot.fake.lock:
+            chat, sender = bot.fake.chats[FORUM], bot.fake.user(ADMIN)
+            message = bot.fake.record_user_message(chat, sender, text)
+        bot.fake.push_update({"message": message})
+    else:
+        bot.fake.topic_message(FORUM, thread_id, ADMIN, text)
+    await bot.settle()
+    return bot.fake.bot_messages(FORUM)[before:]
+
+
+def forum_bot_setup(bot: RunningBot) -> None:
+    bot.fake.add_forum(FORUM)
+    bot.fake.set_admins(FORUM, {ADMIN})
+
+
+async def alert_for(bot: RunningBot, title: str) -> list[Message]:
+    """Store a story as ingestion would and run the new-article hooks; the bot's posts."""
+    before = len(bot.fake.bot_messages(FORUM))
+    article_id = add_story(bot.db, title)
+    for hook in bot.services.new_article_hooks:
+        await hook([article_id])
+    return bot.fake.bot_messages(FORUM)[before:]
+
+
+async def scheduled(bot: RunningBot, hours: float) -> list[Message]:
+    """Run the digest job `hours` after NOW; the bot's posts."""
+    before = len(bot.fake.bot_messages(FORUM))
+    box = outbox_of(bot.application)
+    await run_due_digests(bot.db, box, NOW + timedelta(hours=hours), grace=GRACE)
+    return bot.fake.bot_messages(FORUM)[before:]
+
+
+async def test_the_topic_where_the_digest_time_is_set_gets_the_scheduled_digests(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        forum_bot_setup(bot)
+        [set_here] = await say(bot, "/digest 09:00", thread_id=NEWS)
+        assert set_here.thread_id == NEWS
+        assert "Scheduled digests and alerts are now posted in this topic." in set_here.text
+        add_story(bot.db, "Harbour ferry approved")
+        [digest] = await scheduled(bot, 1)
+        assert "Harbour ferry approved" in digest.text
+        assert digest.thread_id == NEWS, "a scheduled digest went to General, not the News topic"
+        assert await scheduled(bot, 1.5) == [], "one digest a day"
+
+        [asked] = await say(bot, "/digest")
+        assert asked.thread_id is None, "/digest itself is still answered where it was asked"
+
+        [moved] = await say(bot, "/digest 10:00")
+        assert moved.thread_id is None
+        assert "Scheduled digests and alerts are now posted in General." in moved.text
+        [digest] = await scheduled(bot, 26)
+        assert "Your digest" in digest.text and digest.thread_id is None
+        assert bot.fake.rejected == []
+
+
+async def test_the_topic_where_a_topic_is_followed_gets_the_alerts(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        forum_bot_setup(bot)
+        [refused] = await say(bot, "/subscribe", thread_id=OTHER)
+        assert refused.text.startswith("Tell me what to follow")
+        [followed] = await say(bot, "/subscribe harbour", thread_id=NEWS)
+        assert "Scheduled digests and alerts are now posted in this topic." in followed.text
+        await say(bot, "/subscribe ferry", thread_id=NEWS)
+        bot.fake.topic_message(FORUM, OTHER, 6, "/subscribe bridge")  # not an admin: refused
+        await bot.settle()
+        assert get_chat(bot.db, FORUM).delivery_thread == NEWS
+        [alert] = await alert_for(bot, "Harbour storm warning")
+        assert "Harbour storm warning" in alert.text
+        assert alert.thread_id == NEWS, "an alert went to General, not the News topic"
+
+        await say(bot, "/subscribe ferry OR bridge")
+        [alert] = await alert_for(bot, "Ferry timetable changes")
+        assert "Ferry timetable changes" in alert.text and alert.thread_id is None
+        assert bot.fake.rejected == []
+
+
+async def test_settings_say_where_deliveries_are_posted(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        forum_bot_setup(bot)
+        [shown] = await say(bot, "/settings", thread_id=NEWS)
+        assert "\nPosted in: General (scheduled digests and alerts;" in shown.text
+        await say(bot, "/digest 08:30", thread_id=NEWS)
+        [shown] = await say(bot, "/settings", thread_id=NEWS)
+        assert "\nPosted in: this topic (scheduled digests and alerts;" in shown.text
+        [elsewhere] = await say(bot, "/settings", thread_id=OTHER)
+        assert (
+            "\nPosted in: another topic: the one where /digest HH:MM or /subscribe was last used"
+            in elsewhere.text
+        )
+        [general] = await say(bot, "/settings")
+        assert "\nPosted in: another topic:" in general.text
+
+        [plain] = await bot.ask(ADMIN, "/settings", chat_id=-1004444)
+        assert "Posted in" not in plain.text, "a group without topics has nowhere else to post"
+        [private] = await bot.ask(42, "/settings")
+        assert "Posted in" not in private.text
+
+
+async def test_a_deleted_or_closed_delivery_topic_gets_its_messages_in_general(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        forum_bot_setup(bot)
+        await say(bot, "/digest 09:00", thread_id=NEWS)
+        await say(bot, "/subscribe harbour", thread_id=NEWS)
+        bot.fake.fail_next(
+            "sendMessage", 400, description="Bad Request: TOPIC_CLOSED", chat_id=FORUM
+        )
+        [alert] = await alert_for(bot, "Harbour closed by storm")
+        assert alert.thread_id is None, "a closed topic's alert is posted in General"
+
+        bot.fake.delete_forum_topic(FORUM, NEWS)
+        add_story(bot.db, "Harbour ferry resumes")
+        [digest] = await scheduled(bot, 1)
+        assert "Harbour ferry resumes" in digest.text and digest.thread_id is None
+        [alert] = await alert_for(bot, "Harbour reopens")
+        assert alert.thread_id is None
+        gone = "Bad Request: message thread not found"
+        refused = [e.description for _, e in bot.fake.rejected]
+        assert refused == ["Bad Request: TOPIC_CLOSED", gone, gone]
+        rows = bot.db.execute(
+            "SELECT kind, status, thread_id FROM outbox WHERE chat_id = ? ORDER BY id", [FORUM]
+        ).fetchall()
+        assert rows == [("alert", "sent", NEWS), ("digest", "sent", NEWS), ("alert", "sent", NEWS)]
+        assert get_chat(bot.db, FORUM).delivery_thread == NEWS, "kept: a closed topic may reopen"
+
+        await say(bot, "/digest 09:00")  # an admin moves deliveries back to General
+        [alert] = await alert_for(bot, "Harbour repairs begin")
+        assert alert.thread_id is None and len(bot.fake.rejected) == 3, "no refusal first"
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_where_deliveries_go(
+    settings: Settings,
+) -> None:
+    old, new = -4242, FORUM
+    async with running_bot(settings) as bot:
+        forum_bot_setup(bot)
+        bot.fake.set_admins(old, {ADMIN})
+        await bot.ask(ADMIN, "/digest 07:30", chat_id=old)
+        set_delivery_thread(bot.db, old, 3)  # only to see the column move: groups have no topics
+        old_chat = {"id": old, "type": "group", "title": "Test group"}
+        message = {"message_id": 900, "date": 0, "chat": old_chat, "from": bot.fake.user(ADMIN)}
+        await bot.push({"message": {**message, "migrate_to_chat_id": new}})
+        assert get_chat(bot.db, new).delivery_thread == 3, "the group's delivery topic moved"
+
+        second = -4343
+        bot.fake.set_admins(second, {ADMIN})
+        await bot.ask(ADMIN, "/digest 06:00", chat_id=second)
+        await say(bot, "/digest 09:00", thread_id=NEWS)  # set in the supergroup itself
+        old_chat = {"id": second, "type": "group", "title": "Test group"}
+        message = {"message_id": 901, "date": 0, "chat": old_chat, "from": bot.fake.user(ADMIN)}
+        await bot.push({"message": {**message, "migrate_to_chat_id": new}})
+        moved = get_chat(bot.db, new)
+        assert f"{moved.digest_time:%H:%M}" == "06:00", "the group's settings win"
+        assert moved.delivery_thread == NEWS, "a topic of the supergroup is kept"
+        add_story(bot.db, "Harbour ferry approved")
+        [digest] = await scheduled(bot, 22)
+        assert digest.thread_id == NEWS
+
+
+def test_an_existing_database_gains_the_delivery_topic_as_general(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    names = [step.__name__ for step in MIGRATIONS]
+    for number, step in enumerate(MIGRATIONS[: names.index("_chats_delivery_thread")], start=1):
+        step(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    old.execute(
+        "INSERT INTO chats (id, kind, digest_time, created_at)"
+        " VALUES (?, 'supergroup', '08:00', ?)",
+        [FORUM, to_db(NOW)],
+    )
+    old.conn.commit()
+    old.close()
+    db = open_database(path)
+    chat = get_chat(db, FORUM)
+    assert (chat.delivery_thread, f"{chat.digest_time:%H:%M}") == (None, "08:00")
+    db.close()
