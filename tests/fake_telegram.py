@@ -169,8 +169,15 @@ class FakeTelegram(BotApi):
     def group_message(
         self, chat_id: int, user_id: int, text: str, *, title: str = "Test group", **user: Any
     ) -> dict[str, Any]:
-        """A member of group `chat_id` (a negative id) writes `text` there; returns the message."""
+        """A member of group `chat_id` (a negative id) writes `text` there; returns the message.
+
+        In a forum (a chat `topic_message` has written in) this is General: Telegram still
+        marks the chat `is_forum`, without a thread id.
+        """
         chat = {"id": chat_id, "type": "supergroup", "title": title}
+        with self.lock:
+            if self.chats.get(chat_id, {}).get("is_forum"):
+                chat["is_forum"] = True
         return self._user_message(chat, self.user(user_id, **user), text)
 
     def topic_message(
