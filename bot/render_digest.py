@@ -154,14 +154,14 @@ def _posted_in(chat: Chat, here: int | None) -> str:
     named by what chose it.
     """
     thread = chat.delivery_thread
+    label = "Scheduled digests and alerts: in"
     if thread is not None and thread != here:
-        place = "another topic: the one where /digest HH:MM or /subscribe was last used"
-    else:
-        place = _place(thread)
-    return (
-        f"Posted in: {place} (scheduled digests and alerts;"
-        " /digest HH:MM in a topic or in General moves them there)"
-    )
+        return (
+            f"{label} another topic, where /digest HH:MM or /subscribe was last sent"
+            " (send /digest HH:MM here to move them here)"
+        )
+    elsewhere = "in a topic" if thread is None else "in another topic or in General"
+    return f"{label} {_place(thread)} (/digest HH:MM or /subscribe sent {elsewhere} moves them)"
 
 
 def settings_reply(

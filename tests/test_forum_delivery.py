@@ -117,22 +117,31 @@ async def test_settings_say_where_deliveries_are_posted(settings: Settings) -> N
     async with running_bot(settings) as bot:
         forum_bot_setup(bot)
         [shown] = await say(bot, "/settings", thread_id=NEWS)
-        assert "\nPosted in: General (scheduled digests and alerts;" in shown.text
+        general_here = (
+            "\nScheduled digests and alerts: in General"
+            " (/digest HH:MM or /subscribe sent in a topic moves them)"
+        )
+        assert general_here in shown.text
         await say(bot, "/digest 08:30", thread_id=NEWS)
         [shown] = await say(bot, "/settings", thread_id=NEWS)
-        assert "\nPosted in: this topic (scheduled digests and alerts;" in shown.text
+        assert (
+            "\nScheduled digests and alerts: in this topic"
+            " (/digest HH:MM or /subscribe sent in another topic or in General moves them)"
+        ) in shown.text
         [elsewhere] = await say(bot, "/settings", thread_id=OTHER)
         assert (
-            "\nPosted in: another topic: the one where /digest HH:MM or /subscribe was last used"
-            in elsewhere.text
-        )
+            "\nScheduled digests and alerts: in another topic, where /digest HH:MM or /subscribe"
+            " was last sent (send /digest HH:MM here to move them here)"
+        ) in elsewhere.text
         [general] = await say(bot, "/settings")
-        assert "\nPosted in: another topic:" in general.text
+        assert "\nScheduled digests and alerts: in another topic," in general.text
 
         [plain] = await bot.ask(ADMIN, "/settings", chat_id=-1004444)
-        assert "Posted in" not in plain.text, "a group without topics has nowhere else to post"
+        assert "Scheduled digests and alerts" not in plain.text, (
+            "a group without topics has nowhere else to post"
+        )
         [private] = await bot.ask(42, "/settings")
-        assert "Posted in" not in private.text
+        assert "Scheduled digests and alerts" not in private.text
 
 
 async def test_a_deleted_or_closed_delivery_topic_gets_its_messages_in_general(
