@@ -28,17 +28,10 @@ GRACE = timedelta(hours=6)
 
 
 async def say(bot: RunningBot, text: str, *, thread_id: int | None = None) -> list[Message]:
-    """`text` from the forum's admin in topic `thread_id` (None: General); the bot's answers.
-
-    In General the message carries the forum chat as Telegram sends it (`is_forum`), which the
-    fake's `group_message` leaves out.
-    """
+    """`text` from the forum's admin in topic `thread_id` (None: General); the bot's answers."""
     before = len(bot.fake.bot_messages(FORUM))
     if thread_id is None:
-        with bot.fake.lock:
-            chat, sender = bot.fake.chats[FORUM], bot.fake.user(ADMIN)
-            message = bot.fake.record_user_message(chat, sender, text)
-        bot.fake.push_update({"message": message})
+        bot.fake.group_message(FORUM, ADMIN, text, title="Forum")
     else:
         bot.fake.topic_message(FORUM, thread_id, ADMIN, text)
     await bot.settle()
