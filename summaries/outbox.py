@@ -14,8 +14,9 @@ and 429 pauses happen while the part is still `pending`.
 
 States: pending -> sending -> sent | failed | unknown; dropped when the chat blocked the bot.
 
-A part may name a forum topic (`thread_id`: /digest asked in a topic is answered there); NULL
-is the chat itself, General in a forum. A chat's parts keep one order whatever their topics.
+A part may name a forum topic (`thread_id`: where /digest was asked, or for scheduled digests
+and alerts the chat's delivery topic); NULL is the chat itself, General in a forum. A chat's
+parts keep one order whatever their topics.
 """
 
 from __future__ import annotations
