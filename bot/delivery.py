@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -43,6 +44,7 @@ from bot.render_digest import render_alert, render_digest
 from bot.send import is_entity_error
 from bot.services import App, Context, services_of
 from summaries.alerts import alert_hook
+from summaries.chats import forget_delivery_thread
 from summaries.digest import schedule_digests
 from summaries.notify import (
     AlertMessage,
@@ -59,6 +61,8 @@ log = logging.getLogger(__name__)
 
 _GONE = ("chat not found", "user not found", "bot was kicked", "have no rights to send")
 _NO_TOPIC = ("message thread not found", "topic_closed", "topic_deleted")
+_TOPIC_GONE = ("message thread not found", "topic_deleted")
+"""Of `_NO_TOPIC`, the answers that mean the topic is deleted, not just closed."""
 """Refusals that are about the forum topic only: the chat itself still takes the message."""
 
 
@@ -159,9 +163,17 @@ def _seconds(error: RetryAfter) -> float:
 class TelegramNotifier:
     """Renders with bot/render_digest.py and sends through a PTB `Bot` (application.bot)."""
 
-    def __init__(self, bot: Bot, limiter: FanoutLimiter | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        limiter: FanoutLimiter | None = None,
+        *,
+        topic_gone: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.bot = bot
         self.limiter = limiter or FanoutLimiter()
+        self.topic_gone = topic_gone
+        """Told (chat id, thread id) when Telegram says a forum topic no longer exists."""
 
     def render_alert(self, alert: AlertMessage) -> list[Part]:
         return render_alert(alert)
@@ -190,6 +202,8 @@ class TelegramNotifier:
                         "topic %s of chat %s refused the message (%s); sending it to General",
                         thread_id, chat_id, error.message,
                     )  # fmt: skip
+                    if self.topic_gone is not None and _names(error, _TOPIC_GONE):
+                        self.topic_gone(chat_id, thread_id)
                     thread_id = None
                 elif html and is_entity_error(error):
                     log.warning("HTML refused for chat %s (%s); sending plain text", chat_id, error)
@@ -246,7 +260,9 @@ def install_delivery(application: App) -> Outbox:
     `services.new_article_hooks` to the Ingester after the cluster hook.
     """
     services = services_of(application)
-    notifier = TelegramNotifier(application.bot)
+    notifier = TelegramNotifier(
+        application.bot, topic_gone=partial(forget_delivery_thread, services.db)
+    )
     box = Outbox(services.db, notifier, clock=services.clock)
     application.bot_data[_OUTBOX] = box
     per_hour = services.settings.alerts_per_hour

@@ -161,14 +161,25 @@ def set_delivery_thread(db: Database, chat_id: int, thread_id: int | None) -> Ch
     """Post the chat's scheduled digests and alerts in forum topic `thread_id` (None: General).
 
     The bot calls this where an admin sets the digest time or follows a topic, so deliveries
-    go where the group reads news. The topic stays stored when it is later closed or deleted:
-    each message to it is refused once (a 400 that delivered nothing) and the notifier posts
-    it in General instead. Clearing it at the first refusal would spare that request, but a
-    closed topic can be reopened, and clearing would then move the group's deliveries to
-    General for good without anyone choosing it; a deleted topic costs one refused request
-    per message until an admin sends /digest HH:MM (or /subscribe) where they should go.
+    go where the group reads news. A closed topic stays stored: each message to it is refused
+    (a 400 that delivered nothing) and posted in General instead, and a topic can be reopened,
+    so forgetting it would move the group's deliveries for good without anyone choosing it.
+    A deleted topic cannot come back: `forget_delivery_thread`.
     """
     return _update(db, chat_id, "delivery_thread_id = ?", [thread_id])
+
+
+def forget_delivery_thread(db: Database, chat_id: int, thread_id: int) -> None:
+    """Telegram says forum topic `thread_id` no longer exists: deliver to General from now on.
+
+    Only if it is still the chat's delivery topic (an admin may have chosen another since the
+    message was queued). Without this, every later message would be refused once first.
+    """
+    with db.conn:
+        db.execute(
+            "UPDATE chats SET delivery_thread_id = NULL WHERE id = ? AND delivery_thread_id = ?",
+            [chat_id, thread_id],
+        )
 
 
 def latest_slot(at: time, tz: ZoneInfo, now: datetime) -> tuple[date, datetime]:
