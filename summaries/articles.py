@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from summaries.errors import NotFoundError
+from summaries.folding import folded_text
 from summaries.models import Article, StoredArticle, Summary
 from summaries.store import Database, from_db, to_db, utcnow
 from summaries.tombstones import identity_checks, is_tombstoned
@@ -103,13 +104,22 @@ def insert_article(
                     moment,
                 ],
             )
-            db.execute(
-                "INSERT INTO article_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                [article_id, article.title, " ".join(summary.sentences), article.text],
-            )
+            _index(db, article_id, article.title, " ".join(summary.sentences), article.text)
     except sqlite3.IntegrityError:
         return None
     return article_id
+
+
+def _index(db: Database, article_id: int, title: str, summary: str, body: str) -> None:
+    """The article's search entry; `folded` only when it has ł, ß, έ... (else it stays NULL)."""
+    row = {"rowid": article_id, "title": title, "summary": summary, "body": body}
+    folded = folded_text(title, summary, body)
+    if folded:
+        row["folded"] = folded
+    db.execute(
+        f"INSERT INTO article_fts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",  # noqa: S608
+        list(row.values()),
+    )
 
 
 _ARTICLE_SELECT = """

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from summaries.errors import QueryError, typed
+from summaries.folding import fold
 
 MAX_TERMS = 20
 """Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
@@ -49,8 +50,18 @@ class Term:
     prefix: bool = False
 
     def fts(self) -> str:
-        """This term as a quoted FTS5 string (quotes cannot occur inside: they split words)."""
-        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+        """This term as quoted FTS5 strings (quotes cannot occur inside: they split words).
+
+        The folded spelling (`summaries.folding`) finds both "zostal" and "został", through the
+        index's `folded` column; the spelling as typed, when it differs, is OR-ed in so that
+        the same word in a headline still ranks by the title's weight and snippets still mark it.
+        """
+        star = "*" if self.prefix else ""
+        typed_words = " ".join(self.words)
+        folded = fold(typed_words)
+        if folded == typed_words:
+            return f'"{folded}"{star}'
+        return f'("{typed_words}"{star} OR "{folded}"{star})'
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,12 @@ MAX_MATCHES = 2000
 """Only the newest this many matches of a query are ranked (and counted)."""
 
 _START, _END = "\x02", "\x03"
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
-"""Title, summary, body: a word in the headline says more than one deep in the text."""
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 1.0)
+"""Title, summary, body: a word in the headline says more than one deep in the text.
+
+The fourth is the `folded` column (all three with ł, ß, έ... folded, `summaries.folding`),
+which counts like the body: it only lets plain typing find those letters.
+"""
 
 
 Snippet = tuple[tuple[str, bool], ...]
@@ -112,7 +116,7 @@ def search(
     if parsed.fts() is None:
         key, score = "a.id", "0.0"
     else:
-        key, score = "article_fts.rowid", "-bm25(article_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+        key, score = "article_fts.rowid", "-bm25(article_fts, {}, {}, {}, {})".format(*BM25_WEIGHTS)
     rows = db.execute(
         f"SELECT id, score, count(*) OVER () FROM (SELECT {key} AS id, {score} AS score,"  # noqa: S608
         f" coalesce(a.published_at, a.fetched_at) AS at{base}"

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from summaries.errors import ConfigError
+from summaries.folding import folded_text
 from summaries.query import quote_unreadable_since
 
 log = logging.getLogger(__name__)
@@ -428,3 +429,38 @@ def _chats_delivery_thread(db: Database) -> None:
     version: adding the column changes nothing for them.
     """
     db.execute("ALTER TABLE chats ADD COLUMN delivery_thread_id INTEGER")
+
+
+_FOLD_BATCH = 1000
+
+
+@migration
+def _fts_folded_letters(db: Database) -> None:
+    """Let plain typing find ł, ß, ё, ø, ı, Greek έ...: the search index gains a folded column.
+
+    The tokenizer folds case and Latin accents but not letters without a decomposition or
+    outside Latin, so `zostal` missed "został" (`summaries.folding`). The new `folded` column
+    holds an article's title, summary and body with those letters folded, or "" when folding
+    changes nothing. FTS5 cannot add a column in place, so the table is rebuilt, in batches.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE article_fts_new USING fts5(title, summary, body, folded,"
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')"
+    )
+    last = -1
+    while True:
+        rows = db.execute(
+            "SELECT rowid, title, summary, body FROM article_fts WHERE rowid > ?"
+            " ORDER BY rowid LIMIT ?",
+            [last, _FOLD_BATCH],
+        ).fetchall()
+        if not rows:
+            break
+        db.conn.executemany(
+            "INSERT INTO article_fts_new (rowid, title, summary, body, folded)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(*r, folded_text(*(field or "" for field in r[1:]))) for r in rows],
+        )
+        last = rows[-1][0]
+    db.execute("DROP TABLE article_fts")
+    db.execute("ALTER TABLE article_fts_new RENAME TO article_fts")

@@ -8,7 +8,9 @@ indexed as bitsets (one Python int per word, bit i = article i), each topic beco
 big-int ANDs and ORs, and word, prefix and phrase results are cached across topics, since
 thousands of subscribers share words. Tokens are FTS5's `unicode61 remove_diacritics 2` ones
 (letters and digits, lower-cased, accents dropped from Latin letters only: SQLite's own folding,
-`query.index_words`), so a topic matches here exactly what a search for it finds.
+`query.index_words`) of the text with ł, ß, ё, Greek έ... folded (`summaries.folding`, as the
+index's `folded` column and every search term are), so a topic matches here exactly what a
+search for it finds.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from summaries.errors import NotFoundError, QueryError, typed
+from summaries.folding import fold
 from summaries.query import index_words
 from summaries.search import Query, Term, parse_query, search
 from summaries.store import Database, from_db, to_db
@@ -84,8 +87,8 @@ def validate(text: str) -> Query:
 
 
 def _folded(term: Term) -> list[str]:
-    """A term's words as the matcher compares them (accents dropped, as in the index)."""
-    return [w for word in term.words for w in words(word)]
+    """A term's words as the matcher compares them (folded and accents dropped, as searched)."""
+    return [w for word in term.words for w in words(fold(word))]
 
 
 def _always_excluded(term: Term, excluded: Term) -> bool:
@@ -227,7 +230,7 @@ class Matcher:
     def __init__(self, docs: Sequence[Doc], *, now: datetime) -> None:
         self.docs = list(docs)
         self.now = now
-        self.tokens = [words(d.text) for d in self.docs]
+        self.tokens = [words(fold(d.text)) for d in self.docs]
         self.postings: dict[str, int] = {}
         for i, tokens in enumerate(self.tokens):
             bit = 1 << i

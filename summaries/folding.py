@@ -1,0 +1,75 @@
+"""Letters people type without: the search folding FTS5's `unicode61` tokenizer leaves out.
+
+The index folds case in every script and drops accents from Latin letters, but a letter with
+no Unicode decomposition (ł, ß, ø, ı, ...) or outside Latin (ё, Greek έ) keeps its mark, so
+`zostal` missed "został" and `εκλογες` missed "εκλογές": words phone keyboards make people
+type plain. This table folds exactly those letters. It is explicit on purpose: stripping every
+decomposable mark would also merge Japanese か/が and Cyrillic й/и, which are different letters.
+
+One table for every side: the search index's `folded` column (`folded_text`), each term of a
+search (`summaries.query.Term.fts`) and the topic-alert matcher (`summaries.topics`), so an
+alert finds exactly what /search finds.
+"""
+
+from __future__ import annotations
+
+_GREEK = {
+    "ά": "α",
+    "έ": "ε",
+    "ή": "η",
+    "ί": "ι",
+    "ό": "ο",
+    "ύ": "υ",
+    "ώ": "ω",
+    "ϊ": "ι",
+    "ϋ": "υ",
+    "ΐ": "ι",
+    "ΰ": "υ",
+    "Ά": "Α",
+    "Έ": "Ε",
+    "Ή": "Η",
+    "Ί": "Ι",
+    "Ό": "Ο",
+    "Ύ": "Υ",
+    "Ώ": "Ω",
+    "Ϊ": "Ι",
+    "Ϋ": "Υ",
+}
+_LETTERS = {
+    "ł": "l",
+    "Ł": "L",
+    "ß": "ss",
+    "ẞ": "SS",
+    "ё": "е",
+    "Ё": "Е",
+    "ı": "i",
+    "ø": "o",
+    "Ø": "O",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "đ": "d",
+    "Đ": "D",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "TH",
+}
+_TABLE = str.maketrans({**_LETTERS, **_GREEK})
+
+
+def fold(text: str) -> str:
+    """`text` with the letters above replaced by what people type for them (case is kept)."""
+    return text.translate(_TABLE)
+
+
+def folded_text(*parts: str) -> str:
+    """The index's `folded` column: the parts folded, or "" when folding changes nothing.
+
+    Empty for most articles (English has none of these letters), so the index barely grows;
+    the original columns already hold every word such an article has.
+    """
+    joined = "\n".join(parts)
+    folded = fold(joined)
+    return folded if folded != joined else ""
