@@ -9,6 +9,11 @@ decomposable mark would also merge Japanese か/が and Cyrillic й/и, which ar
 One table for every side: the search index's `folded` column (`folded_text`), each term of a
 search (`summaries.query.Term.fts`) and the topic-alert matcher (`summaries.topics`), so an
 alert finds exactly what /search finds.
+
+Changing the table changes queries and alerts at once, but not the `folded` column of articles
+already indexed (the migration `_fts_folded_letters` ran once): /search would miss older
+articles with a newly added letter. So a change to the table comes with a new migration that
+re-folds the index the way `_fts_folded_letters` does.
 """
 
 from __future__ import annotations
