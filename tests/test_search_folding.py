@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from summaries import chats, topics
+from summaries.errors import QueryError
+from summaries.folding import fold
 from summaries.search import parse_query, search
 from summaries.store import MIGRATIONS, Database, open_database
-from summaries.topics import Matcher, load_docs
+from summaries.topics import Matcher, load_docs, words
 from tests.test_search import NOW, store
 
 PAIRS = [
@@ -162,3 +165,31 @@ def test_an_existing_archive_is_reindexed_with_folded_letters(
     assert "zostal" in folded[ids[0]]
     assert "Story 0" in folded[ids[0]]
     db.close()
+
+
+def test_folding_agrees_with_the_index_on_every_character() -> None:
+    """Alerts == search for every letter, not only the ones tried above.
+
+    A search term finds its typed or its folded spelling; the alert matcher compares folded
+    spellings only. They agree when text the index folds alike (Ł and ł, ǿ and ø) folds
+    alike here too, and folded text folds no further: a table missing "Ł" next to "ł" would
+    let `Łódź` alerts miss what /search finds.
+    """
+    for code in range(0x80, 0x3100):
+        if 0xD800 <= code < 0xE000:
+            continue
+        text = f"a{chr(code)}b"
+        folded = words(fold(text))
+        assert folded == words(fold(" ".join(words(text)))), hex(code)
+        assert folded == words(fold(" ".join(folded))), hex(code)
+
+
+def test_a_topic_spelt_with_or_without_the_letters_is_followed_once(db: Database) -> None:
+    """`strasse` finds exactly what `Straße` finds (alerts and search), so it is the same topic."""
+    chat = chats.ensure_chat(db, 42, now=NOW).id
+    topics.subscribe(db, chat, "Straße", limit=50, now=NOW)
+    with pytest.raises(QueryError, match=r"already follow 'strasse' \(as 'Straße'\)"):
+        topics.subscribe(db, chat, "strasse", limit=50, now=NOW)
+    with pytest.raises(QueryError, match="can never match"):
+        topics.subscribe(db, chat, "łódź -lodz", limit=50, now=NOW)
+    assert [t.query for t in topics.list_topics(db, chat)] == ["Straße"]
