@@ -69,6 +69,13 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+COLUMN_BREAK = "\ue000"
+"""A token between the parts of one article's text (title, summary, body) wherever they are
+read as one: the index holds them in separate columns, where a "phrase" cannot run from the
+end of one into the next. A private-use character is a word of its own to the index's
+tokenizer and appears in no article or query, so it keeps phrases apart and matches nothing."""
+
+
 def folded_text(*parts: str) -> str:
     """The index's `folded` column: the parts folded, or "" when folding changes nothing.
 
@@ -76,6 +83,6 @@ def folded_text(*parts: str) -> str:
     index nothing more; an article with them is indexed twice, about double its share of the
     index (a Polish or German archive doubles).
     """
-    joined = "\n".join(parts)
+    joined = f" {COLUMN_BREAK} ".join(parts)
     folded = fold(joined)
     return folded if folded != joined else ""

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from summaries.errors import NotFoundError, QueryError, typed
-from summaries.folding import fold
+from summaries.folding import COLUMN_BREAK, fold
 from summaries.query import index_words
 from summaries.search import Query, Term, parse_query, search
 from summaries.store import Database, from_db, to_db
@@ -207,19 +207,26 @@ def subscriptions(
     return [Subscription(int(i), int(c), str(q), parsed[q]) for i, c, q in rows]
 
 
+_BREAK = f" {COLUMN_BREAK} "
+"""Between title, summary and body: a phrase matches within one of them, as in the index."""
+
+
 def load_docs(db: Database, article_ids: Sequence[int]) -> list[Doc]:
     """The searchable text (title, summary, body, as indexed) of articles, in the order given."""
     if not article_ids:
         return []
     marks = ",".join("?" * len(article_ids))
     rows = db.execute(
-        "SELECT a.id, a.title || ' ' || coalesce(f.summary, '') || ' ' || a.text,"  # noqa: S608
+        "SELECT a.id, a.title, coalesce(f.summary, ''), a.text,"  # noqa: S608
         " a.source_name, coalesce(a.published_at, a.fetched_at)"
         f" FROM articles a LEFT JOIN article_fts f ON f.rowid = a.id WHERE a.id IN ({marks})",
         list(article_ids),
     ).fetchall()
     found = {
-        int(r[0]): Doc(int(r[0]), str(r[1]), str(r[2]), datetime.fromisoformat(r[3])) for r in rows
+        int(r[0]): Doc(
+            int(r[0]), _BREAK.join(map(str, r[1:4])), str(r[4]), datetime.fromisoformat(r[5])
+        )
+        for r in rows
     }
     return [found[i] for i in article_ids if i in found]
 

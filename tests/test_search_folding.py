@@ -193,3 +193,14 @@ def test_a_topic_spelt_with_or_without_the_letters_is_followed_once(db: Database
     with pytest.raises(QueryError, match="can never match"):
         topics.subscribe(db, chat, "łódź -lodz", limit=50, now=NOW)
     assert [t.query for t in topics.list_topics(db, chat)] == ["Straße"]
+
+
+def test_a_phrase_never_runs_from_the_headline_into_the_summary(db: Database) -> None:
+    """The index keeps title, summary and body in separate columns; the folded copy and the
+    alert matcher keep them apart too, so alerts still find exactly what /search finds."""
+    store(db, "Storm hits coast", "Overnight the harbour flooded.", summary="Overnight rain.")
+    store(db, "Burza w Łodzi", "Prezydent zwołał sztab kryzysowy.", summary="Prezydent miasta.")
+    assert found(db, '"coast overnight"') == set()
+    assert found(db, '"lodzi prezydent"') == set()
+    assert found(db, '"łodzi prezydent"') == set()
+    assert len(found(db, '"w lodzi"')) == 1
