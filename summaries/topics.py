@@ -57,7 +57,8 @@ class Doc:
     """What matching needs of an article: its words, outlet and time."""
 
     id: int
-    text: str
+    parts: tuple[str, ...]
+    """Title, summary and body: separate columns in the index, so a phrase stays within one."""
     source_name: str
     when: datetime
 
@@ -207,10 +208,6 @@ def subscriptions(
     return [Subscription(int(i), int(c), str(q), parsed[q]) for i, c, q in rows]
 
 
-_BREAK = f" {COLUMN_BREAK} "
-"""Between title, summary and body: a phrase matches within one of them, as in the index."""
-
-
 def load_docs(db: Database, article_ids: Sequence[int]) -> list[Doc]:
     """The searchable text (title, summary, body, as indexed) of articles, in the order given."""
     if not article_ids:
@@ -223,12 +220,24 @@ def load_docs(db: Database, article_ids: Sequence[int]) -> list[Doc]:
         list(article_ids),
     ).fetchall()
     found = {
-        int(r[0]): Doc(
-            int(r[0]), _BREAK.join(map(str, r[1:4])), str(r[4]), datetime.fromisoformat(r[5])
-        )
+        int(r[0]): Doc(int(r[0]), tuple(map(str, r[1:4])), str(r[4]), datetime.fromisoformat(r[5]))
         for r in rows
     }
     return [found[i] for i in article_ids if i in found]
+
+
+def _column_words(parts: Sequence[str]) -> list[str]:
+    """The words of each part, with `COLUMN_BREAK` between parts so no phrase spans two.
+
+    Each part is folded on its own: a plain ASCII title or body keeps str.translate's fast
+    path, which one string joined with the break character would lose.
+    """
+    tokens: list[str] = []
+    for number, part in enumerate(parts):
+        if number:
+            tokens.append(COLUMN_BREAK)
+        tokens += words(fold(part))
+    return tokens
 
 
 class Matcher:
@@ -237,7 +246,7 @@ class Matcher:
     def __init__(self, docs: Sequence[Doc], *, now: datetime) -> None:
         self.docs = list(docs)
         self.now = now
-        self.tokens = [words(fold(d.text)) for d in self.docs]
+        self.tokens = [_column_words(d.parts) for d in self.docs]
         self.postings: dict[str, int] = {}
         for i, tokens in enumerate(self.tokens):
             bit = 1 << i
