@@ -83,6 +83,5 @@ def folded_text(*parts: str) -> str:
     index nothing more; an article with them is indexed twice, about double its share of the
     index (a Polish or German archive doubles).
     """
-    joined = f" {COLUMN_BREAK} ".join(parts)
-    folded = fold(joined)
-    return folded if folded != joined else ""
+    folded = [fold(part) for part in parts]  # one by one: ASCII parts keep translate's fast path
+    return f" {COLUMN_BREAK} ".join(folded) if folded != list(parts) else ""
