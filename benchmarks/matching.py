@@ -22,12 +22,13 @@ from pathlib import Path
 from summaries.alerts import plan_alerts
 from summaries.articles import insert_article
 from summaries.chats import ensure_chat
+from summaries.matching import match_subscriptions, words
 from summaries.models import Article, Summary
 from summaries.notify import AlertMessage, DigestMessage, Part
 from summaries.outbox import Outbox
 from summaries.search import matching_article_ids
 from summaries.store import Database, open_database, to_db
-from summaries.topics import match_subscriptions, subscriptions, words
+from summaries.topics import subscriptions
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bbc-news-summary.jsonl"

@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 from summaries.articles import get_articles
 from summaries.chats import get_chat
 from summaries.cluster import collapse
+from summaries.matching import match_subscriptions
 from summaries.models import StoredArticle
 from summaries.notify import AlertMessage, Item
 from summaries.outbox import Outbox, enqueue, undelivered
 from summaries.store import Database, to_db
-from summaries.topics import match_subscriptions, subscriptions
+from summaries.topics import subscriptions
 
 log = logging.getLogger(__name__)
 

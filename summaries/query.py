@@ -161,6 +161,12 @@ def index_words(text: str) -> list[str]:
     return text.translate(_FOLDING).split()
 
 
+def term_words(term: Term) -> list[str]:
+    """A term's words as topic matching compares them: folded (`summaries.folding`) and then
+    as the index holds them (`index_words`), which is what a search for the term matches."""
+    return [w for word in term.words for w in index_words(fold(word))]
+
+
 @dataclass(frozen=True)
 class _Item:
     kind: str  # "term", "or", "and", "source", "since"

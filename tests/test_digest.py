@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from summaries import chats, digest, outbox, outbox_admin, topics
+from summaries import chats, digest, matching, outbox, outbox_admin, topics
 from summaries.notify import DigestMessage, Part
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
@@ -247,9 +247,9 @@ async def test_chats_due_together_share_one_index_and_keep_their_own_content(
         outbox.enqueue(db, 3, "alert", [Part("ALERT Football final", (final,))], now=NOW)
     indexed: list[int] = []
 
-    def counting(docs: list[topics.Doc], *, now: datetime) -> topics.Matcher:
+    def counting(docs: list[matching.Doc], *, now: datetime) -> matching.Matcher:
         indexed.append(len(docs))
-        return topics.Matcher(docs, now=now)
+        return matching.Matcher(docs, now=now)
 
     monkeypatch.setattr(digest, "Matcher", counting)
     assert await due_at(db, box, NOW) == [1, 2, 3]

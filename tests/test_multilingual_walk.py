@@ -17,11 +17,11 @@ from summaries.boilerplate import is_boilerplate
 from summaries.config import Settings
 from summaries.extract import extract_article
 from summaries.ingest import Ingester
+from summaries.matching import Matcher, load_docs, words
 from summaries.search import parse_query, search
 from summaries.sources import add_source
 from summaries.store import Database
 from summaries.summarize import split_sentences, summarize_article
-from summaries.topics import Matcher, load_docs, words
 from tests.bot_harness import NOW, add_story, running_bot
 from tests.servers import LocalServer, Reply
 

@@ -15,9 +15,9 @@ import sqlite_utils
 from summaries import chats, topics
 from summaries.errors import QueryError
 from summaries.folding import fold
+from summaries.matching import Matcher, load_docs, words
 from summaries.search import parse_query, search
 from summaries.store import MIGRATIONS, Database, open_database
-from summaries.topics import Matcher, load_docs, words
 from tests.test_search import NOW, store
 
 PAIRS = [

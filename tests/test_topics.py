@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from summaries import chats, topics
+from summaries import chats, matching, topics
 from summaries.errors import NotFoundError, QueryError
 from summaries.search import matching_article_ids, parse_query
 from summaries.store import Database
@@ -117,7 +117,7 @@ def test_matcher_agrees_with_full_text_search(db: Database) -> None:
         store(db, "Un café à Paris", "Le café ouvre. Climate of the city is mild."),
         store(db, "Old climate story", at=NOW - timedelta(days=5)),
     ]
-    matcher = topics.Matcher(topics.load_docs(db, ids), now=NOW)
+    matcher = matching.Matcher(matching.load_docs(db, ids), now=NOW)
     for text in QUERIES:
         query = parse_query(text)
         expected = matching_article_ids(db, query, ids, now=NOW)
@@ -132,8 +132,8 @@ def test_match_subscriptions_picks_each_chats_first_topic(db: Database) -> None:
     heat = store(db, "Heat wave grips Europe", "Climate change in Europe.")
     cup = store(db, "Cup final", "Football tonight.")
     subs = topics.subscriptions(db)
-    found = topics.match_subscriptions(db, subs, [heat, cup], now=NOW)
+    found = matching.match_subscriptions(db, subs, [heat, cup], now=NOW)
     climate = topics.list_topics(db, a)[0].id
     assert found == {a: {heat: climate}, b: {cup: topics.list_topics(db, b)[0].id}}
     chats.deactivate_chat(db, b, now=NOW, reason="blocked")
-    assert b not in topics.match_subscriptions(db, topics.subscriptions(db), [cup], now=NOW)
+    assert b not in matching.match_subscriptions(db, topics.subscriptions(db), [cup], now=NOW)
