@@ -80,18 +80,19 @@ def extract_article(
 
 def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
     """The article as the feed itself tells it: for when its page cannot be fetched or read."""
-    text = printable(clean_text(_fragment_text(entry.content_html), title=entry.title))
-    if not text:
-        raise ExtractError(f"The feed entry {entry.url} has no text of its own to summarise.")
-    article = Article(
-        title=strip_markup(entry.title),
-        text=text,
-        url=entry.url,
-        byline=_tidy_author(entry.author),
-        published=entry.published,
-        site_name=source_name or None,
+    article = _printable(
+        Article(
+            title=strip_markup(entry.title),
+            text=clean_text(_fragment_text(entry.content_html), title=entry.title),
+            url=entry.url,
+            byline=_tidy_author(entry.author),
+            published=entry.published,
+            site_name=source_name or None,
+        )
     )
-    return _printable(article)
+    if not article.text:
+        raise ExtractError(f"The feed entry {entry.url} has no text of its own to summarise.")
+    return article
 
 
 def _printable(article: Article) -> Article:
