@@ -72,7 +72,7 @@ def _canonical_netloc(netloc: str, scheme: str) -> str:
 
 def _ascii_host(host: str) -> str:
     """`bücher.example` as `xn--bcher-kva.example`, the form a feed may use for the same host;
-    a name IDNA cannot encode (an emoji, an over-long label) stays as it is."""
+    a name IDNA cannot encode (an over-long or empty label) stays as it is."""
     if host.isascii():
         return host
     try:

@@ -37,6 +37,7 @@ from summaries.urls import blocked_reason, canonical_url, check_url, find_urls
         ("https://xn--bcher-kva.example/feed", "https://xn--bcher-kva.example/feed"),
         ("https://😀.example/a", "https://xn--e28h.example/a"),
         ("https://" + "ü" * 70 + ".example/a", "https://" + "ü" * 70 + ".example/a"),  # too long
+        ("https://Ü..example/a", "https://ü..example/a"),  # an empty label: no IDNA form
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:
