@@ -83,16 +83,22 @@ def test_retention_is_off_unless_asked() -> None:
     assert asked.keep_articles_days == 30
 
 
-def test_a_lower_case_setting_is_named_with_the_real_name(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    "name",
+    [
+        "NEWSBRIEF_POLL_INTERVALL",
+        "newsbrief_poll_interval",  # names are case-sensitive: this was ignored in silence
+    ],
+)
+def test_a_misspelt_setting_is_named_with_the_likely_intended_one(
+    name: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Names are case-sensitive: `newsbrief_poll_interval=60` in .env was ignored in silence."""
-    (tmp_path / ".env").write_text("newsbrief_poll_interval=60\n")
+    (tmp_path / ".env").write_text(f"{name}=60\n")
     with caplog.at_level(logging.WARNING, logger="summaries.config"):
         settings = Settings.from_env({"PATH": "/bin"}, env_file=tmp_path / ".env")
     assert settings.poll_interval == 900
     assert caplog.messages == [
-        "Unknown setting newsbrief_poll_interval is ignored. Did you mean "
+        f"Unknown setting {name} is ignored. Did you mean "
         "NEWSBRIEF_POLL_INTERVAL? Every setting is listed in .env.example."
     ]
 

@@ -47,19 +47,6 @@ def test_an_admin_username_gets_a_hint_to_use_the_numeric_id() -> None:
         Settings.from_env({"NEWSBRIEF_ADMIN_IDS": "@alice, 12"}, env_file=None)
 
 
-def test_a_misspelt_setting_is_named_with_the_likely_intended_one(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    (tmp_path / ".env").write_text("NEWSBRIEF_POLL_INTERVALL=60\n")
-    with caplog.at_level(logging.WARNING, logger="summaries.config"):
-        settings = Settings.from_env({"PATH": "/bin"}, env_file=tmp_path / ".env")
-    assert settings.poll_interval == 900
-    assert caplog.messages == [
-        "Unknown setting NEWSBRIEF_POLL_INTERVALL is ignored. Did you mean "
-        "NEWSBRIEF_POLL_INTERVAL? Every setting is listed in .env.example."
-    ]
-
-
 def test_known_settings_raise_no_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="summaries.config"):
         Settings.from_env({"NEWSBRIEF_ADMIN_IDS": "1", "TELEGRAM_BOT_TOKEN": "1:a"}, env_file=None)
