@@ -145,10 +145,12 @@ class Matcher:
         return mask
 
     def _source(self, name: str) -> int:
-        key = name.lower()
+        """Sources whose name starts with `name`, casefolded as /search compares them
+        (`articles.source_name_filter`): source:strasse finds "Straße Zeitung" in both."""
+        key = name.casefold()
         if key not in self._sources:
             self._sources[key] = sum(
-                1 << i for i, d in enumerate(self.docs) if d.source_name.lower().startswith(key)
+                1 << i for i, d in enumerate(self.docs) if d.source_name.casefold().startswith(key)
             )
         return self._sources[key]
 

@@ -125,6 +125,19 @@ def test_matcher_agrees_with_full_text_search(db: Database) -> None:
     assert matcher.match(parse_query('"heat wave"')) == [ids[1]]
 
 
+def test_matcher_compares_source_names_as_search_does(db: Database) -> None:
+    ids = [
+        store(db, "Harbour opens", source="Straße Zeitung"),
+        store(db, "Harbour closes", source="Strand News"),
+    ]
+    matcher = matching.Matcher(matching.load_docs(db, ids), now=NOW)
+    for text in ("source:strasse", "source:STRASSE", "source:straße", "source:Stra"):
+        query = parse_query(text)
+        expected = matching_article_ids(db, query, ids, now=NOW)
+        assert set(matcher.match(query)) == expected, text
+    assert matcher.match(parse_query("source:strasse")) == [ids[0]]
+
+
 def test_match_subscriptions_picks_each_chats_first_topic(db: Database) -> None:
     a, b = chats.ensure_chat(db, 1, now=NOW).id, chats.ensure_chat(db, 2, now=NOW).id
     for chat_id, text in ((a, "climate"), (a, "europe"), (b, "football")):
