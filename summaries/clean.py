@@ -83,8 +83,9 @@ def clean_text(text: str, *, title: str | None = None) -> str:
             continue
         if in_links and is_link_title(plain):
             continue
-        in_links = is_links_heading(plain) or (in_links and is_boilerplate(plain))
-        if is_boilerplate(plain) or is_caption(raw, plain):
+        furniture = is_boilerplate(plain)
+        in_links = is_links_heading(plain) or (in_links and furniture)
+        if furniture or is_caption(raw, plain):
             continue
         if is_date_line(plain) or parse_byline(plain) is not None:
             continue
