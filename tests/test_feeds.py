@@ -243,6 +243,15 @@ def test_valid_character_references_are_kept() -> None:
     assert feed.entries[0].title == "Café 😀 & tea"
 
 
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#x110000;", "&#99999999999;"])
+def test_a_utf16_feed_referring_to_no_character_is_refused_clearly(reference: str) -> None:
+    """In UTF-16 the reference is not the ASCII bytes the repair looks for, so feedparser meets
+    it and fails; that failure is one FeedError naming the feed, not a crash."""
+    body = _rss_item(f"Bad {reference} title").decode().replace("1.0", '1.0" encoding="utf-16', 1)
+    with pytest.raises(FeedError, match="holds a character reference no text can contain"):
+        parse_feed(body.encode("utf-16"), url=BASE, content_type="application/rss+xml")
+
+
 def test_json_feed_surrogates_and_control_characters_are_made_storable() -> None:
     body = json.dumps(
         {
