@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import sqlite_utils
-
 from bot.delivery import outbox_of
 from summaries.chats import get_chat, set_delivery_thread
 from summaries.config import Settings
 from summaries.digest import run_due_digests
-from summaries.store import MIGRATIONS, open_database, to_db
+from summaries.store import open_database, to_db
 from tests.bot_harness import NOW, RunningBot, add_story, running_bot
 from tests.fake_telegram import Message
+from tests.old_schema import database_before
 
 FORUM = -1009999
 NEWS, OTHER = 7, 8
@@ -199,11 +198,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_where_deliveries_go(
 
 def test_an_existing_database_gains_the_delivery_topic_as_general(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    names = [step.__name__ for step in MIGRATIONS]
-    for number, step in enumerate(MIGRATIONS[: names.index("_chats_delivery_thread")], start=1):
-        step(old)
-        old.execute(f"PRAGMA user_version = {number}")
+    old = database_before(path, "_chats_delivery_thread")
     old.execute(
         "INSERT INTO chats (id, kind, digest_time, created_at)"
         " VALUES (?, 'supergroup', '08:00', ?)",

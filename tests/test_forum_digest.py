@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from telegram import Bot
 
 from bot.delivery import TelegramNotifier, outbox_of
@@ -17,9 +16,10 @@ from summaries.chats import get_chat
 from summaries.config import Settings
 from summaries.digest import plan_digest
 from summaries.outbox import Outbox
-from summaries.store import MIGRATIONS, open_database, to_db
+from summaries.store import open_database, to_db
 from tests.bot_harness import NOW, RunningBot, add_story, running_bot
 from tests.fake_telegram import TOKEN, FakeTelegram, Message
+from tests.old_schema import database_before
 
 FORUM = -1009999
 TOPIC = 7
@@ -91,11 +91,7 @@ async def test_messages_queued_before_the_upgrade_are_sent_to_the_chat_itself(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    names = [step.__name__ for step in MIGRATIONS]
-    for number, step in enumerate(MIGRATIONS[: names.index("_outbox_threads")], start=1):
-        step(old)
-        old.execute(f"PRAGMA user_version = {number}")
+    old = database_before(path, "_outbox_threads")
     moment = to_db(NOW)
     old.execute("INSERT INTO chats (id, kind, created_at) VALUES (?, 'supergroup', ?)",
                 [FORUM, moment])  # fmt: skip

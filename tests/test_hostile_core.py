@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from click.testing import CliRunner
 
 from summaries import chats, digest, outbox, topics
@@ -17,9 +16,10 @@ from summaries.cluster import assign_cluster
 from summaries.errors import ChatSettingError, NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
 from summaries.search import parse_query, search
-from summaries.store import MIGRATIONS, Database, open_database
+from summaries.store import MIGRATIONS, Database, open_database, schema_version
 from summaries.timezones import timezone_suggestions
 from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.old_schema import database_before
 from tests.test_topics_support import NOW, RecordingNotifier, store
 
 
@@ -118,11 +118,8 @@ def test_short_prefixes_are_indexed_and_an_old_archive_keeps_its_search(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    prefix = [step.__name__ for step in MIGRATIONS].index("_fts_prefix_index")
-    for number, step in enumerate(MIGRATIONS[:prefix], start=1):
-        step(old)
-        old.execute(f"PRAGMA user_version = {number}")
+    old = database_before(path, "_fts_prefix_index")
+    prefix = schema_version(old)
     tombstones = next(step for step in MIGRATIONS if step.__name__ == "_article_tombstones")
     tombstones(old)  # what storing an article reads today; a later migration makes it for real
     store(old, "Storm hits the coast", at=NOW - timedelta(hours=1))

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from summaries import chats, topics
 from summaries.errors import QueryError
 from summaries.folding import fold
 from summaries.matching import Matcher, load_docs, words
 from summaries.search import parse_query, search
-from summaries.store import MIGRATIONS, Database, open_database
+from summaries.store import Database, open_database, schema_version
+from tests.old_schema import database_before
 from tests.test_search import NOW, store
 
 PAIRS = [
@@ -134,11 +134,8 @@ def test_an_existing_archive_is_reindexed_with_folded_letters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    version = [step.__name__ for step in MIGRATIONS].index("_fts_folded_letters")
-    for number, step in enumerate(MIGRATIONS[:version], start=1):
-        step(old)
-        old.execute(f"PRAGMA user_version = {number}")
+    old = database_before(path, "_fts_folded_letters")
+    version = schema_version(old)
     with monkeypatch.context() as before:  # the search entry as written before this version
         before.setattr("summaries.articles.folded_text", lambda *parts: "")
         ids = [
