@@ -120,13 +120,11 @@ def topics_reply(topics: Sequence[Topic], *, alerts: bool) -> Reply:
     return Reply(parts, buttons)
 
 
-def subscribed_reply(
-    topic: Topic, recent: int, *, alerts: bool, forum: bool = False, here: int | None = None
-) -> Reply:
+def subscribed_reply(topic: Topic, recent: int, *, alerts: bool, posted_in: str = "") -> Reply:
     """The confirmation, with the count of recent matches so a typo shows at once.
 
-    In a forum (`forum`, asked in topic `here`, None: General) it also says where deliveries
-    now go, since following a topic there moved them.
+    In a forum, `posted_in` (`now_posted_in`) says where deliveries now go, since following a
+    topic there moved them.
     """
     matched = "1 article" if recent == 1 else f"{recent} articles"
     then = "You get an alert when a new one appears" if alerts else "New ones go into your digest"
@@ -134,7 +132,7 @@ def subscribed_reply(
         f"Following <b>{esc(topic.query, 200)}</b>. It matched {matched} in the last 7 days."
         f" {then}. See all your topics with /topics."
     )
-    return Reply((f"{text} {now_posted_in(here)}" if forum else text,))
+    return Reply((f"{text} {posted_in}".rstrip(),))
 
 
 def now_posted_in(here: int | None) -> str:

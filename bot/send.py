@@ -94,6 +94,12 @@ async def answer(update: Update, reply: Reply) -> list[Message]:
     return await send_reply(chat.get_bot(), chat.id, reply, **extra)
 
 
+def is_forum(update: Update) -> bool:
+    """Whether the update comes from a group with topics, where deliveries have a place."""
+    chat = update.effective_chat
+    return chat is not None and bool(chat.is_forum)
+
+
 def forum_topic(update: Update) -> int | None:
     """The forum topic the update came from (its message's, or the pressed button's message's);
     None for General or a chat without topics.

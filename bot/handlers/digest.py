@@ -12,15 +12,14 @@ from telegram import Update
 
 from bot.commands import CommandSpec, add_command, argument
 from bot.delivery import install_delivery, outbox_of, schedule_delivery
-from bot.handlers.topics import is_forum, this_chat
+from bot.handlers.topics import deliver_here, this_chat
 from bot.permissions import require_bot_admin, require_chat_admin
 from bot.render import notice
-from bot.render_digest import failures_reply, now_posted_in, settings_reply
-from bot.send import answer, forum_topic
+from bot.render_digest import failures_reply, settings_reply
+from bot.send import answer, forum_topic, is_forum
 from bot.services import App, Context, services_of
 from summaries.chats import (
     parse_digest_time,
-    set_delivery_thread,
     set_digest_time,
     set_empty_digest,
     set_timezone,
@@ -72,14 +71,11 @@ async def digest_command(update: Update, context: Context) -> None:
     if chat.digest_time is None:
         text = "Daily digest off. /digest still sends one whenever you ask."
     else:
+        where = deliver_here(update, context, chat.id)
         text = (
             f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone_label})."
-            " Change the timezone with /timezone Area/City."
-        )
-        here = forum_topic(update)
-        set_delivery_thread(services.db, chat.id, here)
-        if is_forum(update):
-            text += " " + now_posted_in(here)
+            f" Change the timezone with /timezone Area/City. {where}"
+        ).rstrip()
     await answer(update, notice(text))
 
 

@@ -11,8 +11,8 @@ from telegram.ext import CallbackQueryHandler
 from bot.commands import CommandSpec, add_command, argument
 from bot.permissions import require_chat_admin
 from bot.render import notice
-from bot.render_digest import subscribed_reply, topics_reply
-from bot.send import answer, edit, forum_topic
+from bot.render_digest import now_posted_in, subscribed_reply, topics_reply
+from bot.send import answer, edit, forum_topic, is_forum
 from bot.services import App, Context, services_of
 from summaries.chats import Chat, ensure_chat, set_alerts, set_delivery_thread
 from summaries.config import Settings
@@ -44,12 +44,6 @@ def this_chat(update: Update, context: Context) -> Chat:
     return ensure_chat(services.db, chat.id, now=services.clock(), kind=chat.type, title=chat.title)
 
 
-def is_forum(update: Update) -> bool:
-    """Whether the update comes from a group with topics, where deliveries have a place."""
-    chat = update.effective_chat
-    return chat is not None and bool(chat.is_forum)
-
-
 async def subscribe_command(update: Update, context: Context) -> None:
     """Follow a topic; the reply says how many recent articles it matched.
 
@@ -65,11 +59,21 @@ async def subscribe_command(update: Update, context: Context) -> None:
     services, chat = services_of(context), this_chat(update, context)
     limit = services.settings.max_topics_per_chat
     topic, recent = subscribe(services.db, chat.id, text, limit=limit, now=services.clock())
-    here = forum_topic(update)
-    set_delivery_thread(services.db, chat.id, here)
+    where = deliver_here(update, context, chat.id)
     alerts = sends_alerts(chat, services.settings)
-    forum = is_forum(update)
-    await answer(update, subscribed_reply(topic, recent, alerts=alerts, forum=forum, here=here))
+    await answer(update, subscribed_reply(topic, recent, alerts=alerts, posted_in=where))
+
+
+def deliver_here(update: Update, context: Context, chat_id: int) -> str:
+    """Make the forum topic the command was sent in (General included) the place for the chat's
+    scheduled digests and alerts; in a forum, the sentence that says so ("" elsewhere).
+
+    Outside forums this stores None (the chat itself), so a group that had topics and turned
+    them off does not keep a stale thread.
+    """
+    here = forum_topic(update)
+    set_delivery_thread(services_of(context).db, chat_id, here)
+    return now_posted_in(here) if is_forum(update) else ""
 
 
 async def topics_command(update: Update, context: Context) -> None:
