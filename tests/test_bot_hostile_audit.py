@@ -193,15 +193,13 @@ async def test_welcome_buttons_in_a_channel_post_only_for_its_admins(settings: S
 
 
 async def test_replies_in_a_forum_stay_in_the_topic_of_the_command(settings: Settings) -> None:
-    forum = {"id": -1007777, "type": "supergroup", "title": "Forum", "is_forum": True}
+    forum = -1007777
     async with running_bot(settings) as bot:
-        bot.fake.add_chat(forum["id"], title="Forum").update(is_forum=True)
-        command = [{"type": "bot_command", "offset": 0, "length": 5}]
-        in_topic = {"message_thread_id": 7, "is_topic_message": True}
-        await bot.push(
-            raw_message(bot, forum, bot.fake.user(5), text="/help", entities=command, **in_topic)
-        )
-        await bot.push(raw_message(bot, forum, bot.fake.user(5), text="/help", entities=command))
-        replies = bot.fake.bot_messages(forum["id"])
+        bot.fake.add_forum(forum)
+        bot.fake.topic_message(forum, 7, 5, "/help")
+        await bot.settle()
+        bot.fake.group_message(forum, 5, "/help")  # in General
+        await bot.settle()
+        replies = bot.fake.bot_messages(forum)
         assert [reply.thread_id for reply in replies] == [7, None]  # General has no thread id
         assert replies[0].text == replies[1].text
