@@ -164,12 +164,12 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         self,
         similarity: Matrix,
         title_similarity: Matrix,
-        word_counts: Sequence[int] | NDArray[np.intp] | None = None,
+        word_counts: Sequence[int] | NDArray[np.intp],
     ) -> Matrix:
         """Each sentence's score before quality: centrality + position + title, each in [0, 1].
 
-        With `word_counts` (words per sentence) the position prior reads how much text comes
-        before each sentence (`text_positions`); without, its index.
+        `word_counts` (words per sentence) places each sentence by how much text comes before
+        it (`text_positions`), not by its index.
         """
         tune = self.tuning
         n = similarity.shape[0]
@@ -186,8 +186,7 @@ class CentralitySummarizer(AbstractSummarizer):  # type: ignore[misc]
         later = np.where(before.T, edges, 0.0).sum(axis=1)
         earlier = np.where(before, edges, 0.0).sum(axis=1)
         centrality = _unit(tune.forward * later + tune.backward * earlier)
-        ahead = np.arange(n, dtype=float) if word_counts is None else text_positions(word_counts)
-        position = 1.0 / (1.0 + ahead) ** tune.position_decay
+        position = 1.0 / (1.0 + text_positions(word_counts)) ** tune.position_decay
         return (
             tune.centrality * centrality
             + tune.position * position
