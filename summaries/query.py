@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import unicodedata
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from summaries.errors import QueryError, typed
@@ -210,18 +210,19 @@ def _lex(text: str) -> list[_Item]:
                 break
             i += 1
         else:
-            items.append(replace(_word(text[start:i], negated), start=begin, end=i))
+            items.append(_word(text[start:i], negated, begin, i))
     return items
 
 
-def _word(word: str, negated: bool) -> _Item:
+def _word(word: str, negated: bool, start: int, end: int) -> _Item:
+    """The item for an unquoted word found at text[start:end] (the "-" included)."""
     if not negated and word in ("OR", "AND"):
-        return _Item(word.lower(), word)
+        return _Item(word.lower(), word, start=start, end=end)
     key, _, value = word.partition(":")
     if not negated and value and key.lower() in ("source", "since"):
-        return _Item(key.lower(), value)
+        return _Item(key.lower(), value, start=start, end=end)
     stripped = word.rstrip("*")
-    return _Item("term", stripped, negated, prefix=stripped != word)
+    return _Item("term", stripped, negated, prefix=stripped != word, start=start, end=end)
 
 
 def _since(value: str) -> timedelta | None:
