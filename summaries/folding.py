@@ -7,7 +7,7 @@ type plain. This table folds exactly those letters. It is explicit on purpose: s
 decomposable mark would also merge Japanese か/が and Cyrillic й/и, which are different letters.
 
 One table for every side: the search index's `folded` column (`folded_text`), each term of a
-search (`summaries.query.Term.fts`) and the topic-alert matcher (`summaries.topics`), so an
+search (`summaries.query.Term.fts`) and the topic-alert matcher (`summaries.matching`), so an
 alert finds exactly what /search finds.
 
 Changing the table changes queries and alerts at once, but not the `folded` column of articles

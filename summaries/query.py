@@ -155,7 +155,7 @@ _FOLDING = _IndexFolding()
 def index_words(text: str) -> list[str]:
     """The words of `text` exactly as the search index holds them (case and Latin accents gone).
 
-    Topic alerts match in memory (`summaries.topics`) and must find what /search finds.
+    Topic alerts match in memory (`summaries.matching`) and must find what /search finds.
     """
     _FOLDING.learn(text)
     return text.translate(_FOLDING).split()
