@@ -6,10 +6,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from summaries.config import Settings
 from summaries.store import Database, open_database
 from tests.servers import LocalServer
+
+# Property tests are derandomised, so a CI failure reproduces on every machine, and keep no
+# example database: a clean clone must behave like the last one.
+hypothesis_settings.register_profile(
+    "newsbrief",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=200,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("newsbrief")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SEED = SHARED / "seed" / "000_3eea214e2d73931a.txt"
