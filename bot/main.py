@@ -99,7 +99,12 @@ def compose(settings: Settings) -> App:
     )
     job_queue = application.job_queue
     assert isinstance(job_queue, StoppingJobQueue), "built by bot.app.build_application"
-    ingest = schedule_ingest(job_queue.scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    ingest = schedule_ingest(
+        job_queue.scheduler,
+        ingester,
+        tick_seconds=tick_seconds_for(settings),
+        on_database_gone=application.stop_running,  # the database file moved: see IngestJob
+    )
     # As `newsbrief worker` does: a poll in progress gets a few seconds, then is cancelled.
     job_queue.before_stop.append(lambda: ingest.finish(STOP_GRACE))
 

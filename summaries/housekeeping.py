@@ -8,13 +8,17 @@ database that only one of them ever opens still gets its old stories deleted
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from summaries.outbox_admin import prune
 from summaries.retention import prune_articles_between_tasks
-from summaries.store import Database, truncate_wal, utcnow
+from summaries.store import Database, is_unusable, truncate_wal, utcnow
+
+log = logging.getLogger(__name__)
 
 HOUSEKEEPING_JOB_ID = "newsbrief-prune"
 
@@ -37,9 +41,19 @@ def schedule_housekeeping(
     keep_articles_days: int,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    """Add `tidy` at 03:17 every night, in the scheduler's time zone (UTC for newsbrief's)."""
+    """Add `tidy` at 03:17 every night, in the scheduler's time zone (UTC for newsbrief's).
+
+    A database another program holds locked (or a full disk) ends the night's run with one
+    log line, not a traceback.
+    """
 
     async def job() -> None:
-        await tidy(db, keep_articles_days=keep_articles_days, now=clock())
+        try:
+            await tidy(db, keep_articles_days=keep_articles_days, now=clock())
+        except sqlite3.OperationalError as error:
+            if not is_unusable(error):
+                raise
+            # each pruned batch is committed whole: what is left goes the next night
+            log.error("Housekeeping stopped: the database is unavailable (%s)", error)
 
     scheduler.add_job(job, "cron", hour=3, minute=17, id=HOUSEKEEPING_JOB_ID, replace_existing=True)

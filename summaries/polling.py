@@ -6,8 +6,13 @@ When to poll next is kept in the database as `next_poll_at`, so a restart keeps 
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import datetime, timedelta
+
+from summaries.store import Database, from_db, to_db
+
+log = logging.getLogger(__name__)
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
@@ -27,3 +32,43 @@ def next_poll_time(
     delay = timedelta(seconds=interval * 2 ** min(failures, 20))
     jitter = 1 + (rng or random).uniform(-JITTER, JITTER)
     return now + min(delay * jitter, MAX_BACKOFF)
+
+
+def longest_wait(interval: int, failures: int) -> timedelta:
+    """The furthest ahead `next_poll_time` can put a source's next poll."""
+    return min(timedelta(seconds=interval * 2 ** min(failures, 20)) * (1 + JITTER), MAX_BACKOFF)
+
+
+def poll_now_after_clock_jump(db: Database, *, now: datetime, interval: int) -> int:
+    """Make due every source whose next poll is further ahead than newsbrief ever sets one.
+
+    Such a time was written by a clock that has since gone back (NTP correcting a clock that
+    ran fast after boot, a virtual machine restored from a snapshot): the source would wait
+    out the whole jump, an hour, a day or years, as though it had just been polled. A shorter
+    `NEWSBRIEF_POLL_INTERVAL` than the last run's also takes effect at once this way.
+    Returns how many sources were moved.
+    """
+    rows = db.execute(
+        "SELECT id, consecutive_failures, next_poll_at FROM sources"
+        " WHERE enabled = 1 AND next_poll_at > ?",
+        [to_db(now)],
+    ).fetchall()
+    late = [
+        int(source_id)
+        for source_id, failures, at in rows
+        if (moment := from_db(at)) is not None
+        and moment - now > longest_wait(interval, int(failures)) + timedelta(seconds=1)
+    ]
+    if late:
+        marks = ",".join("?" * len(late))
+        with db.conn:
+            db.execute(
+                f"UPDATE sources SET next_poll_at = ? WHERE id IN ({marks})",  # noqa: S608
+                [to_db(now), *late],
+            )
+        log.warning(
+            "%d source(s) were not due for longer than any poll interval (the clock went"
+            " back?); polling them now",
+            len(late),
+        )
+    return len(late)

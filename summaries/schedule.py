@@ -17,8 +17,9 @@ import fcntl
 import logging
 import os
 import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +31,15 @@ from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.housekeeping import schedule_housekeeping
 from summaries.ingest import Ingester, IngestReport
-from summaries.store import Database, open_database, utcnow
+from summaries.polling import poll_now_after_clock_jump
+from summaries.store import (
+    Database,
+    DatabaseFile,
+    is_unusable,
+    open_database,
+    truncate_wal,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +95,27 @@ def tick_seconds_for(settings: Settings) -> int:
     return min(60, settings.poll_interval)
 
 
-async def ingest_tick(ingester: Ingester) -> IngestReport:
-    """One scheduler tick: poll the due sources and log what happened."""
-    report = await ingester.run_due()
+async def ingest_tick(ingester: Ingester, *, db: Database | None = None) -> IngestReport:
+    """One scheduler tick: poll the due sources and log what happened.
+
+    With `db` (the ingester's), poll times a clock that went back left far ahead are undone
+    first. A database that cannot be used this minute (locked by another program for longer
+    than the busy timeout, a full disk) is one log line, and the next tick tries again.
+    """
+    try:
+        if db is not None:
+            poll_now_after_clock_jump(
+                db, now=ingester.clock(), interval=ingester.settings.poll_interval
+            )
+        report = await ingester.run_due()
+    except sqlite3.OperationalError as unusable:
+        if not is_unusable(unusable):
+            raise
+        log.error(
+            "Polling skipped: the database is unavailable (%s); next try at the next tick",
+            unusable,
+        )
+        return IngestReport()
     for name, error in report.failures:
         log.warning("Source %s failed: %s", name, error)
     if report.sources_polled:
@@ -96,20 +123,57 @@ async def ingest_tick(ingester: Ingester) -> IngestReport:
     return report
 
 
-class IngestJob:
-    """The scheduled job, which remembers its poll in progress so shutdown can let it finish."""
+DATABASE_GONE = (
+    "The database file {path} was moved, deleted or replaced while newsbrief was running:"
+    " stopping, since what it stored from now on would be lost. Put the file back (or point"
+    " NEWSBRIEF_DB at where it went) and start newsbrief again."
+)
 
-    def __init__(self, ingester: Ingester) -> None:
+
+class IngestJob:
+    """The scheduled job, which remembers its poll in progress so shutdown can let it finish.
+
+    Given the ingester's `db` (as `schedule_ingest` does), it also watches the database file:
+    every tick first checks that the path still names the file opened at start-up. If not,
+    it stops the process through `on_database_gone` (the reason in `database_gone`), once
+    the write-ahead log is copied into the file it was using: SQLite does not do that at
+    close for a moved file, so a database moved away would miss all since the last checkpoint.
+    """
+
+    def __init__(
+        self,
+        ingester: Ingester,
+        *,
+        db: Database | None = None,
+        on_database_gone: Callable[[], object] | None = None,
+    ) -> None:
         self.ingester = ingester
         self.running: asyncio.Task[object] | None = None
+        self.db = db
+        self.file = None if db is None else DatabaseFile.of(db)
+        self.on_database_gone = on_database_gone
+        self.database_gone: str | None = None
 
     async def tick(self) -> IngestReport:
         """One scheduler tick (APScheduler runs it on the event loop as a coroutine)."""
+        if self.database_gone or self._lost_database():
+            return IngestReport()
         self.running = asyncio.current_task()
         try:
-            return await ingest_tick(self.ingester)
+            return await ingest_tick(self.ingester, db=self.db)
         finally:
             self.running = None
+
+    def _lost_database(self) -> bool:
+        if self.db is None or self.file is None or not self.file.gone():
+            return False
+        self.database_gone = DATABASE_GONE.format(path=self.file.path)
+        log.error("%s", self.database_gone)
+        with suppress(sqlite3.Error):  # a rescue: a deleted file has nothing left to save
+            truncate_wal(self.db)
+        if self.on_database_gone is not None:
+            self.on_database_gone()
+        return True
 
     async def finish(self, grace: float) -> None:
         """Wait up to `grace` seconds for the poll in progress, then cancel it."""
@@ -128,13 +192,15 @@ def schedule_ingest(
     *,
     tick_seconds: int,
     now: datetime | None = None,
+    on_database_gone: Callable[[], object] | None = None,
 ) -> IngestJob:
     """Add the ingest job: first tick at `now` (default: at once), then every `tick_seconds`.
 
     `max_instances=1` and `coalesce=True`: a slow poll is never overlapped by the next tick, and
-    ticks missed while it ran collapse into one.
+    ticks missed while it ran collapse into one. `on_database_gone` stops the process (see
+    `IngestJob`).
     """
-    job = IngestJob(ingester)
+    job = IngestJob(ingester, db=ingester.db, on_database_gone=on_database_gone)
     scheduler.add_job(
         job.tick,
         "interval",
@@ -150,11 +216,21 @@ def schedule_ingest(
 
 
 def schedule_worker(
-    scheduler: AsyncIOScheduler, ingester: Ingester, db: Database, settings: Settings
+    scheduler: AsyncIOScheduler,
+    ingester: Ingester,
+    db: Database,
+    settings: Settings,
+    *,
+    on_database_gone: Callable[[], object] | None = None,
 ) -> IngestJob:
     """The worker's jobs: polling, and the nightly housekeeping the bot would otherwise run
     (without it, a database only a worker opens would never prune old stories)."""
-    job = schedule_ingest(scheduler, ingester, tick_seconds=tick_seconds_for(settings))
+    job = schedule_ingest(
+        scheduler,
+        ingester,
+        tick_seconds=tick_seconds_for(settings),
+        on_database_gone=on_database_gone,
+    )
     schedule_housekeeping(scheduler, db, keep_articles_days=settings.keep_articles_days)
     return job
 
@@ -181,7 +257,8 @@ async def _work(settings: Settings, stop: asyncio.Event, grace: float) -> None:
     scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
     try:
         async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
-            job = schedule_worker(scheduler, Ingester(db, fetcher, settings), db, settings)
+            ingester = Ingester(db, fetcher, settings)
+            job = schedule_worker(scheduler, ingester, db, settings, on_database_gone=stop.set)
             scheduler.start()
             log.info("Worker started: polling every source on its interval. Stop with Ctrl-C.")
             await stop.wait()
@@ -193,3 +270,5 @@ async def _work(settings: Settings, stop: asyncio.Event, grace: float) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         db.close()
+    if job.database_gone:
+        raise ConfigError(job.database_gone)

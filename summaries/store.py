@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,14 +100,106 @@ def _open_file(path: Path) -> Database:
         db = sqlite_utils.Database(
             sqlite3.connect(str(path), factory=_Connection, check_same_thread=False)
         )
+        _refuse_foreign(db, path)
         db.enable_wal()
-    except (OSError, sqlite3.DatabaseError) as error:
-        raise ConfigError(
-            f"Cannot open the database {path} ({error}). Make the file and its directory"
-            " writable (SQLite keeps its -wal and -shm files beside it), or set NEWSBRIEF_DB to"
-            " a file in a writable directory."
-        ) from error
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorname.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+            raise ConfigError(
+                f"Cannot open the database {path}: it is not an SQLite database, or is damaged"
+                f" ({error}); newsbrief left it as it is. {DAMAGED_HINT}"
+            ) from error
+        raise _cannot_open(path, error) from error
+    except OSError as error:
+        raise _cannot_open(path, error) from error
     return db
+
+
+DAMAGED_HINT = (
+    "Restore it from a backup (with newsbrief stopped), or set NEWSBRIEF_DB to a new file."
+)
+"""What to do about a damaged database file: said at open and by the command line alike."""
+
+
+def _cannot_open(path: Path, error: Exception) -> ConfigError:
+    return ConfigError(
+        f"Cannot open the database {path} ({error}). Make the file and its directory"
+        " writable (SQLite keeps its -wal and -shm files beside it), or set NEWSBRIEF_DB to"
+        " a file in a writable directory."
+    )
+
+
+_OWN_TABLES = {"sources", "articles", "chats"}
+"""Tables every newsbrief database has had since the first version."""
+
+
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """Refuse an SQLite file that another program made, before anything is written to it.
+
+    Migrating it would add newsbrief's tables (and switch it to WAL) inside someone else's
+    database, and fail with a traceback on a table name both use (`sources`). A newsbrief
+    database either is empty at version 0 (each migration sets its version in its own
+    transaction) or has its tables.
+    """
+    tables = {
+        str(r[0])
+        for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        if not str(r[0]).startswith("sqlite_")
+    }
+    if not tables or (schema_version(db) > 0 and tables >= _OWN_TABLES):
+        return
+    db.close()
+    named = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    raise ConfigError(
+        f"{path} is an SQLite database that newsbrief did not make (tables: {named}); newsbrief"
+        " left it as it is. Set NEWSBRIEF_DB to a new file (it is created on first use)."
+    )
+
+
+UNUSABLE_ERRORS = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+)
+"""SQLite errors about the database file, not about newsbrief: the operator can act on them."""
+
+
+def is_unusable(error: sqlite3.Error) -> bool:
+    """Whether `error` says the file cannot be used now (locked, full, read-only...)."""
+    return error.sqlite_errorname.startswith(UNUSABLE_ERRORS)
+
+
+@dataclass(frozen=True)
+class DatabaseFile:
+    """The file a connection was opened on, to notice when the path stops naming it."""
+
+    path: Path
+    device: int
+    inode: int
+
+    @classmethod
+    def of(cls, db: Database) -> DatabaseFile | None:
+        """The file `db` uses now; None for an in-memory database."""
+        row = db.execute("PRAGMA database_list").fetchone()
+        if not row or not row[2]:
+            return None
+        path = Path(row[2])
+        found = path.stat()
+        return cls(path, found.st_dev, found.st_ino)
+
+    def gone(self) -> bool:
+        """Whether the file was deleted, moved away or replaced since `of` looked at it.
+
+        SQLite keeps writing to the file it opened, so a process whose database was moved or
+        deleted under it goes on "storing" into a file the next start will not open.
+        """
+        try:
+            now = self.path.stat()
+        except FileNotFoundError:
+            return True
+        return (now.st_dev, now.st_ino) != (self.device, self.inode)
 
 
 def truncate_wal(db: Database) -> None:

@@ -2,8 +2,9 @@
 
 The core commands live here and never import Telegram. The console script's entry point is the
 composition root `bot.main:main`, which adds `run` (bot + scheduler in one process) to this group.
-Errors from the core (`NewsbriefError`), and a database that is locked, full or unwritable,
-become one line on stderr and exit status 1; anything else is a bug and keeps its traceback.
+Errors from the core (`NewsbriefError`), and a database that is locked, full, unwritable or
+damaged, become one line on stderr and exit status 1; anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
@@ -17,20 +18,26 @@ import click
 
 from summaries.config import Settings
 from summaries.errors import NewsbriefError
+from summaries.store import DAMAGED_HINT, is_unusable
 
-_DATABASE_UNUSABLE = (
-    "SQLITE_BUSY",
-    "SQLITE_LOCKED",
-    "SQLITE_FULL",
-    "SQLITE_READONLY",
-    "SQLITE_IOERR",
-    "SQLITE_CANTOPEN",
-)
-"""SQLite errors about the database file, not about newsbrief: the operator can act on them."""
 _UNUSABLE_HINT = (
     "If another newsbrief process is busy with it, try again in a moment; otherwise check"
     " the free disk space and that NEWSBRIEF_DB is a writable file."
 )
+
+
+def _database_problem(error: sqlite3.DatabaseError) -> str:
+    """The line for an SQLite error about the file itself; any other is a bug: re-raised.
+
+    A page damaged after the database was opened (a disk fault, a file copied while it was
+    being written) only shows when a command reads it, as "database disk image is malformed".
+    """
+    name = error.sqlite_errorname
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return f"the database file is damaged ({error}). {DAMAGED_HINT}"
+    if is_unusable(error):
+        return f"the database is unavailable ({error}). {_UNUSABLE_HINT}"
+    raise error
 
 
 class NewsbriefGroup(click.Group):
@@ -42,10 +49,8 @@ class NewsbriefGroup(click.Group):
         except NewsbriefError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
-        except sqlite3.OperationalError as error:
-            if not error.sqlite_errorname.startswith(_DATABASE_UNUSABLE):
-                raise
-            click.echo(f"Error: the database is unavailable ({error}). {_UNUSABLE_HINT}", err=True)
+        except sqlite3.DatabaseError as error:
+            click.echo(f"Error: {_database_problem(error)}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
