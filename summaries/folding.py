@@ -73,7 +73,8 @@ COLUMN_BREAK = "\ue000"
 """A token between the parts of one article's text (title, summary, body) wherever they are
 read as one: the index holds them in separate columns, where a "phrase" cannot run from the
 end of one into the next. A private-use character is a word of its own to the index's
-tokenizer and appears in no article or query, so it keeps phrases apart and matches nothing."""
+tokenizer, rare in articles and never a query word (`summaries.query.tokenize` splits at it),
+so it keeps phrases apart and matches nothing."""
 
 
 def folded_text(*parts: str) -> str:

@@ -94,7 +94,13 @@ class Matcher:
         return [self.docs[i].id for i in _bits(self.mask(query))]
 
     def mask(self, query: Query) -> int:
-        """The bitset of matching articles."""
+        """The bitset of matching articles; none for an empty query, as `matching_article_ids`.
+
+        A stored topic that parses to nothing (its only word one the tokenizer no longer
+        keeps) would otherwise start with every article and alert on all of them.
+        """
+        if query.is_empty:
+            return 0
         mask = (1 << len(self.docs)) - 1
         for group in query.groups:
             either = 0

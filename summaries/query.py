@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from summaries.errors import QueryError, typed
-from summaries.folding import fold
+from summaries.folding import COLUMN_BREAK, fold
 
 MAX_TERMS = 20
 """Terms beyond this are dropped: a 4,000-character paste must not become a 1,000-term query."""
@@ -40,6 +40,9 @@ _MARKS_ONLY = re.compile("[\u0300-\u036f]+")
 _SINCE = re.compile(r"(\d+)\s*([hdwmy])", re.IGNORECASE)
 MAX_SINCE = timedelta(days=100 * 365)
 """since:99999999y means "any time": clamped here rather than overflowing timedelta."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair: what a command line's undecodable bytes become (surrogateescape).
+SQLite cannot store it, so a source: or a topic holding one would crash the query."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,15 @@ class Query:
 
 
 def _is_token_char(ch: str) -> bool:
+    """A letter, digit, private-use character or Latin accent, as unicode61 sees it.
+
+    Except `COLUMN_BREAK`: typed into a query, that private-use token would find every article
+    with a folded column (where it separates title, summary and body) and a phrase across it
+    would run from one column into the next, so it splits words like punctuation does.
+    """
     category = unicodedata.category(ch)
+    if ch == COLUMN_BREAK:
+        return False
     return category[0] in "LN" or category == "Co" or "\u0300" <= ch <= "\u036f"
 
 
@@ -226,11 +237,15 @@ def _word(word: str, negated: bool, start: int, end: int) -> _Item:
 
 
 def _since(value: str) -> timedelta | None:
-    """The span of a since: value ("7d", "2 w"), at most MAX_SINCE; None if it cannot be read."""
+    """The span of a since: value ("7d", "2 w"), at most MAX_SINCE; None if it cannot be read.
+
+    Digits of any script count (since:٧d is a week), so leading zeros are dropped as digits,
+    not as the character "0": "since:٠٠٠٠٠٠٠١d" is one day, not the 100-year clamp.
+    """
     match = _SINCE.fullmatch(value.strip())
     if not match:
         return None
-    number = match[1].lstrip("0")
+    number = "".join(str(unicodedata.decimal(digit)) for digit in match[1]).lstrip("0")
     if len(number) > 6:  # more than 100 years in any unit; int() of a huge string would refuse
         return MAX_SINCE
     return min(timedelta(days=int(number or 0) * _UNITS[match[2].lower()]), MAX_SINCE)
@@ -266,8 +281,10 @@ def parse_query(text: str) -> Query:
     Raises `QueryError` for the two things that would otherwise fail silently: a since: whose
     time span cannot be read (since:2x, since:5, since:-1d), which as words would find nothing
     at all, and a query that could never match (exclusions with nothing to look for). A quoted
-    "since:2x" is a phrase like any other.
+    "since:2x" is a phrase like any other. A lone surrogate (`_LONE_SURROGATE`) becomes U+FFFD,
+    which no source name or word contains.
     """
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     source: str | None = None
