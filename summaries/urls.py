@@ -43,6 +43,11 @@ def canonical_url(url: str) -> str:
     The rest of the query keeps its original order and spelling, because many sites route on
     it (`?p=123`). Something that does not parse as a URL is returned stripped but unchanged:
     deduplication must never fail on an odd link.
+
+    A path that starts with "//" under an empty host (`http:////example.com/a`, `////`) keeps
+    one slash: written back as it was, it would read as a host the next time (check_url finds
+    no host in it), so the canonical form of a canonical form would differ. For the same reason
+    the result is stripped like the input (`http: ?` has the path " ").
     """
     url = url.strip()
     try:
@@ -52,8 +57,10 @@ def canonical_url(url: str) -> str:
     scheme = parts.scheme.lower()
     netloc = _canonical_netloc(parts.netloc, scheme)
     path = parts.path or ("/" if netloc else "")
+    if not netloc and path.startswith("//"):
+        path = "/" + path.lstrip("/")
     query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return urlunsplit((scheme, netloc, path, query, "")).strip()
 
 
 def _canonical_netloc(netloc: str, scheme: str) -> str:
