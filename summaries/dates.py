@@ -60,8 +60,10 @@ _TIME = re.compile(
     r"|P[SD]T\b|MSK\b|[+-]\d{2}:?\d{2})?",
     re.I,
 )
-_ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4}
-_ZONES |= {"CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "MSK": 3}
+_ZONES = {"z": 0, "utc": 0, "gmt": 0, "bst": 1, "cet": 1, "cest": 2, "est": -5, "edt": -4}
+_ZONES |= {"cst": -6, "cdt": -5, "pst": -8, "pdt": -7, "msk": 3}
+_LONGEST_OFFSET = 14
+"""Hours: UTC+14 (Kiribati) is the furthest any place is; "+9999" after a time is no zone."""
 _DATE_NOISE = re.compile(
     r"^(?:[\W_]|\b(?:published|updated|posted|last|first|modified|created|date|on|at|the|"
     r"mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|\b[ap]m\b|T\b|"
@@ -96,7 +98,7 @@ def parse_date(text: str) -> datetime | None:
         parts = found.groupdict()
         abroad = parts.get("abroad")
         month = parts.get("mon") or (
-            _MONTH_ABROAD[abroad.lower()] if abroad else _month_number(parts["month"])
+            _named(_MONTH_ABROAD, abroad) if abroad else _month_number(parts["month"])
         )
         try:
             day = datetime(int(parts["year"]), int(month), int(parts["day"]), tzinfo=UTC)
@@ -140,10 +142,24 @@ def _is_time_line(line: str) -> bool:
 
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
 
 
 def _month_number(name: str) -> int:
-    return _MONTH_NAMES.index(name[:3].lower()) + 1
+    return _named(_MONTH_NUMBERS, name[:3])
+
+
+def _named(table: dict[str, int], word: str) -> int:
+    """The value of `word` in `table` (lower-case keys), with the case rules of `re.I`.
+
+    The patterns match case-insensitively the way `re` does, which is not str.lower(): "KASIM"
+    matches kasım (I and ı), "EKİM" ekim, "ſep" sep and "MSK" (Kelvin sign) msk, so looking
+    up `word.lower()` alone raised KeyError on a Turkish date line in capitals.
+    """
+    found = table.get(word.lower())
+    if found is not None:
+        return found
+    return next(v for k, v in table.items() if re.fullmatch(re.escape(k), word, re.I))
 
 
 def _at_time(day: datetime, clock: re.Match[str]) -> datetime:
@@ -152,11 +168,13 @@ def _at_time(day: datetime, clock: re.Match[str]) -> datetime:
     hour = hour % 12 + 12 if ampm == "p" else hour % 12 if ampm == "a" else hour
     if hour > 23 or minute > 59:
         return day
-    zone = (clock["zone"] or "UTC").upper()
+    zone = clock["zone"] or "UTC"
     if zone[0] in "+-":
+        if int(zone[1:3]) > _LONGEST_OFFSET or int(zone[-2:]) > 59:
+            return day
         sign = -1 if zone[0] == "-" else 1
         offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[-2:]))
     else:
-        offset = timedelta(hours=_ZONES[zone])
+        offset = timedelta(hours=_named(_ZONES, zone))
     local = day.replace(hour=hour, minute=minute, tzinfo=timezone(offset))
     return local.astimezone(UTC)
