@@ -9,11 +9,18 @@ ever return the same sentence twice; a sentence equal to the title goes too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
 from summaries.summarize.tokenizer import PunktTokenizer, paragraphs
 
+MAX_SENTENCES = 1000
+"""Sentences read from one text. News articles have a few hundred at most (247 in the
+bbc-news-summary data), and the summarisers compare every pair of sentences: a 1 MB page of
+30,000 short sentences needed gigabytes for the default method's similarity matrix (and the
+machine's memory ran out) and minutes for LexRank. The rest of such a text is not read."""
 _NON_WORD = re.compile(r"[\W_]+")
 # ASCII bytes: letters and digits stay, everything else becomes a space.
 _ASCII_SEPARATORS = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(128)
@@ -34,21 +41,29 @@ def sentence_key(text: str) -> str:
 def document_paragraphs(
     text: str, tokenizer: PunktTokenizer, *, title: str = ""
 ) -> list[list[str]]:
-    """`text` as paragraphs of sentences; each sentence kept once, none equal to the title."""
+    """`text` as paragraphs of sentences; each sentence kept once, none equal to the title.
+
+    At most the first `MAX_SENTENCES` sentences are read.
+    """
     title = " ".join(title.split())
     seen = {sentence_key(title)} if title else set()
-    result: list[list[str]] = []
-    for block in paragraphs(text):
-        sentences = []
+    result: dict[int, list[str]] = {}
+    for number, sentence in islice(_fresh_sentences(text, tokenizer, seen), MAX_SENTENCES):
+        result.setdefault(number, []).append(sentence)
+    return list(result.values())
+
+
+def _fresh_sentences(
+    text: str, tokenizer: PunktTokenizer, seen: set[str]
+) -> Iterator[tuple[int, str]]:
+    """Each sentence of `text` not in `seen` (which it adds to), with its paragraph's number."""
+    for number, block in enumerate(paragraphs(text)):
         for line in block:
             for sentence in tokenizer.to_sentences(line):
                 key = sentence_key(sentence)
                 if key and key not in seen:
                     seen.add(key)
-                    sentences.append(sentence)
-        if sentences:
-            result.append(sentences)
-    return result
+                    yield number, sentence
 
 
 def build_document(text: str, tokenizer: PunktTokenizer, *, title: str = "") -> ObjectDocumentModel:

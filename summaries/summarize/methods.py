@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy
 from sumy.summarizers.edmundson import EdmundsonSummarizer
 from sumy.summarizers.kl import KLSummarizer
 from sumy.summarizers.lex_rank import LexRankSummarizer
@@ -36,6 +37,22 @@ def _stock(summarizer_class: type[Any]) -> Factory:
     return build
 
 
+class _LexRank(LexRankSummarizer):  # type: ignore[misc]
+    """sumy's LexRank, except when no sentence is like any other, itself included.
+
+    That happens when every word is a stop word or in all sentences but one (its idf is 0:
+    "Cats run fast. Dogs jump high."). The similarity matrix is then all zeros and sumy's power
+    method divides by a zero norm: a RuntimeWarning and NaN scores. Equal scores instead pick
+    the same sentences (the first ones) without the warning.
+    """
+
+    @staticmethod
+    def power_method(matrix: Any, epsilon: float) -> Any:
+        if not matrix.any():
+            return numpy.full(len(matrix), 1.0 / len(matrix))
+        return LexRankSummarizer.power_method(matrix, epsilon)
+
+
 def _edmundson(tools: LanguageTools) -> Any:
     """Edmundson's title and location methods (cue and key words need lists we do not have)."""
     summarizer = EdmundsonSummarizer(
@@ -56,7 +73,7 @@ def _lead(tools: LanguageTools) -> Any:
 _FACTORIES: dict[str, Factory] = {
     "default": _default,
     "lead": _lead,
-    "lexrank": _stock(LexRankSummarizer),
+    "lexrank": _stock(_LexRank),
     "textrank": _stock(TextRankSummarizer),
     "lsa": _stock(LsaSummarizer),
     "luhn": _stock(LuhnSummarizer),
