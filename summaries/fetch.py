@@ -278,7 +278,8 @@ class Fetcher:
             "so it is not read (NEWSBRIEF_MAX_BODY_BYTES sets the limit).",
             url=url,
         )
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        # An empty Content-Encoding (some servers send the header blank) means none.
+        encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
         declared = response.headers.get("content-length", "")
         if encoding == "identity" and declared.isdigit() and int(declared) > limit:
             raise too_large
