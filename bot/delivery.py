@@ -12,8 +12,10 @@ deactivated, the others carry on); a timeout -> DeliveryUnknown (it may have arr
 never resent), except a wait for a free pooled connection, which never left; an entity parse
 error -> the same text sent once as plain text; a forum topic deleted or closed since the
 message was queued ("message thread not found", TOPIC_CLOSED) -> the same message sent once to
-the chat itself (General); anything else -> DeliveryFailed, listed for admins by /failures.
-Those two resends are safe: a 400 refusal delivered nothing.
+the chat itself (General); a group upgraded to a supergroup since ("group chat was upgraded",
+with the new id) -> the chat moved to its new id and the message sent there; anything else ->
+DeliveryFailed, listed for admins by /failures. Those resends are safe: a 400 refusal delivered
+nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import timedelta
 from functools import partial
 
 from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -44,6 +46,7 @@ from bot.render_digest import render_alert, render_digest
 from bot.send import is_entity_error
 from bot.services import App, Context, services_of
 from summaries.alerts import alert_hook
+from summaries.chat_migration import move_chat
 from summaries.chats import forget_delivery_thread
 from summaries.digest import schedule_digests
 from summaries.notify import (
@@ -169,11 +172,15 @@ class TelegramNotifier:
         limiter: FanoutLimiter | None = None,
         *,
         topic_gone: Callable[[int, int], None] | None = None,
+        chat_moved: Callable[[int, int], object] | None = None,
     ) -> None:
         self.bot = bot
         self.limiter = limiter or FanoutLimiter()
         self.topic_gone = topic_gone
         """Told (chat id, thread id) when Telegram says a forum topic no longer exists."""
+        self.chat_moved = chat_moved
+        """Told (old id, new id) when Telegram says a group became a supergroup."""
+        self._moved: dict[int, int] = {}
 
     def render_alert(self, alert: AlertMessage) -> list[Part]:
         return render_alert(alert)
@@ -188,14 +195,25 @@ class TelegramNotifier:
     async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
         """One message, now; see the module docstring for each outcome.
 
-        Each fallback (plain text, General) is taken at most once, so this makes at most three
-        requests, and only after refusals that delivered nothing.
+        A group upgraded to a supergroup while the message waited is refused with the new chat
+        id: the chat is moved there (`chat_moved`, as when Telegram announces the upgrade) and
+        the message sent to it. Each fallback (new chat id, plain text, General) is taken at
+        most once, so this makes at most four requests, and only after refusals that delivered
+        nothing.
         """
-        html = True
+        html, chat_id = True, self._moved.get(chat_id, chat_id)
         while True:
             try:
                 body = text if html else to_plain(text)
                 return await self._post(chat_id, body, html=html, thread_id=thread_id)
+            except ChatMigrated as upgraded:
+                if self.chat_moved is None or chat_id in self._moved.values():
+                    raise self._translate(upgraded) from upgraded
+                new = upgraded.new_chat_id
+                log.info("group %s is now supergroup %s; sending there", chat_id, new)
+                self._moved[chat_id] = new
+                self.chat_moved(chat_id, new)
+                chat_id, thread_id = new, None
             except BadRequest as error:
                 if thread_id is not None and _names(error, _NO_TOPIC):
                     log.warning(
@@ -220,7 +238,7 @@ class TelegramNotifier:
                 parse_mode=ParseMode.HTML if html else None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
-        except BadRequest:
+        except (BadRequest, ChatMigrated):
             raise
         except TelegramError as error:
             raise self._translate(error) from error
@@ -261,7 +279,9 @@ def install_delivery(application: App) -> Outbox:
     """
     services = services_of(application)
     notifier = TelegramNotifier(
-        application.bot, topic_gone=partial(forget_delivery_thread, services.db)
+        application.bot,
+        topic_gone=partial(forget_delivery_thread, services.db),
+        chat_moved=partial(move_chat, services.db, kind=ChatType.SUPERGROUP),
     )
     box = Outbox(services.db, notifier, clock=services.clock)
     application.bot_data[_OUTBOX] = box

@@ -117,6 +117,8 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
     """Replace the text and buttons of the message whose button was pressed (first part only).
 
     "Message is not modified" (a double click) is not an error: the message already shows it.
+    Nor is a message that is gone (deleted while the press was on its way): there is nothing
+    left to edit, and the press was answered already.
     """
     options: dict[str, Any] = {
         "reply_markup": markup(reply.buttons),
@@ -126,6 +128,9 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
         await query.edit_message_text(reply.parts[0], parse_mode=ParseMode.HTML, **options)
     except BadRequest as error:
         if "not modified" in error.message.lower():
+            return
+        if "message to edit not found" in error.message.lower():
+            log.info("The message under a pressed button is gone: %s", error.message)
             return
         if not is_entity_error(error):
             raise

@@ -123,6 +123,8 @@ class BotApi:
         self.chats: dict[int, dict[str, Any]] = {}
         self.logs: dict[int, ChatLog] = {}
         self.blocked: set[int] = set()
+        self.upgraded: dict[int, int] = {}
+        """Groups upgraded to supergroups (old id -> new id): Telegram refuses the old id."""
         self.admins: dict[int, set[int]] = {}
         self.forum_topics: dict[int, set[int]] = {}
         """The open topics (thread ids) of each forum; a topic message pushed opens its topic."""
@@ -188,6 +190,13 @@ class BotApi:
         """An admin deletes a topic: sending to it is refused from now on, as by Telegram."""
         with self.lock:
             self.forum_topics.get(chat_id, set()).discard(thread_id)
+
+    def upgrade_group(self, old: int, new: int) -> dict[str, Any]:
+        """Group `old` becomes supergroup `new`: from now on sending to `old` is refused with
+        the new id (`migrate_to_chat_id`), as Telegram does. Returns the new chat."""
+        with self.lock:
+            self.upgraded[old] = new
+            return self.add_chat(new, title=self.chats.get(old, {}).get("title", "Test group"))
 
     def set_admins(self, chat_id: int, user_ids: set[int]) -> None:
         """Who administers group `chat_id` (everyone else is a plain member)."""
@@ -370,6 +379,12 @@ class BotApi:
 
     def _writable_chat(self, params: dict[str, Any], *, count: bool = True) -> dict[str, Any]:
         chat = self._known_chat(params.get("chat_id"))
+        if chat["id"] in self.upgraded:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.upgraded[chat["id"]],
+            )
         if chat["id"] in self.blocked:
             if chat["id"] > 0:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")

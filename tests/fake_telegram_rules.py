@@ -33,11 +33,19 @@ _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'»]")
 class ApiError(Exception):
     """An error answer: `{"ok": false, "error_code": code, "description": ...}`."""
 
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -45,8 +53,12 @@ class ApiError(Exception):
             "error_code": self.code,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {
+            "retry_after": self.retry_after,
+            "migrate_to_chat_id": self.migrate_to_chat_id,
+        }
+        if given := {key: value for key, value in parameters.items() if value is not None}:
+            body["parameters"] = given
         return body
 
 

@@ -1,8 +1,9 @@
 """The bot's features, one module each; every module has `register(application)`.
 
-Order matters only for catch-all handlers: `summary` answers any private message containing a
-link, so it comes after the command features, and `fallback` (what nothing else handled) stays
-last. Add a feature by appending its module to
+Order matters only for catch-all handlers: `forged` takes button presses no button of the bot
+makes before any button handler sees them, so it comes first; `summary` answers any private
+message containing a link, so it comes after the command features, and `fallback` (what nothing
+else handled) stays last. Add a feature by appending its module to
 `FEATURES` (commands registered through `bot.commands.add_command` appear in /help and the menu).
 """
 
@@ -14,6 +15,7 @@ from bot.handlers import (
     digest,
     errors,
     fallback,
+    forged,
     inline,
     membership,
     news,
@@ -26,7 +28,7 @@ from bot.handlers import (
 from bot.services import App
 
 FEATURES: tuple[ModuleType, ...] = (
-    start, news, search, sources, topics, digest, summary, inline, membership, fallback,
+    forged, start, news, search, sources, topics, digest, summary, inline, membership, fallback,
 )  # fmt: skip
 
 

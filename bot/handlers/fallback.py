@@ -24,6 +24,7 @@ from bot.services import App, Context
 log = logging.getLogger(__name__)
 
 GROUP = 1
+UNKNOWN_BUTTON = "This button no longer works. Send /help to see what I can do."
 
 
 def register(application: App) -> None:
@@ -44,7 +45,7 @@ async def unknown_button(update: Update, context: Context) -> None:
     if handled(update, context):
         return
     log.info("Unknown button data %r", clip(query.data or "", 70))
-    await query.answer("This button no longer works. Send /help to see what I can do.")
+    await query.answer(UNKNOWN_BUTTON)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

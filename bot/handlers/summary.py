@@ -101,10 +101,10 @@ async def _summarise(update: Update, context: Context, url: str | None, text: st
     """Read `url` (or take `text` as the article), summarise it and answer with the summary."""
     services = services_of(context)
     sentences, method = services.settings.summary_sentences, services.settings.summary_method
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     assert chat is not None
     throttle: Throttle = context.bot_data["summary_throttle"]
-    with throttle.hold(user.id if user else chat.id, services.clock()):
+    with throttle.hold(sender_id(update), services.clock()):
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         if url is not None:
             article = await read_url(services.fetcher, url)
@@ -115,3 +115,20 @@ async def _summarise(update: Update, context: Context, url: str | None, text: st
             article = Article(title="Your text in short", text=text)
             summary = await asyncio.to_thread(summarize, text, sentences=sentences, method=method)
     await answer(update, summary_reply(article, summary))
+
+
+def sender_id(update: Update) -> int:
+    """Who sent the message, for their share of summaries.
+
+    A message sent on behalf of a chat (an anonymous group admin, a member writing as their
+    channel, a channel's post) counts for that chat: its `from` is one of Telegram's placeholder
+    accounts, the same in every group, so one group's anonymous admin would otherwise use up
+    everyone else's share.
+    """
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    if user is not None:
+        return user.id
+    assert chat is not None
+    return chat.id
