@@ -103,7 +103,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
 
     d = Settings()
     settings = Settings(
-        db_path=Path(get("NEWSBRIEF_DB") or d.db_path),
+        # `~` as a shell would read it: .env files and systemd do not expand it, and a
+        # literal "~" directory in the working directory hid the database (and invited rm -rf ~)
+        db_path=Path(get("NEWSBRIEF_DB") or d.db_path).expanduser(),
         # Above a day the back-off cap (summaries.polling) would silently shorten it anyway.
         poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, 5, 86_400),
         summary_sentences=_int(get, "NEWSBRIEF_SUMMARY_SENTENCES", d.summary_sentences, 1, 20),

@@ -267,3 +267,10 @@ async def test_a_locked_database_at_night_is_one_line_and_tried_again_next_night
         db.close()
     assert len(caplog.messages) == 1
     assert "database is locked" in caplog.messages[0]
+
+
+def test_a_database_path_from_home_is_the_home_directory_not_a_tilde_folder() -> None:
+    """.env files and systemd's Environment= do not expand `~`: newsbrief made a directory
+    named "~" in the working directory and kept the database there."""
+    settings = Settings.from_env({"NEWSBRIEF_DB": "~/newsbrief/newsbrief.db"}, env_file=None)
+    assert settings.db_path == Path.home() / "newsbrief" / "newsbrief.db"
