@@ -8,6 +8,7 @@ regression test here failed before its fix.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -142,3 +143,42 @@ async def test_anonymous_admins_of_different_groups_do_not_share_one_summary_all
             await bot.push({"message": message})
             [reply] = bot.fake.bot_messages(group)
             assert reply.text.startswith("Your text in short"), reply.text
+
+
+RIGHTS = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+          "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+          "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+          "can_invite_users", "can_pin_messages", "can_manage_topics", "can_edit_tag",
+          "can_react_to_messages")  # fmt: skip
+STATUSES = {"member": True, "left": False, "kicked": False, "muted": False,
+            "restricted": True, "removed while restricted": False}  # fmt: skip
+"""The bot's membership as Telegram reports it, and whether the bot can post there."""
+
+
+def bot_member(status: str, bot_user: dict[str, Any]) -> dict[str, Any]:
+    """A ChatMember object for the bot with `status` (one of `STATUSES`)."""
+    if status == "kicked":
+        return {"status": status, "user": bot_user, "until_date": 0}
+    if status in ("member", "left"):
+        return {"status": status, "user": bot_user}
+    rights = dict.fromkeys(RIGHTS, status != "muted")
+    is_member = status != "removed while restricted"
+    return {"status": "restricted", "user": bot_user, "until_date": 0, "is_member": is_member,
+            **rights}  # fmt: skip
+
+
+async def test_a_group_is_active_exactly_when_the_bots_last_membership_lets_it_post(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        bot_user = bot.fake.bot_user
+        pairs = list(itertools.product(STATUSES, repeat=2))
+        for number, (first, last) in enumerate(pairs, start=1):
+            chat = {"id": -2000 - number, "type": "supergroup", "title": "G"}
+            for old, new in (("left", first), (first, last)):
+                change = {"chat": chat, "from": bot.fake.user(1), "date": 1,
+                          "old_chat_member": bot_member(old, bot_user),
+                          "new_chat_member": bot_member(new, bot_user)}  # fmt: skip
+                await bot.push({"my_chat_member": change})
+        active = [get_chat(bot.db, -2000 - n).active for n in range(1, len(pairs) + 1)]
+        assert active == [STATUSES[last] for _, last in pairs]

@@ -1,15 +1,16 @@
 """Telegram tells the bot when a user blocks or unblocks it, or a group removes or re-adds it.
 
-Those updates keep the chat's `active` flag true to life: blocked chats get no digests or
-alerts, and coming back (unblocking, re-adding) turns them on again without any command. A group
-upgraded to a supergroup (a new chat id) keeps its settings and topics (`summaries.chat_migration`).
+Those updates keep the chat's `active` flag true to life: blocked chats (and groups where the bot
+is restricted from posting) get no digests or alerts, and coming back (unblocking, re-adding,
+lifting the restriction) turns them on again without any command. A group upgraded to a
+supergroup (a new chat id) keeps its settings and topics (`summaries.chat_migration`).
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
@@ -33,12 +34,20 @@ async def membership(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None:
         return
-    chat = change.chat
-    if change.new_chat_member.status in _GONE:
-        deactivate(context, chat.id, chat.type, f"bot {change.new_chat_member.status}")
+    chat, new = change.chat, change.new_chat_member
+    if new.status in _GONE or muted(new):
+        deactivate(context, chat.id, chat.type, f"bot {new.status}")
         return
     services = services_of(context)
     ensure_chat(services.db, chat.id, now=services.clock(), kind=chat.type, title=chat.title)
+
+
+def muted(member: ChatMember) -> bool:
+    """Restricted so that the bot cannot post (or removed while restricted): nothing sent there
+    would arrive until an admin lifts the restriction, which Telegram announces again."""
+    return isinstance(member, ChatMemberRestricted) and not (
+        member.is_member and member.can_send_messages
+    )
 
 
 async def migrated(update: Update, context: Context) -> None:
