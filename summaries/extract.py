@@ -18,6 +18,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from summaries.boilerplate import is_boilerplate
 from summaries.bylines import parse_byline
@@ -31,7 +32,16 @@ from summaries.clean import (
 from summaries.dates import is_date_line, parse_date
 from summaries.errors import ExtractError
 from summaries.models import Article, FeedEntry
-from summaries.sniff import binary_kind, decode, is_feed, is_html, looks_binary, xml_safe_charrefs
+from summaries.sniff import (
+    MAX_ATTRIBUTES,
+    attribute_flood,
+    binary_kind,
+    decode,
+    is_feed,
+    is_html,
+    looks_binary,
+    xml_safe_charrefs,
+)
 
 _ORIGINAL_URL = re.compile(
     r"^(?:original (?:url|article|story|link)|source|read (?:the )?original(?: article)?|"
@@ -70,6 +80,7 @@ def extract_article(
             f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
         )
     if is_html(text, content_type):
+        _refuse_attribute_floods(text, subject)
         article = _printable(_from_html(xml_safe_charrefs(text), url))
     else:
         article = _printable(_from_scraped_text(text, url))
@@ -80,6 +91,7 @@ def extract_article(
 
 def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
     """The article as the feed itself tells it: for when its page cannot be fetched or read."""
+    _refuse_attribute_floods(entry.content_html, f"The feed entry {entry.url}")
     article = _printable(
         Article(
             title=strip_markup(entry.title),
@@ -93,6 +105,17 @@ def article_from_entry(entry: FeedEntry, *, source_name: str = "") -> Article:
     if not article.text:
         raise ExtractError(f"The feed entry {entry.url} has no text of its own to summarise.")
     return article
+
+
+def _refuse_attribute_floods(html: str, subject: str) -> None:
+    """ExtractError for markup with an element of more than `MAX_ATTRIBUTES` attributes: lxml
+    spends time quadratic in their number (38 s for one tag of 200,000), and a JSON Feed's
+    `content_html` reaches it as sent (`summaries.sniff.attribute_flood`)."""
+    if attribute_flood(html):
+        raise ExtractError(
+            f"{subject} has an element with more than {MAX_ATTRIBUTES} attributes, which no "
+            "real article has; newsbrief does not read it (that would take minutes)."
+        )
 
 
 def _printable(article: Article) -> Article:
@@ -113,8 +136,11 @@ def _from_html(html: str, url: str | None) -> Article:
     Metadata the page does not mark up (a "By ..." or date paragraph in the body) is read from
     the text's leading paragraphs, as for a scraped page.
     """
+    tree = load_html(html)
+    if tree is None:
+        return Article(title="", text="", url=url)
     document = trafilatura.bare_extraction(
-        html,
+        _rooted(tree),
         url=url,
         with_metadata=True,
         favor_precision=True,
@@ -139,6 +165,21 @@ def _from_html(html: str, url: str | None) -> Article:
         site_name=fields.get("sitename"),
         language=_language(html) or fields.get("language"),
     )
+
+
+def _rooted(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The page's tree under an `<html>` root.
+
+    A page that starts with `<svg>` or `<math>` is parsed with that element as its root, and
+    trafilatura's date search then drops the root from its parent-less tree: an AssertionError
+    from inside lxml, where a clear "no readable text" (and, when ingesting, the feed's own
+    text) belongs.
+    """
+    if tree.tag == "html":
+        return tree
+    root = lxml.html.Element("html")
+    etree.SubElement(root, "body").append(tree)
+    return root
 
 
 def _from_scraped_text(text: str, url: str | None) -> Article:

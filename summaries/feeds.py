@@ -30,7 +30,7 @@ from summaries.clean import printable
 from summaries.errors import FeedError
 from summaries.fetch import text_codec
 from summaries.models import FeedEntry, ParsedFeed
-from summaries.sniff import charref_allowed
+from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
@@ -43,11 +43,6 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECAS
 _XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
-
-MAX_ATTRIBUTES = 256
-"""More attributes on one element than this and a feed is refused (`_refuse_attribute_floods`)."""
-_LONG_TAG = re.compile(rb"<[^<>]{%d,}" % (5 * MAX_ATTRIBUTES))
-_ATTRIBUTE = re.compile(rb"""=\s*["']""")
 
 TITLE_CHARS = 500
 """Longer feed and entry titles are cut (real headlines stay well under 200 characters)."""
@@ -98,7 +93,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
         raise FeedError(_unusable(body, url, _mime(content_type), result))
     return ParsedFeed(
         title=_plain(result.feed.get("title", ""), result.feed.get("title_detail")),
-        link=_http_url(result.feed.get("link"), url),
+        link=http_url(result.feed.get("link"), url),
         entries=entries,
     )
 
@@ -133,19 +128,30 @@ def _refuse_entities(as_parsed: bytes, url: str) -> None:
 
 
 def _refuse_attribute_floods(as_parsed: bytes, url: str) -> None:
-    """FeedError if an element has more than `MAX_ATTRIBUTES` attributes.
+    """FeedError if an element has more than `MAX_ATTRIBUTES` attributes: feedparser's strict
+    parser looks each one up in a list of all of them, so one `<item>` of 200,000 attributes
+    (2 MB) kept a worker thread busy for five minutes (`summaries.sniff.attribute_flood`)."""
+    if attribute_flood(_without_cdata(as_parsed)):
+        raise FeedError(
+            f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
+            "which no real feed has; newsbrief refuses it (reading it would take minutes)."
+        )
 
-    feedparser's strict parser looks each attribute up by name in a list of all of them, so an
-    element's cost grows with the square of its attribute count: one `<item>` with 200,000
-    attributes (2 MB) kept a worker thread busy for five minutes. No real feed comes near the
-    limit. A tag that long has at least five bytes per attribute, so only those are counted.
-    """
-    for tag in _LONG_TAG.finditer(as_parsed):
-        if len(_ATTRIBUTE.findall(tag.group())) > MAX_ATTRIBUTES:
-            raise FeedError(
-                f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
-                "which no real feed has; newsbrief refuses it (reading it would take minutes)."
-            )
+
+def _without_cdata(as_parsed: bytes) -> bytes:
+    """The document without its CDATA sections: the strict parser reads no tags in them, and
+    the HTML in an item's CDATA goes through feedparser's sanitizer, which keeps only a known
+    set of attributes, so one item's content is no reason to refuse the feed."""
+    kept: list[bytes] = []
+    at = 0
+    while (start := as_parsed.find(b"<![CDATA[", at)) != -1:
+        kept.append(as_parsed[at:start])
+        end = as_parsed.find(b"]]>", start)
+        if end == -1:
+            return b"".join(kept)
+        at = end + 3
+    kept.append(as_parsed[at:])
+    return b"".join(kept)
 
 
 def _fit_charref(match: re.Match[bytes]) -> bytes:
@@ -158,7 +164,7 @@ def _fit_charref(match: re.Match[bytes]) -> bytes:
 
 
 def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
-    url = _http_url(item.get("link"), base)
+    url = http_url(item.get("link"), base)
     if url is None:
         return None
     stamp = item.get("published_parsed") or _updated(item)
@@ -228,13 +234,13 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     entries = (_json_entry(item, url) for item in items if isinstance(item, dict))
     return ParsedFeed(
         title=_plain(_str(data.get("title")), None),
-        link=_http_url(_str(data.get("home_page_url")), url),
+        link=http_url(_str(data.get("home_page_url")), url),
         entries=tuple(e for e in entries if e),
     )
 
 
 def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
-    url = _http_url(_str(item.get("url")) or _str(item.get("external_url")), base)
+    url = http_url(_str(item.get("url")) or _str(item.get("external_url")), base)
     if url is None:
         return None
     guid = item.get("id")
@@ -271,13 +277,27 @@ def discover_feeds(html_text: str, base_url: str) -> list[str]:
             kind = _attribute(element, "type").partition(";")[0].strip()
             if kind in FEED_LINK_TYPES:
                 links.append((FEED_LINK_TYPES[kind], href))
-    base = urljoin(base_url, base) if base else base_url
+    base = _base(base_url, base)
     found: list[str] = []
     for _rank, href in sorted(links, key=lambda link: link[0]):
-        url = _http_url(href, base)
+        url = http_url(href, base)
         if url and url not in found:
             found.append(url)
     return found
+
+
+def _base(page_url: str, base_href: str | None) -> str:
+    """The URL links resolve against: `<base href>` if the page has a usable one, else the page's.
+
+    urljoin raises ValueError for an href like `http://[::1` (a bracket left open), which
+    escaped `add_source_from_url` as an internal error; browsers ignore such a base.
+    """
+    if not base_href:
+        return page_url
+    try:
+        return urljoin(page_url, base_href)
+    except ValueError:
+        return page_url
 
 
 def _html_tree(html_text: str) -> lxml.html.HtmlElement:
@@ -295,7 +315,7 @@ def _attribute(element: lxml.html.HtmlElement, name: str) -> str:
     return (element.get(name) or "").strip().lower()
 
 
-def _http_url(value: object, base: str) -> str | None:
+def http_url(value: object, base: str) -> str | None:
     """`value` resolved against `base` if it is an http(s) URL with a host, else None.
 
     Control characters are percent-encoded: a feed's link is stored as the article's address,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 import defusedxml
 import defusedxml.ElementTree
 
+from summaries.clean import printable
 from summaries.errors import FeedError
+from summaries.feeds import TITLE_CHARS, http_url
 from summaries.models import Source
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -27,6 +28,11 @@ def parse_opml(data: bytes) -> list[tuple[str, str]]:
 
     The name is the outline's `title`, else its `text`, else the URL. A URL listed twice comes
     back once. A well-formed OPML file without feeds gives an empty list.
+
+    Names lose control characters and are cut to `TITLE_CHARS`, and URLs are checked as a
+    feed's links are (`http_url`): a file from elsewhere can carry a C1 control (`&#x9b;` is a
+    terminal escape that XML allows) or a name of megabytes, which `sources list` would print
+    and the bot would show.
     """
     try:
         root = defusedxml.ElementTree.fromstring(data)
@@ -38,13 +44,16 @@ def parse_opml(data: bytes) -> list[tuple[str, str]]:
     except ET.ParseError as error:
         raise FeedError(f"This file is not valid OPML (XML error: {error}).") from None
     if root.tag.lower() != "opml":
-        raise FeedError(f"This file is not OPML: its root element is <{root.tag}>, not <opml>.")
+        raise FeedError(
+            f"This file is not OPML: its root element is <{root.tag[:60]}>, not <opml>."
+        )
     feeds: dict[str, str] = {}
     for outline in root.iter("outline"):
-        attributes = {name.lower(): value.strip() for name, value in outline.attrib.items()}
-        url = attributes.get("xmlurl", "")
-        if urlsplit(url).scheme.lower() in ("http", "https") and url not in feeds:
-            feeds[url] = attributes.get("title") or attributes.get("text") or url
+        attributes = {name.lower(): value for name, value in outline.attrib.items()}
+        url = http_url(attributes.get("xmlurl"), "")
+        if url is not None and url not in feeds:
+            name = attributes.get("title") or attributes.get("text") or ""
+            feeds[url] = printable(name.strip())[:TITLE_CHARS].strip() or url
     return list(feeds.items())
 
 
