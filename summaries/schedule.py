@@ -124,9 +124,9 @@ async def ingest_tick(ingester: Ingester, *, db: Database | None = None) -> Inge
 
 
 DATABASE_GONE = (
-    "The database file {path} was moved, deleted or replaced while newsbrief was running:"
-    " stopping, since what it stored from now on would be lost. Put the file back (or point"
-    " NEWSBRIEF_DB at where it went) and start newsbrief again."
+    "The database file {path} (or its -wal file) was moved, deleted or replaced while"
+    " newsbrief was running: stopping, since what it stored from now on would be lost. Put"
+    " the file back (or point NEWSBRIEF_DB at where it went) and start newsbrief again."
 )
 
 

@@ -173,33 +173,44 @@ def is_unusable(error: sqlite3.Error) -> bool:
 
 @dataclass(frozen=True)
 class DatabaseFile:
-    """The file a connection was opened on, to notice when the path stops naming it."""
+    """The files a connection was opened on, to notice when their paths stop naming them.
+
+    SQLite keeps writing to the files it opened. A process whose database was moved or
+    deleted under it goes on "storing" into a file the next start will not open; one whose
+    `-wal` file was deleted goes on with a log no other process sees, so the two overwrite
+    each other's changes (a `newsbrief sources add` meanwhile is reported done, then lost).
+    """
 
     path: Path
-    device: int
-    inode: int
+    identity: tuple[int, int]
+    wal: tuple[int, int] | None
 
     @classmethod
     def of(cls, db: Database) -> DatabaseFile | None:
-        """The file `db` uses now; None for an in-memory database."""
+        """The files `db` uses now; None for an in-memory database (nothing to watch)."""
         row = db.execute("PRAGMA database_list").fetchone()
         if not row or not row[2]:
             return None
         path = Path(row[2])
-        found = path.stat()
-        return cls(path, found.st_dev, found.st_ino)
+        identity = _identity(path)
+        return None if identity is None else cls(path, identity, _identity(Path(f"{path}-wal")))
 
     def gone(self) -> bool:
-        """Whether the file was deleted, moved away or replaced since `of` looked at it.
-
-        SQLite keeps writing to the file it opened, so a process whose database was moved or
-        deleted under it goes on "storing" into a file the next start will not open.
-        """
-        try:
-            now = self.path.stat()
-        except FileNotFoundError:
+        """Whether the database or its write-ahead log was deleted, moved away or replaced
+        since `of` looked (an open connection keeps its -wal file: SQLite deletes it only
+        when the last connection closes)."""
+        if _identity(self.path) != self.identity:
             return True
-        return (now.st_dev, now.st_ino) != (self.device, self.inode)
+        return self.wal is not None and _identity(Path(f"{self.path}-wal")) != self.wal
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None if there is none."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def truncate_wal(db: Database) -> None:

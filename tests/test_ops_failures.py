@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
@@ -160,6 +161,27 @@ async def test_a_database_moved_away_stops_the_job_and_keeps_what_was_stored(
     with sqlite3.connect(tmp_path / "moved.db") as moved:
         assert moved.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     moved.close()
+
+
+async def test_a_deleted_write_ahead_log_stops_the_job_before_writes_are_lost(
+    tmp_path: Path, server: LocalServer, settings: Settings
+) -> None:
+    """Deleting newsbrief.db-wal and -shm ("stray files") under a running process split it
+    from every later one: each wrote its own log, and `newsbrief sources add` said "Added"
+    for a source the worker never saw and its next checkpoint overwrote."""
+    path = tmp_path / "newsbrief.db"
+    db = open_database(path)
+    await _one_source(db, server, settings)
+    stops: list[bool] = []
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        ingester = Ingester(db, fetcher, settings, clock=lambda: NOW)
+        job = schedule.IngestJob(ingester, db=db, on_database_gone=lambda: stops.append(True))
+        assert (await job.tick()).sources_polled == 0  # nothing due, nothing wrong
+        for suffix in ("-wal", "-shm"):
+            os.unlink(f"{path}{suffix}")
+        assert (await job.tick()).sources_polled == 0
+    assert stops == [True]
+    db.close()
 
 
 async def test_a_worker_whose_database_was_deleted_stops_with_one_error(
