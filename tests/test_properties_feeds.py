@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import tracemalloc
 import zlib
 from datetime import UTC, datetime
@@ -20,9 +21,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from summaries import source_discovery
 from summaries.articles import get_articles
 from summaries.config import Settings
-from summaries.errors import ExtractError, FeedError, FetchError
+from summaries.errors import ExtractError, FeedError, FetchError, SourceError
 from summaries.extract import article_from_entry, extract_article
 from summaries.feeds import TITLE_CHARS, discover_feeds, parse_feed
 from summaries.fetch import Fetcher, FetchPolicy
@@ -31,6 +33,7 @@ from summaries.ingest import Ingester
 from summaries.models import FeedEntry, ParsedFeed
 from summaries.opml import parse_opml
 from summaries.sniff import MAX_ATTRIBUTES
+from summaries.source_discovery import MAX_CANDIDATES, add_source_from_url
 from summaries.sources import add_source
 from summaries.store import Database
 from tests.servers import LocalServer, Reply
@@ -580,3 +583,36 @@ async def test_a_poison_item_falls_back_to_its_feed_text_and_the_others_are_stor
     assert report.failures == [] and report.skipped == 0
     stored = {a.title: a.content_origin for a in get_articles(db, report.new_articles)}
     assert stored == {STORIES["harbour"][0]: "page", STORIES["council"][0]: "page", title: "feed"}
+
+
+async def test_a_page_announcing_many_feeds_costs_a_few_requests_only(
+    db: Database, server: LocalServer, settings: Settings
+) -> None:
+    """Each announced feed was fetched in turn: a page listing thousands of slow or failing
+    URLs held `/addsource` for hours and sent a request to each."""
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/missing/{i}">' for i in range(50)
+    )
+    site = server.add("/", Reply(f"<html><head>{links}</head><body>Hi</body></html>".encode()))
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        with pytest.raises(SourceError, match="No feed found"):
+            await add_source_from_url(db, fetcher, site, now=NOW)
+    assert len(server.requests) == 1 + MAX_CANDIDATES
+
+
+async def test_a_feed_being_added_is_parsed_off_the_event_loop(
+    db: Database, server: LocalServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 5 MB feed takes seconds to parse, and the bot answering every chat shares the loop."""
+    threads: list[threading.Thread] = []
+
+    def recording(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
+        threads.append(threading.current_thread())
+        return parse_feed(body, url=url, content_type=content_type)
+
+    monkeypatch.setattr(source_discovery, "parse_feed", recording)
+    feed = rss("Example", [("Title", "https://x.example/a", "Text.")])
+    url = server.add("/feed", Reply(feed, content_type=RSS))
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        await add_source_from_url(db, fetcher, url, now=NOW)
+    assert threads and threading.main_thread() not in threads
