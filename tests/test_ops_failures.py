@@ -23,13 +23,23 @@ from summaries import chats, housekeeping, outbox, schedule, sources
 from summaries.config import Settings
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
-from summaries.ingest import Ingester
+from summaries.ingest import Ingester, IngestReport
 from summaries.notify import Part
 from summaries.store import Database, open_database, utcnow
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.servers import LocalServer
 from tests.stories import serve_stories
 from tests.test_topics_support import NOW, RecordingNotifier
+
+
+class Jobs:
+    """A scheduler stand-in that keeps the jobs added to it."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, Any] = {}
+
+    def add_job(self, func: Any, *args: Any, id: str, **kwargs: Any) -> None:
+        self.jobs[id] = func
 
 
 def _foreign(path: Path, *statements: str) -> bytes:
@@ -103,6 +113,11 @@ def test_a_page_damaged_after_opening_is_one_line_not_a_traceback(tmp_path: Path
     assert_one_line_error(result, "the database file is damaged", "Restore it from a backup")
 
 
+async def _tick(ingester: Ingester) -> IngestReport:
+    """One tick of the ingest job as the scheduler runs it."""
+    return await schedule.schedule_ingest(Jobs(), ingester, tick_seconds=60).tick()
+
+
 async def _one_source(db: Database, server: LocalServer, settings: Settings) -> sources.Source:
     source = sources.add_source(db, serve_stories(server, ["harbour"]), "Example", now=NOW)
     async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
@@ -121,7 +136,7 @@ async def test_a_clock_that_went_back_does_not_hold_polls_back(
     now = polled.next_poll_at - ahead  # the corrected clock
     async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
         ingester = Ingester(db, fetcher, replace(settings, poll_interval=900), clock=lambda: now)
-        assert (await schedule.ingest_tick(ingester, db=db)).sources_polled == 1
+        assert (await _tick(ingester)).sources_polled == 1
 
 
 async def test_a_source_backing_off_keeps_its_wait(
@@ -134,7 +149,7 @@ async def test_a_source_backing_off_keeps_its_wait(
         sources.record_poll_failure(db, source.id, now=NOW, error="503", next_poll_at=later)
     async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
         ingester = Ingester(db, fetcher, replace(settings, poll_interval=900), clock=lambda: NOW)
-        assert (await schedule.ingest_tick(ingester, db=db)).sources_polled == 0
+        assert (await _tick(ingester)).sources_polled == 0
     assert sources.get_source(db, source.id).next_poll_at == later
 
 
@@ -216,7 +231,7 @@ async def test_a_locked_database_skips_the_tick_with_one_line(
         async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
             ingester = Ingester(db, fetcher, settings, clock=lambda: NOW)
             with caplog.at_level(logging.ERROR, logger="summaries.schedule"):
-                report = await schedule.ingest_tick(ingester, db=db)
+                report = await _tick(ingester)
     finally:
         holder.close()
         db.close()
@@ -259,16 +274,6 @@ async def test_a_database_that_stops_taking_writes_mid_delivery_sends_nothing_tw
     statuses = db.execute("SELECT body, status FROM outbox ORDER BY id").fetchall()
     assert statuses == [("part 0", "unknown"), ("part 1", "sent"), ("part 2", "sent")]
     db.close()
-
-
-class Jobs:
-    """A scheduler stand-in that keeps the jobs added to it."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Any] = {}
-
-    def add_job(self, func: Any, *args: Any, id: str, **kwargs: Any) -> None:
-        self.jobs[id] = func
 
 
 async def test_a_locked_database_at_night_is_one_line_and_tried_again_next_night(
