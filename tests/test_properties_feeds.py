@@ -8,8 +8,10 @@ invariant are kept as explicit regression tests beside the property that found t
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+import socket
 import threading
 import tracemalloc
 import zlib
@@ -19,6 +21,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from summaries import source_discovery
@@ -616,3 +619,106 @@ async def test_a_feed_being_added_is_parsed_off_the_event_loop(
     async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
         await add_source_from_url(db, fetcher, url, now=NOW)
     assert threads and threading.main_thread() not in threads
+
+
+# -- raw HTTP answers ----------------------------------------------------------------------------
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers each request with `reply`, byte for byte, then
+    hangs up: for the malformed framing `LocalServer` (http.server) cannot send."""
+
+    def __init__(self) -> None:
+        self.reply = b""
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}/feed"
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:  # closed
+                return
+            with connection:
+                connection.settimeout(5)
+                received = b""
+                while b"\r\n\r\n" not in received and (chunk := connection.recv(65536)):
+                    received += chunk
+                connection.sendall(self.reply)
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+_STATUS = [b"200 OK", b"304 Not Modified", b"302 Found", b"999 Odd", b"204 No Content", b"20 X"]
+_HEADER_NAMES = [b"Content-Length", b"Content-Encoding", b"Transfer-Encoding", b"Location"]
+_HEADER_VALUES = [
+    b"5",
+    b"-1",
+    b"99999999999999999999",
+    b"1, 1",
+    b"gzip",
+    b"deflate",
+    b"br",
+    b"gzip, gzip",
+    b"",
+    b"\x9bgzip",
+    b"chunked",
+    b"javascript:alert(1)",
+    b"http://[::1",
+    b"/feed",
+    b"http://127.0.0.1:99999/",
+    b"data:,x",
+]
+_BODIES = [
+    b"",
+    b"<rss/>",
+    gzip.compress(b"<rss/>"),
+    gzip.compress(b"<rss/>")[:12],
+    zlib.compress(b"<rss/>"),
+    b"5\r\nhello\r\n0\r\n\r\n",
+    b"zz\r\nhello\r\n",
+    bytes(range(256)),
+]
+
+
+_header = st.tuples(st.sampled_from(_HEADER_NAMES), st.sampled_from(_HEADER_VALUES))
+
+
+@hypothesis_settings(max_examples=60)
+@given(
+    st.sampled_from(_STATUS),
+    st.lists(
+        st.tuples(st.sampled_from(_HEADER_NAMES), st.sampled_from(_HEADER_VALUES)), max_size=4
+    ),
+    st.sampled_from(_BODIES),
+)
+def test_any_answer_is_a_response_or_a_clear_fetch_error(
+    status: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    """Lying lengths, codings and locations, broken chunking, odd statuses: a Response within
+    the size cap, or a FetchError whose message has no control characters from the headers."""
+    head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+    policy = FetchPolicy(allow_private=True, timeout=5.0, max_bytes=1000, max_redirects=2)
+
+    async def fetch(url: str) -> None:
+        async with Fetcher(policy) as fetcher:
+            try:
+                response = await fetcher.get(url)
+            except FetchError as error:
+                assert not CONTROLS & set(str(error)), repr(str(error))
+            else:
+                assert len(response.body) <= policy.max_bytes
+
+    with RawServer() as server:
+        server.reply = b"HTTP/1.1 " + status + b"\r\n" + head + b"\r\n" + body
+        asyncio.run(fetch(server.url))
