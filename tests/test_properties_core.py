@@ -31,6 +31,7 @@ from summaries.store import Database, open_database
 from summaries.summarize import METHODS, summarize
 from summaries.summarize.document import MAX_SENTENCES, document_paragraphs
 from summaries.summarize.languages import language_tools
+from summaries.summarize.tokenizer import _unspaced_pieces
 from summaries.timezones import resolve_timezone
 from summaries.urls import canonical_url, find_urls
 from tests.test_topics_support import NOW, store
@@ -324,6 +325,24 @@ def test_summaries_are_sentences_of_the_text_or_refused(text: str, method: str, 
     assert 1 <= len(summary.sentences) <= count
     assert len(set(summary.sentences)) == len(summary.sentences)
     assert all(" ".join(sentence.split()) in flat for sentence in summary.sentences)
+
+
+CJK = list("这是一支笔那本书今天天气很好日本語のテキストですカタカナー한국어0123456789abcXYZ")
+CJK += list("。！？…!?.,，、「」『』“”‘’（）()《》«» \t-—:;：；=*#@&%/+<>|~^$\"'\u0301\u200b")
+CJK += ["。」", "！！", "？！", "...", "……", "Mr.", "U.S."]
+
+
+@settings(max_examples=300)
+@given(
+    text=st.lists(st.sampled_from(CJK), max_size=100).map("".join),
+    code=st.sampled_from(["zh", "ja"]),
+)
+def test_unspaced_text_splits_in_pieces_as_punkt_splits_it_whole(text: str, code: str) -> None:
+    """`_unspaced_pieces` keeps Chinese and Japanese splitting linear without changing it."""
+    splitter = language_tools(code).tokenizer._splitter
+    whole = [s.strip() for s in splitter.tokenize(text) if s.strip()]
+    pieces = [s.strip() for p in _unspaced_pieces(text) for s in splitter.tokenize(p) if s.strip()]
+    assert pieces == whole
 
 
 # Plain examples of what the properties found.
