@@ -129,10 +129,11 @@ def text_codec(charset: str | None, body: bytes) -> str | None:
     The name comes from whoever serves the page: `charset=undefined` or `punycode` makes Python
     raise a bare UnicodeError, `unicode_escape` turns `\\ud800` into a lone surrogate that
     SQLite refuses, and `base64` is no text encoding at all. UTF-16 and UTF-32 put a NUL beside
-    every ASCII letter, so a body without NULs declared as one would decode to CJK mojibake.
-    Such a declaration counts as none. ISO-8859-1 is read as windows-1252, as browsers do:
-    pages that declare it use windows-1252's curly quotes and dashes, which Latin-1 would
-    turn into invisible C1 control characters.
+    every ASCII letter, so a body without NULs declared as one would decode to CJK mojibake;
+    so would a UTF-8 body with one stray NUL. Such a declaration counts as none (`_wide`).
+    ISO-8859-1 is read as windows-1252, as browsers do: pages that declare it use
+    windows-1252's curly quotes and dashes, which Latin-1 would turn into invisible C1
+    control characters.
     """
     if not charset:
         return None
@@ -142,9 +143,15 @@ def text_codec(charset: str | None, body: bytes) -> str | None:
         return None
     if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
         return None
-    if info.name.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:1024]:
+    if info.name.startswith(("utf-16", "utf-32")) and not _wide(body[:1024]):
         return None
     return "cp1252" if info.name == "iso8859-1" else info.name
+
+
+def _wide(head: bytes) -> bool:
+    """Whether `head` can be UTF-16 or UTF-32 text: each ASCII character (all of the markup)
+    carries a NUL, so even a page or feed of mostly CJK text has one in every 32 bytes."""
+    return head.count(b"\x00") * 32 >= len(head) > 0
 
 
 class Fetcher:

@@ -30,7 +30,7 @@ from summaries.config import Settings
 from summaries.errors import ExtractError, FeedError, FetchError, SourceError
 from summaries.extract import article_from_entry, extract_article
 from summaries.feeds import TITLE_CHARS, discover_feeds, parse_feed
-from summaries.fetch import Fetcher, FetchPolicy
+from summaries.fetch import Fetcher, FetchPolicy, Response
 from summaries.inflate import Inflater
 from summaries.ingest import Ingester
 from summaries.models import FeedEntry, ParsedFeed
@@ -619,6 +619,36 @@ async def test_a_feed_being_added_is_parsed_off_the_event_loop(
     async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
         await add_source_from_url(db, fetcher, url, now=NOW)
     assert threads and threading.main_thread() not in threads
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32"])
+def test_a_stray_nul_does_not_make_a_utf8_body_declared_utf16_mojibake(charset: str) -> None:
+    """A UTF-8 body declared UTF-16 was read as UTF-16 if it held one NUL in its first KB: a
+    page became CJK mojibake (summarised and stored as such), and a feed lost all its items."""
+    page = Response(
+        "https://x.example/", 200, {}, f"<p>{_PROSE}\x00</p>".encode(), "text/html", charset
+    )
+    assert page.text() == f"<p>{_PROSE}\x00</p>"
+    feed = _feed_document("rss", 2).replace(b"Body 0", b"Body\x00 0")
+    parsed = parse_feed(feed, url=FEED_URL, content_type=f"application/rss+xml; charset={charset}")
+    assert [entry.url for entry in parsed.entries] == [good_url(0), good_url(1)]
+
+
+_bmp = st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"])
+
+
+@given(
+    st.text(_bmp, min_size=1, max_size=300),
+    st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-be"]),
+)
+def test_markup_in_a_wide_encoding_without_a_bom_is_still_read_as_declared(
+    text: str, charset: str
+) -> None:
+    """Up to 300 characters of any script in a paragraph: the markup's NULs are enough
+    (`fetch._wide` asks for one in 32 bytes of the first KB)."""
+    body = f"<html><body><p>{text}</p></body></html>".encode(charset)
+    expected = body.decode(charset, "replace")
+    assert Response("https://x.example/", 200, {}, body, "text/html", charset).text() == expected
 
 
 # -- raw HTTP answers ----------------------------------------------------------------------------
