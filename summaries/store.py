@@ -95,6 +95,15 @@ def _open_file(path: Path) -> Database:
     A directory, a file that is not a database, or a place that cannot be written would
     otherwise reach the person running `newsbrief` as an sqlite3 traceback.
     """
+    if not path.exists() and Path(f"{path}-wal").exists():
+        # the log of a database moved or deleted under a running newsbrief: starting a new,
+        # empty one here would look like every source and subscription had vanished
+        raise ConfigError(
+            f"The database {path} is missing but its -wal file is still there: it was moved or"
+            " deleted while newsbrief was running. Put it back (or set NEWSBRIEF_DB to where it"
+            f" went); to start with a new, empty database, delete {path.name}-wal and"
+            f" {path.name}-shm."
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(

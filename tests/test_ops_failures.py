@@ -176,6 +176,10 @@ async def test_a_database_moved_away_stops_the_job_and_keeps_what_was_stored(
     with sqlite3.connect(tmp_path / "moved.db") as moved:
         assert moved.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     moved.close()
+    # a restart (systemd's Restart=) must not begin a new, empty database in its place
+    with pytest.raises(ConfigError, match="missing but its -wal file is still there"):
+        open_database(path)
+    assert not path.exists()
 
 
 async def test_a_deleted_write_ahead_log_stops_the_job_before_writes_are_lost(
