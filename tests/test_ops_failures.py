@@ -182,6 +182,19 @@ async def test_a_database_moved_away_stops_the_job_and_keeps_what_was_stored(
     assert not path.exists()
 
 
+def test_a_restart_after_the_database_was_deleted_does_not_begin_an_empty_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "newsbrief.db"
+    db = open_database(path)
+    sources.add_source(db, "https://example.com/feed.xml", "Example", now=NOW)
+    path.unlink()  # under the running process, which then stops
+    db.close()
+    result = newsbrief(tmp_path, "sources", "list")
+    assert_one_line_error(result, "is missing but its -wal file is still there", "delete")
+    assert not path.exists()
+
+
 async def test_a_deleted_write_ahead_log_stops_the_job_before_writes_are_lost(
     tmp_path: Path, server: LocalServer, settings: Settings
 ) -> None:
