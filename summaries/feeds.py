@@ -222,7 +222,7 @@ def _not_a_feed(url: str, content_type: str, what: str) -> str:
 
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_int=_json_int)
     except (ValueError, RecursionError):
         raise FeedError(f"{url} sent malformed JSON, not a feed.") from None
     version = data.get("version") if isinstance(data, dict) else None
@@ -237,6 +237,16 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         link=http_url(_str(data.get("home_page_url")), url),
         entries=tuple(e for e in entries if e),
     )
+
+
+def _json_int(digits: str) -> int | float:
+    """A JSON integer; past Python's limit on converting long ones, a float (infinite).
+
+    `int()` refuses more than 4,300 digits (a guard against quadratic conversion), and that
+    ValueError made one item's `"id": 999...9` refuse the whole feed as malformed JSON. A
+    number stays a number, so it is used nowhere a string is wanted, as before.
+    """
+    return int(digits) if len(digits) <= 4000 else float(digits)
 
 
 def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:

@@ -289,6 +289,18 @@ def test_json_feed_values_of_any_type_never_cost_the_good_items(
     assert_storable(parsed)
 
 
+@pytest.mark.parametrize("field", ["id", "title", "authors"])
+def test_an_integer_of_thousands_of_digits_costs_only_its_own_item(field: str) -> None:
+    """Python refuses to convert integers of more than 4,300 digits, and that ValueError made
+    json.loads, and so the whole feed, fail as "malformed JSON"."""
+    good = f'{{"id": "1", "url": "{good_url(1)}", "content_text": "Body."}}'
+    bad = f'{{"{field}": {"9" * 5000}, "url": "{good_url(0)}", "content_text": "Body."}}'
+    body = f'{{"version": "https://jsonfeed.org/version/1.1", "items": [{bad}, {good}]}}'
+    parsed = parse_feed(body.encode(), url=FEED_URL)
+    assert [entry.url for entry in parsed.entries] == [good_url(0), good_url(1)]
+    assert_storable(parsed)
+
+
 @given(_json_value)
 def test_json_that_is_no_feed_is_refused_clearly(value: object) -> None:
     body = json.dumps({"version": "https://jsonfeed.org/version/1", "items": value}).encode()
