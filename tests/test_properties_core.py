@@ -20,10 +20,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summaries.chats import parse_digest_time
+from summaries import topics
+from summaries.chats import ensure_chat, parse_digest_time
 from summaries.clean import _echoes, _Words, clean_text
 from summaries.dates import is_date_line, parse_date
-from summaries.errors import ChatSettingError, QueryError, SummarizeError
+from summaries.errors import ChatSettingError, NotFoundError, QueryError, SummarizeError
 from summaries.folding import COLUMN_BREAK, fold
 from summaries.matching import Matcher, load_docs
 from summaries.search import Query, matching_article_ids, parse_query, search
@@ -161,6 +162,56 @@ def test_alerts_agree_with_search_on_generated_articles(
         assert matched == matching_article_ids(db, query, ids, now=NOW)
         if not query.is_empty:
             assert matched == hits(db, query)
+    finally:
+        db.close()
+
+
+@settings(max_examples=100)
+@given(texts=st.lists(typed_text, min_size=1, max_size=4), key=typed_text)
+def test_any_topic_is_followed_or_refused_and_alerts_as_it_searches(
+    texts: list[str], key: str
+) -> None:
+    """/subscribe and /unsubscribe refuse clearly; each followed topic alerts on what it finds."""
+    db = open_database(":memory:")
+    try:
+        chat = ensure_chat(db, 1, now=NOW).id
+        ids = [store(db, title, source=source) for title, source, _ in ARTICLES]
+        for text in texts:
+            try:
+                topics.subscribe(db, chat, text, limit=50, now=NOW)
+            except QueryError as refused:
+                assert str(refused)
+        matcher = Matcher(load_docs(db, ids), now=NOW)
+        for sub in topics.subscriptions(db):
+            assert set(matcher.match(sub.query)) == hits(db, sub.query), sub.text
+        try:
+            topics.unsubscribe(db, chat, key)
+        except NotFoundError as refused:
+            assert str(refused)
+    finally:
+        db.close()
+
+
+NAME = [*"abſsßẞİiıIﬁfΣσς%_\\ *\"'-:K\u212aǄǆǅ", "\u0301"]
+source_names = st.text(st.sampled_from(NAME), min_size=1, max_size=6)
+
+
+@settings(max_examples=100)
+@given(names=st.lists(source_names, min_size=1, max_size=4), value=source_names)
+def test_source_filters_agree_on_any_name(names: list[str], value: str) -> None:
+    """source: compares casefolded prefixes (ß = ss, ﬁ = fi, ς = σ) and escapes LIKE's % _."""
+    db = open_database(":memory:")
+    try:
+        ids = [store(db, f"Storm {n}", source=name) for n, name in enumerate(names)]
+        for text in (f"source:{value}", f'source:"{value}"', f"storm source:{value}"):
+            try:
+                query = parse_query(text)
+            except QueryError:
+                continue
+            matched = set(Matcher(load_docs(db, ids), now=NOW).match(query))
+            assert matched == matching_article_ids(db, query, ids, now=NOW)
+            if not query.is_empty:
+                assert matched == hits(db, query)
     finally:
         db.close()
 
