@@ -26,11 +26,15 @@ def register(application: App) -> None:
 
 
 def parse_latest(args: list[str]) -> tuple[int, str]:
-    """`/latest` arguments: an optional count (clamped to 1-20), then an optional source name."""
+    """`/latest` arguments: an optional count (clamped to 1-20), then an optional source name.
+
+    The name goes to the database as a query parameter, which must be encodable: a lone
+    surrogate (which no source name contains) becomes "?".
+    """
     count = DEFAULT_COUNT
     if args and args[0].isdecimal() and len(args[0]) < 6:
         count, args = max(1, min(MAX_COUNT, int(args[0]))), args[1:]
-    return count, " ".join(args)[:100]
+    return count, " ".join(args)[:100].encode("utf-8", "replace").decode("utf-8")
 
 
 async def latest(update: Update, context: Context) -> None:
