@@ -254,8 +254,7 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
     if url is None:
         return None
     guid = item.get("id")
-    authors = item.get("authors") or [item.get("author")]  # 1.1 has a list, 1.0 one author
-    names = [a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    names = [a["name"] for a in _authors(item) if isinstance(a.get("name"), str)]
     text = _str(item.get("content_text")) or _str(item.get("summary"))
     return FeedEntry(
         url=url,
@@ -267,6 +266,15 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
         author=printable(names[0]) if names else None,
         content_html=printable(_str(item.get("content_html")) or html.escape(text)),
     )
+
+
+def _authors(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The item's author objects: JSON Feed 1.1 has a list, 1.0 one author. Anything else in
+    their place is ignored (`"authors": 5` crashed the whole feed's parse with a TypeError)."""
+    authors = item.get("authors")
+    if not isinstance(authors, list) or not authors:
+        authors = [item.get("author")]
+    return [author for author in authors if isinstance(author, dict)]
 
 
 def discover_feeds(html_text: str, base_url: str) -> list[str]:

@@ -289,6 +289,20 @@ def test_json_feed_values_of_any_type_never_cost_the_good_items(
     assert_storable(parsed)
 
 
+@given(st.sampled_from([f for f in _JSON_FIELDS if f != "url"]), _json_value)
+def test_any_value_in_any_field_of_a_linked_json_item_is_read_or_ignored(
+    field: str, value: object
+) -> None:
+    """An item with a usable link has every other field read (one without is skipped at once):
+    `"authors": 5` crashed the whole feed's parse with a TypeError."""
+    item = {"url": good_url(0), "content_text": "Body.", field: value}
+    other = {"url": good_url(1), "content_text": "Body."}
+    body = json.dumps({"version": "https://jsonfeed.org/version/1", "items": [item, other]})
+    parsed = parse_feed(body.encode(), url=FEED_URL)
+    assert good_url(1) in {entry.url for entry in parsed.entries}
+    assert_storable(parsed)
+
+
 @pytest.mark.parametrize("field", ["id", "title", "authors"])
 def test_an_integer_of_thousands_of_digits_costs_only_its_own_item(field: str) -> None:
     """Python refuses to convert integers of more than 4,300 digits, and that ValueError made
