@@ -254,6 +254,10 @@ def migrate(db: Database) -> int:
 
     A database from a newer newsbrief (more migrations than this one knows) is refused: this
     version would write rows without the columns and rules the newer one relies on.
+
+    Each step checks the version again once it holds the write lock: two processes started
+    together on an old database (the bot and a cron `newsbrief ingest`) both read the old
+    version, and the one that waited would otherwise run the other's steps a second time.
     """
     version = schema_version(db)
     if version > len(MIGRATIONS):
@@ -263,9 +267,11 @@ def migrate(db: Database) -> int:
             " another file."
         )
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        if version:  # an existing database: say why start-up takes longer this once
-            log.info("Upgrading the database to version %d: %s", number, _summary_line(step))
         with db.conn:
+            if schema_version(db) >= number:
+                continue  # another process applied it while this one waited for the lock
+            if version:  # an existing database: say why start-up takes longer this once
+                log.info("Upgrading the database to version %d: %s", number, _summary_line(step))
             step(db)
             db.execute(f"PRAGMA user_version = {number}")
     return schema_version(db)

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 
-from summaries import chats, housekeeping, outbox, schedule, sources
+from summaries import chats, housekeeping, outbox, schedule, sources, store
 from summaries.config import Settings
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
@@ -27,6 +28,7 @@ from summaries.ingest import Ingester, IngestReport
 from summaries.notify import Part
 from summaries.store import Database, open_database, utcnow
 from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.old_schema import database_before
 from tests.servers import LocalServer
 from tests.stories import serve_stories
 from tests.test_topics_support import NOW, RecordingNotifier
@@ -78,6 +80,30 @@ def test_a_foreign_database_is_one_line_at_the_command_line(tmp_path: Path) -> N
     result = newsbrief(tmp_path, "sources", "add", "https://example.com/feed.xml")
     assert_one_line_error(result, "newsbrief did not make (tables: sources)")
     assert (tmp_path / "newsbrief.db").read_bytes() == before
+
+
+def test_two_processes_upgrading_one_database_at_once_apply_each_step_once(
+    tmp_path: Path,
+) -> None:
+    """After an upgrade, `newsbrief run` and a command (cron's `newsbrief ingest`) started
+    together both read the old version; the second, after waiting for the first one's
+    lock, ran the same steps again and died on "duplicate column name" (a traceback)."""
+    path = tmp_path / "newsbrief.db"
+    database_before(path, "_chats_delivery_thread").close()
+    waiting = sqlite_utils.Database(sqlite3.connect(path, factory=store._Connection))
+    first = sqlite_utils.Database(sqlite3.connect(path, factory=store._Connection))
+
+    def the_other_process_goes_first(statement: str) -> None:
+        if statement == "BEGIN IMMEDIATE":  # `waiting` has read the old version by now
+            waiting.conn.set_trace_callback(None)
+            store.migrate(first)
+
+    waiting.conn.set_trace_callback(the_other_process_goes_first)
+    assert store.migrate(waiting) == len(store.MIGRATIONS)
+    columns = [c.name for c in waiting["chats"].columns]
+    assert columns.count("delivery_thread_id") == 1
+    first.close()
+    waiting.close()
 
 
 def _database_with_sources(path: Path, count: int) -> None:
