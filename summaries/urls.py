@@ -122,14 +122,22 @@ def _has_host(url: str) -> bool:
 
 
 def _trim(url: str) -> str:
-    while url:
-        last = url[-1]
-        unbalanced = last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
-        if last in _TRAILING or unbalanced:
-            url = url[:-1]
-        else:
+    """`url` without its trailing sentence punctuation and unbalanced closing brackets.
+
+    The brackets are counted once and the count kept as they go: counting them again for
+    each character dropped made a link followed by thousands of ")" quadratic.
+    """
+    count = {mark: url.count(mark) for pair in _CLOSERS.items() for mark in pair}
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        unbalanced = last in _CLOSERS and count[last] > count[_CLOSERS[last]]
+        if last not in _TRAILING and not unbalanced:
             break
-    return url
+        if last in count:
+            count[last] -= 1
+        end -= 1
+    return url[:end]
 
 
 def check_url(url: str) -> None:
