@@ -131,9 +131,16 @@ def test_a_page_damaged_after_opening_is_one_line_not_a_traceback(tmp_path: Path
     sqlite3.DatabaseError, which the command line did not translate."""
     path = tmp_path / "newsbrief.db"
     _database_with_sources(path, 300)
+    with sqlite3.connect(path) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        leaves = conn.execute(  # the sources table's rows, not the schema
+            "SELECT pageno FROM dbstat WHERE name = 'sources' AND pagetype = 'leaf'"
+        ).fetchall()
+    conn.close()
     data = bytearray(path.read_bytes())
-    for page in range(30, 50):  # the sources table's leaves, not the schema on page 1
-        data[page * 4096 + 100 : page * 4096 + 400] = b"\xff" * 300
+    for (page,) in leaves:
+        start = (page - 1) * size
+        data[start + 100 : start + 400] = b"\xff" * 300
     path.write_bytes(bytes(data))
     result = newsbrief(tmp_path, "sources", "list")
     assert_one_line_error(result, "the database file is damaged", "Restore it from a backup")
