@@ -53,6 +53,7 @@ _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?(?P<lang>[A-Za-z]{2,3}
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _META_NAME = re.compile(r"\b(?:property|name|http-equiv)\s*=\s*[\"']?(?P<name>[\w:-]+)", re.I)
 _META_CONTENT = re.compile(r"\bcontent\s*=\s*[\"'](?P<value>[^\"']+)", re.I)
+_EMAIL_NAME = re.compile(r"\s*[^\s@()]+@[^\s@()]+\s*\((?P<name>[^)]+)\)\s*")
 _HEADER_SPAN = 6
 """The headline, byline and date are looked for among this many leading paragraphs."""
 
@@ -317,10 +318,15 @@ def _fragment_text(fragment: str) -> str:
 
 
 def _tidy_author(author: str | None) -> str | None:
-    """ "jane@example.com (Jane Doe)" -> "Jane Doe"; "A; B" -> "A, B"."""
+    """ "jane@example.com (Jane Doe)" -> "Jane Doe"; "A; B" -> "A, B".
+
+    The address is matched as one `@` between runs that cannot hold another (`_EMAIL_NAME`):
+    with `\\S+@\\S+`, an author of "a@a@a@..." (from a feed or a page's meta tag) was tried at
+    every pair of `@`, and 80 KB of it took 17 s.
+    """
     if not author:
         return None
-    inner = re.fullmatch(r"\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*", author)
+    inner = _EMAIL_NAME.fullmatch(author)
     name = inner["name"] if inner else author
     name = re.sub(r"^by\s+", "", name.strip(), flags=re.I)
     return ", ".join(part.strip() for part in name.split(";") if part.strip()) or None

@@ -488,6 +488,16 @@ def test_a_page_whose_first_element_is_svg_or_math_is_no_crash(page: str) -> Non
         assert "no readable article text" in str(error)
 
 
+@pytest.mark.timeout(10)  # a hang guard: the old pattern took minutes here, now milliseconds
+def test_an_author_of_many_at_signs_is_no_quadratic_match() -> None:
+    """`\\S+@\\S+` tried every pair of `@` in a feed's (or a page's) author: 80 KB took 17 s."""
+    author = "a@" * 100_000
+    entry = FeedEntry(url="https://example.com/a", title="Tram", author=author, content_html=_PROSE)
+    assert article_from_entry(entry).byline == author
+    page = f"<html><head><meta name='author' content='{author}'></head><body><p>{_PROSE}</p>"
+    extract_article(page + "</body></html>", url="https://example.com/a")
+
+
 def test_an_unusable_base_href_is_ignored_by_discovery() -> None:
     page = (
         "<head><base href='http://[::1'>"
