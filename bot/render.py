@@ -27,6 +27,7 @@ from summaries.search import SearchHit, SearchPage, Snippet
 TELEGRAM_LIMIT = 4096
 PART_LIMIT = 3900
 CALLBACK_LIMIT = 64
+POPUP_LIMIT = 200
 TITLE_CHARS = 250
 SENTENCE_CHARS = 1500
 SNIPPET_CHARS = 300
@@ -80,6 +81,15 @@ def _clean(text: str) -> str:
     """
     text = _BIDI_CONTROL.sub("", text.encode("utf-8", "replace").decode("utf-8"))
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+
+
+def popup(text: str) -> str:
+    """The text of a button's answer (a toast or pop-up): at most `POPUP_LIMIT` characters as
+    Telegram counts them, in UTF-16 code units like a message's length (an emoji counts twice)."""
+    limit = POPUP_LIMIT
+    while len((shown := clip(text, limit)).encode("utf-16-le")) // 2 > POPUP_LIMIT:
+        limit -= 10
+    return shown
 
 
 def esc(text: str, limit: int = SENTENCE_CHARS) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fake_telegram_html import utf16_len
 from tests.fake_telegram_rules import (
     CHAT_ACTIONS,
     ApiError,
@@ -332,7 +333,7 @@ class BotApi:
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
-        if len(str(params.get("text", ""))) > 200:
+        if utf16_len(str(params.get("text", ""))) > 200:  # counted as a message's length is
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = params
         return True

@@ -81,6 +81,29 @@ def test_the_fake_refuses_an_upgraded_group_with_its_new_id() -> None:
         assert httpx.post(url, json={"chat_id": -1004545, "text": "hi"}).json()["ok"]
 
 
+def test_the_fake_counts_a_button_answer_as_telegram_counts_a_message() -> None:
+    with FakeTelegram() as fake:
+        url = f"{fake.api_root}/bot{TOKEN}/answerCallbackQuery"
+        fake.callback_answers.update(short=None, long=None)
+        short = httpx.post(url, json={"callback_query_id": "short", "text": "😀" * 100})
+        long = httpx.post(url, json={"callback_query_id": "long", "text": "😀" * 101})
+        assert short.json()["ok"], "200 UTF-16 code units"
+        assert long.json()["description"] == "Bad Request: MESSAGE_TOO_LONG"
+
+
+async def test_removing_a_topic_full_of_emoji_answers_the_press_within_telegrams_limit(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/subscribe storm " + "🌊" * 150)
+        [listing] = await bot.ask(42, "/topics")
+        await bot.press(listing, "✖ Remove 1")
+        [answer] = [a for a in bot.fake.callback_answers.values() if a is not None]
+        assert answer["text"].startswith("Removed storm 🌊") and answer["text"].endswith("…")
+        assert listing.text.startswith("You follow no topics yet"), "the list is shown again"
+        assert bot.fake.rejected == []
+
+
 async def test_a_group_upgraded_while_its_digest_waits_gets_it_in_the_supergroup(
     settings: Settings,
 ) -> None:

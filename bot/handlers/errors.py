@@ -13,7 +13,7 @@ import logging
 from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter, TelegramError
 
-from bot.render import clip, notice
+from bot.render import clip, notice, popup
 from bot.send import answer
 from bot.services import App, Context, services_of
 from summaries.chats import deactivate_chat, ensure_chat
@@ -87,7 +87,7 @@ async def _alert(update: Update, text: str) -> bool:
     """Answer the pressed button with a pop-up; False if it was already answered."""
     assert update.callback_query is not None
     try:
-        await update.callback_query.answer(clip(text, 190), show_alert=True)
+        await update.callback_query.answer(popup(text), show_alert=True)
     except BadRequest:
         return False
     return True
