@@ -112,7 +112,7 @@ def _open_file(path: Path) -> Database:
         _refuse_foreign(db, path)
         db.enable_wal()
     except sqlite3.DatabaseError as error:
-        if error.sqlite_errorname.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        if error_name(error).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
             raise ConfigError(
                 f"Cannot open the database {path}: it is not an SQLite database, or is damaged"
                 f" ({error}); newsbrief left it as it is. {DAMAGED_HINT}"
@@ -175,9 +175,15 @@ UNUSABLE_ERRORS = (
 """SQLite errors about the database file, not about newsbrief: the operator can act on them."""
 
 
+def error_name(error: sqlite3.Error) -> str:
+    """SQLite's name for `error` (`SQLITE_FULL`...); "" for one raised by Python code, which
+    has no such attribute."""
+    return getattr(error, "sqlite_errorname", None) or ""
+
+
 def is_unusable(error: sqlite3.Error) -> bool:
     """Whether `error` says the file cannot be used now (locked, full, read-only...)."""
-    return error.sqlite_errorname.startswith(UNUSABLE_ERRORS)
+    return error_name(error).startswith(UNUSABLE_ERRORS)
 
 
 @dataclass(frozen=True)
