@@ -22,6 +22,7 @@ from tests.fake_telegram_rules import (
     ApiError,
     RateLimits,
     check_inline_result,
+    check_results_button,
     checked_markup,
     detect_entities,
     message_text,
@@ -353,6 +354,7 @@ class BotApi:
         seen: set[str] = set()
         for result in results:
             check_inline_result(result, seen)
+        check_results_button(params.get("button"))
         self.inline_answers[query_id] = params
         return True
 

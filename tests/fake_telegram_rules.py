@@ -182,6 +182,18 @@ def check_inline_result(result: dict[str, Any], seen: set[str]) -> None:
     checked_markup(result.get("reply_markup"))
 
 
+def check_results_button(button: Any) -> None:
+    """The button above inline results: a text, and a deep-link parameter for the bot's /start
+    (1-64 of A-Z, a-z, 0-9, _ and -) or a web app."""
+    if button is None:
+        return
+    if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+        raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+    start = button.get("start_parameter")
+    if "web_app" not in button and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start or "")):
+        raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+
+
 def detect_entities(text: str) -> list[dict[str, Any]]:
     """The entities Telegram's clients attach to a typed message: a leading command, links."""
     entities: list[dict[str, Any]] = []

@@ -104,6 +104,24 @@ async def test_removing_a_topic_full_of_emoji_answers_the_press_within_telegrams
         assert bot.fake.rejected == []
 
 
+def test_the_fake_checks_the_button_above_inline_results() -> None:
+    with FakeTelegram() as fake:
+        url = f"{fake.api_root}/bot{TOKEN}/answerInlineQuery"
+        buttons = {"ok": {"text": "Help", "start_parameter": "help"},
+                   "no text": {"text": " ", "start_parameter": "help"},
+                   "bad parameter": {"text": "Help", "start_parameter": "help me"}}  # fmt: skip
+        answers = {}
+        for name, button in buttons.items():
+            fake.inline_answers[name] = None
+            params = {"inline_query_id": name, "results": [], "button": button}
+            answers[name] = httpx.post(url, json=params).json().get("description", "ok")
+        assert answers == {
+            "ok": "ok",
+            "no text": "Bad Request: BUTTON_TEXT_INVALID",
+            "bad parameter": "Bad Request: START_PARAM_INVALID",
+        }
+
+
 async def test_a_group_upgraded_while_its_digest_waits_gets_it_in_the_supergroup(
     settings: Settings,
 ) -> None:
@@ -130,6 +148,19 @@ async def test_a_group_upgraded_while_its_digest_waits_gets_it_in_the_supergroup
                      "migrate_to_chat_id": new}  # fmt: skip
         await bot.push({"message": announced})
         assert [t.query for t in list_topics(bot.db, new)] == ["harbour"], "Telegram's word later"
+
+
+async def test_a_command_sent_just_before_its_group_was_upgraded_moves_the_group(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    old, new = -4646, -1004646
+    async with running_bot(settings) as bot:
+        bot.fake.set_admins(old, {1})
+        await bot.ask(1, "/subscribe harbour", chat_id=old)
+        bot.fake.upgrade_group(old, new)
+        assert await bot.ask(1, "/topics", chat_id=old) == [], "Telegram refuses the old id"
+        assert [t.query for t in list_topics(bot.db, new)] == ["harbour"]
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "not a bug"
 
 
 def forged_press(

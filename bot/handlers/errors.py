@@ -3,7 +3,8 @@
 Handlers do not catch errors. The core's errors (`NewsbriefError`) carry a message written for
 people, shown as it is. A chat that blocked the bot (403) is marked inactive, so digests and
 alerts stop going to it. Anything else is a bug or an outage: logged with its traceback, and the
-user gets an apology that says what to do, never a stack trace and never silence.
+user gets an apology that says what to do, never a stack trace and never silence. A group that
+became a supergroup just after the user wrote cannot be answered; its settings move to the new id.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineQueryResultsButton, Update
-from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter, TelegramError
+from telegram.constants import ChatType
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.render import clip, notice, popup
 from bot.send import answer
 from bot.services import App, Context, services_of
+from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
 from summaries.errors import NewsbriefError
 
@@ -42,6 +52,12 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, NewsbriefError):
         log.info("Refused a request: %s", error)
         await tell(update, context, str(error))
+        return
+    if isinstance(error, ChatMigrated) and chat is not None:
+        # A message sent just before its group became a supergroup: answers go nowhere now,
+        # but the group's settings and topics follow it, as when Telegram announces the move.
+        move_chat(services_of(context).db, chat.id, error.new_chat_id, kind=ChatType.SUPERGROUP)
+        log.info("Group %s is now supergroup %s; its settings moved", chat.id, error.new_chat_id)
         return
     if isinstance(error, RetryAfter):
         log.warning("Flood limit still hit after retries: %s", error)
