@@ -3,9 +3,9 @@
 Only bytes newsbrief fetched itself are parsed: feedparser is never handed a URL or a path,
 because its own fetching would bypass the fetcher's address checks, deadline and size cap.
 Like feedparser, parsing is lenient: a slightly broken feed that still yields entries is used.
-What is refused, with a message saying why: XML that declares entities (the billion-laughs and
-quadratic-blowup attacks are refused before any parser sees them), web pages, binary data, and
-documents with nothing usable in them.
+What is refused, with a message saying why: XML that declares entities or floods the parser
+(`summaries.feed_guards`, before any parser sees it), web pages, binary data, and documents
+with nothing usable in them.
 """
 
 from __future__ import annotations
@@ -22,25 +22,19 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import feedparser
-import feedparser.encodings
 import lxml.html
 from lxml import etree
 
 from summaries.clean import printable
 from summaries.errors import FeedError
-from summaries.fetch import text_codec
+from summaries.feed_guards import guard_xml
 from summaries.models import FeedEntry, ParsedFeed
-from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
-_CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -74,15 +68,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 
 
 def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
-    body, content_type = _without_false_charsets(body, content_type)
-    headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    as_parsed = feedparser.encodings.convert_to_utf8(dict(headers), body, {})
-    _refuse_entities(as_parsed, url)
-    _refuse_attribute_floods(as_parsed, url)
-    body = _CHARREF.sub(_fit_charref, body)
+    body, headers = guard_xml(body, url, content_type)
     try:
         result = feedparser.parse(io.BytesIO(body), response_headers=headers)
-    except (ValueError, OverflowError) as error:  # a reference `_fit_charref` could not see
+    except (ValueError, OverflowError) as error:  # a reference `guard_xml` could not see
         raise FeedError(
             f"The feed at {url} holds a character reference no text can contain "
             f"({error.__class__.__name__}); ask its publisher to fix it."
@@ -96,71 +85,6 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
         link=http_url(result.feed.get("link"), url),
         entries=entries,
     )
-
-
-def _without_false_charsets(body: bytes, content_type: str) -> tuple[bytes, str]:
-    """The body and type with a declared encoding that is no character set taken out.
-
-    feedparser tries the encoding a feed declares (header or XML declaration) and catches only
-    the errors of a real charset: `undefined` or `punycode` crash it, and `unicode_escape`
-    yields lone surrogates it cannot re-encode, and UTF-16 declared for bytes that are not
-    refuses the whole feed. Undeclared, the document is read as UTF-8 (or what the BOM says),
-    as XML intends.
-    """
-    declared = _HEADER_CHARSET.search(content_type)
-    if declared and text_codec(declared.group(1), body) is None:
-        content_type = content_type.partition(";")[0]
-    in_xml = _XML_ENCODING.match(body)
-    if in_xml and text_codec(in_xml.group(2).decode("ascii"), body) is None:
-        body = body[: in_xml.start(2)] + b"utf-8" + body[in_xml.end(2) :]
-    return body, content_type
-
-
-def _refuse_entities(as_parsed: bytes, url: str) -> None:
-    """FeedError if the document declares entities, looked for in the UTF-8 that feedparser
-    itself makes of the bytes: a scan of the raw bytes misses declarations written in any
-    encoding it did not think of (UTF-7 spells `<!` as `+ADwAIQ-`)."""
-    if b"<!DOCTYPE" in as_parsed and b"<!ENTITY" in as_parsed:
-        raise FeedError(
-            f"The feed at {url} declares XML entities (<!ENTITY>), which newsbrief refuses: "
-            "they can expand into gigabytes (the billion-laughs attack)."
-        )
-
-
-def _refuse_attribute_floods(as_parsed: bytes, url: str) -> None:
-    """FeedError if an element has more than `MAX_ATTRIBUTES` attributes: feedparser's strict
-    parser looks each one up in a list of all of them, so one `<item>` of 200,000 attributes
-    (2 MB) kept a worker thread busy for five minutes (`summaries.sniff.attribute_flood`)."""
-    if attribute_flood(_without_cdata(as_parsed)):
-        raise FeedError(
-            f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
-            "which no real feed has; newsbrief refuses it (reading it would take minutes)."
-        )
-
-
-def _without_cdata(as_parsed: bytes) -> bytes:
-    """The document without its CDATA sections: the strict parser reads no tags in them, and
-    the HTML in an item's CDATA goes through feedparser's sanitizer, which keeps only a known
-    set of attributes, so one item's content is no reason to refuse the feed."""
-    kept: list[bytes] = []
-    at = 0
-    while (start := as_parsed.find(b"<![CDATA[", at)) != -1:
-        kept.append(as_parsed[at:start])
-        end = as_parsed.find(b"]]>", start)
-        if end == -1:
-            return b"".join(kept)
-        at = end + 3
-    kept.append(as_parsed[at:])
-    return b"".join(kept)
-
-
-def _fit_charref(match: re.Match[bytes]) -> bytes:
-    """The reference itself, or one to U+FFFD if it names no character XML allows.
-
-    feedparser's lenient parser turns `&#xD800;` into a crash (a surrogate cannot be
-    encoded), `&#x110000;` and `&#99999999999;` too (no such character), and `&#0;` into a NUL.
-    """
-    return match.group() if charref_allowed(*match.groups()) else b"&#xFFFD;"
 
 
 def _xml_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:

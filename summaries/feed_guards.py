@@ -1,0 +1,115 @@
+"""What a feed document must not hold before feedparser reads it: refused, or made harmless.
+
+feedparser is lenient, and that leniency is where hostile feeds get in: it expands the
+entities a document declares, spends time quadratic in one element's attributes, crashes on
+character references to no character, and trusts charset names Python cannot decode with.
+`guard_xml` runs first on every XML feed, on the UTF-8 that feedparser itself makes of the
+bytes, so what it looks for cannot hide in another encoding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import feedparser.encodings
+
+from summaries.errors import FeedError
+from summaries.fetch import text_codec
+from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
+
+# A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
+
+MAX_ELEMENTS = 500_000
+"""More elements than this (outside CDATA) and a feed is refused (`_refuse_markup_floods`)."""
+
+
+def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str, str]]:
+    """The body and response headers to hand feedparser; FeedError for a hostile document.
+
+    `content_type` is the Content-Type as sent, charset included.
+    """
+    body, content_type = _without_false_charsets(body, content_type)
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    as_parsed = feedparser.encodings.convert_to_utf8(dict(headers), body, {})
+    _refuse_entities(as_parsed, url)
+    _refuse_markup_floods(_without_cdata(as_parsed), url)
+    return _CHARREF.sub(_fit_charref, body), headers
+
+
+def _without_false_charsets(body: bytes, content_type: str) -> tuple[bytes, str]:
+    """The body and type with a declared encoding that is no character set taken out.
+
+    feedparser tries the encoding a feed declares (header or XML declaration) and catches only
+    the errors of a real charset: `undefined` or `punycode` crash it, and `unicode_escape`
+    yields lone surrogates it cannot re-encode, and UTF-16 declared for bytes that are not
+    refuses the whole feed. Undeclared, the document is read as UTF-8 (or what the BOM says),
+    as XML intends.
+    """
+    declared = _HEADER_CHARSET.search(content_type)
+    if declared and text_codec(declared.group(1), body) is None:
+        content_type = content_type.partition(";")[0]
+    in_xml = _XML_ENCODING.match(body)
+    if in_xml and text_codec(in_xml.group(2).decode("ascii"), body) is None:
+        body = body[: in_xml.start(2)] + b"utf-8" + body[in_xml.end(2) :]
+    return body, content_type
+
+
+def _refuse_entities(as_parsed: bytes, url: str) -> None:
+    """FeedError if the document declares entities, looked for in the UTF-8 that feedparser
+    itself makes of the bytes: a scan of the raw bytes misses declarations written in any
+    encoding it did not think of (UTF-7 spells `<!` as `+ADwAIQ-`)."""
+    if b"<!DOCTYPE" in as_parsed and b"<!ENTITY" in as_parsed:
+        raise FeedError(
+            f"The feed at {url} declares XML entities (<!ENTITY>), which newsbrief refuses: "
+            "they can expand into gigabytes (the billion-laughs attack)."
+        )
+
+
+def _refuse_markup_floods(markup: bytes, url: str) -> None:
+    """FeedError for more elements, or more attributes on one element, than a feed can need.
+
+    feedparser's strict parser looks each attribute up in a list of all of them, so one
+    `<item>` of 200,000 attributes (2 MB) kept a worker thread busy for five minutes
+    (`summaries.sniff.attribute_flood`). Elements cost it 15-30 µs each: 5 MB of `<x>` took
+    52 s. A real feed has a few dozen elements per item; `MAX_ELEMENTS` allows 20,000 items of
+    25, and bounds a parse to about 15 s.
+    """
+    if attribute_flood(markup):
+        raise FeedError(
+            f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
+            "which no real feed has; newsbrief refuses it (reading it would take minutes)."
+        )
+    if markup.count(b"<") - markup.count(b"</") > MAX_ELEMENTS:
+        raise FeedError(
+            f"The feed at {url} has more than {MAX_ELEMENTS:,} elements, which no real feed "
+            "needs; newsbrief refuses it (reading it would take minutes)."
+        )
+
+
+def _without_cdata(as_parsed: bytes) -> bytes:
+    """The document without its CDATA sections: the strict parser reads no tags in them, and
+    the HTML in an item's CDATA goes through feedparser's sanitizer, which keeps only a known
+    set of attributes and costs a few µs a tag, so one item's content is no reason to refuse
+    the feed."""
+    kept: list[bytes] = []
+    at = 0
+    while (start := as_parsed.find(b"<![CDATA[", at)) != -1:
+        kept.append(as_parsed[at:start])
+        end = as_parsed.find(b"]]>", start)
+        if end == -1:
+            return b"".join(kept)
+        at = end + 3
+    kept.append(as_parsed[at:])
+    return b"".join(kept)
+
+
+def _fit_charref(match: re.Match[bytes]) -> bytes:
+    """The reference itself, or one to U+FFFD if it names no character XML allows.
+
+    feedparser's lenient parser turns `&#xD800;` into a crash (a surrogate cannot be
+    encoded), `&#x110000;` and `&#99999999999;` too (no such character), and `&#0;` into a NUL.
+    """
+    return match.group() if charref_allowed(*match.groups()) else b"&#xFFFD;"
