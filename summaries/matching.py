@@ -118,8 +118,11 @@ class Matcher:
         return mask
 
     def _since(self, since: timedelta) -> int:
+        """Articles at or after the cutoff, cut to whole seconds as search stores and compares
+        it (`store.to_db`): with the clock's microseconds, an article exactly `since` old
+        was found by /search but not alerted."""
         if since not in self._recent:
-            cutoff = self.now - since
+            cutoff = (self.now - since).replace(microsecond=0)
             self._recent[since] = sum(1 << i for i, d in enumerate(self.docs) if d.when >= cutoff)
         return self._recent[since]
 

@@ -216,6 +216,23 @@ def test_source_filters_agree_on_any_name(names: list[str], value: str) -> None:
         db.close()
 
 
+@settings(max_examples=100)
+@given(
+    ages=st.lists(st.integers(3595, 3605), min_size=1, max_size=4), micro=st.integers(0, 10**6 - 1)
+)
+def test_since_cuts_alerts_where_it_cuts_search(ages: list[int], micro: int) -> None:
+    """Around the since: boundary, with a clock that has microseconds (a real one)."""
+    db = open_database(":memory:")
+    try:
+        ids = [store(db, f"Storm {n}", at=NOW - timedelta(seconds=s)) for n, s in enumerate(ages)]
+        now = NOW + timedelta(microseconds=micro)
+        query = parse_query("storm since:1h")
+        matched = set(Matcher(load_docs(db, ids), now=now).match(query))
+        assert matched == matching_article_ids(db, query, ids, now=now)
+    finally:
+        db.close()
+
+
 folding_words = st.text(st.sampled_from(list("aeoltsdi") + list("łŁßẞёıøæœđðþέώΰΐ")), min_size=2)
 
 
@@ -418,6 +435,14 @@ def test_an_empty_query_alerts_on_nothing(db: Database) -> None:
     """As `matching_article_ids`: a stored topic that parses to nothing matches no article."""
     ids = [store(db, "Storm hits the coast")]
     assert Matcher(load_docs(db, ids), now=NOW).match(Query("", ())) == []
+
+
+def test_an_article_exactly_since_old_is_alerted_as_it_is_found(db: Database) -> None:
+    ids = [store(db, "Storm hits the coast", at=NOW - timedelta(hours=1))]
+    now = NOW + timedelta(microseconds=500_000)
+    query = parse_query("storm since:1h")
+    assert Matcher(load_docs(db, ids), now=now).match(query) == ids
+    assert matching_article_ids(db, query, ids, now=now) == set(ids)
 
 
 def test_a_lone_surrogate_in_a_search_is_no_crash(db: Database) -> None:
