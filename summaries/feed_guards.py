@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import feedparser.encodings
+import feedparser.sgml
 
 from summaries.errors import FeedError
 from summaries.fetch import text_codec
@@ -21,6 +22,16 @@ from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([\w.:-]*)\1""")
+
+feedparser.sgml.sgmllib.endbracket.endbracket = re.compile(
+    r"""([^'"<>]++|"[^"]*"(?=>|/|\s|\w+=)|'[^']*'(?=>|/|\s|\w+=))*+(?=[<>])|.*?(?=[<>])"""
+)
+"""feedparser's lenient parser and its HTML sanitizer (which every item's HTML content goes
+through) find the end of each start tag with this pattern, written there with plain repeats:
+sre keeps a backtracking record for each character of the group, about 150 bytes, so `&lt;a`
+and 1 MB without a `>` in one item's content took 152 MB, and a 5 MB feed could take 800 MB.
+The repeats made possessive match the same ends (an iteration can only end where it does:
+a quote or a bracket stops the run) and keep no record."""
 
 MAX_ELEMENTS = 500_000
 """More elements than this (outside CDATA) and a feed is refused (`_refuse_markup_floods`)."""

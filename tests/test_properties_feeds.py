@@ -258,6 +258,28 @@ def test_markup_in_cdata_does_not_count_against_the_element_limit(
         parse_feed(body, url=FEED_URL)
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        b"<item><link>https://x.example/1</link><description>&lt;a" + b"x" * 1_000_000,
+        b"<item><title>a & b</title><link>https://x.example/1</link><a" + b"x" * 1_000_000,
+    ],
+    ids=["escaped-content", "lenient-parser"],
+)
+def test_a_start_tag_that_never_ends_costs_no_memory_per_byte(item: bytes) -> None:
+    """feedparser's end-of-tag pattern kept ~150 bytes per byte of a tag that does not end:
+    1 MB of one item's content took 152 MB (a 5 MB feed, 800 MB)."""
+    body = _feed_document("rss", 1).replace(b"<item>", item + b"</description></item><item>", 1)
+    tracemalloc.start()
+    try:
+        parsed = parse_feed(body, url=FEED_URL)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert good_url(0) in {entry.url for entry in parsed.entries}
+    assert peak < 40_000_000
+
+
 # -- JSON Feed -----------------------------------------------------------------------------------
 
 _json_leaf = st.one_of(
