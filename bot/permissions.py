@@ -14,7 +14,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 
 from bot.render import notice
-from bot.send import answer
+from bot.send import acknowledge, answer
 from bot.services import Context, services_of
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ async def require_chat_admin(update: Update, context: Context) -> bool:
         if update.callback_query is not None:
             # A pop-up for the one who pressed: a message would be posted to the whole group
             # or channel, once per press.
-            await update.callback_query.answer(refusal, show_alert=True)
+            await acknowledge(update.callback_query, refusal, alert=True)
         else:
             await answer(update, notice(refusal))
     return allowed

@@ -113,6 +113,23 @@ def forum_topic(update: Update) -> int | None:
     return None
 
 
+async def acknowledge(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a button press: stop the client's spinner, or show `text` (a pop-up if `alert`).
+
+    A press made while the bot was down (or waiting too long in the queue) can no longer be
+    answered: Telegram refuses "query is too old". The press still does what it is for, so
+    that refusal is logged, not treated as a failure of the handler.
+    """
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        log.info("A button press came too late to answer: %s", error.message)
+
+
 async def edit(query: CallbackQuery, reply: Reply) -> None:
     """Replace the text and buttons of the message whose button was pressed (first part only).
 

@@ -219,6 +219,34 @@ async def test_a_page_button_under_a_deleted_message_gets_no_apology(
         assert "The message under a pressed button is gone" in caplog.text
 
 
+def stale_press(bot: RunningBot, message: Message, label: str) -> None:
+    """A press Telegram no longer awaits an answer to (made while the bot was down)."""
+    update = bot.fake.click(message, label)
+    del bot.fake.callback_answers[update["callback_query"]["id"]]
+
+
+async def test_presses_and_queries_made_while_the_bot_was_down_get_no_apology(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(settings) as bot:
+        for n in range(7):
+            add_story(bot.db, f"Storm {n}")
+        await bot.ask(42, "/subscribe storm")
+        [results] = await bot.ask(42, "/search storm")
+        [listing] = await bot.ask(42, "/topics")
+        [welcome] = await bot.ask(42, "/start")
+        stale_press(bot, results, "Next ▶")
+        stale_press(bot, listing, "✖ Remove 1")
+        stale_press(bot, welcome, "❓ Help")
+        del bot.fake.inline_answers[bot.fake.inline_query(42, "storm")]
+        await bot.settle()
+        assert results.text.startswith("Results 6–7 of 7"), "the page turned"
+        assert list_topics(bot.db, 42) == [] and listing.text.startswith("You follow no topics")
+        assert bot.fake.bot_messages(42)[-1].text.startswith("What I can do")
+        assert SORRY not in [m.text for m in bot.fake.bot_messages(42)]
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group",
                    "username": "GroupAnonymousBot"}  # fmt: skip
 """Telegram's placeholder sender for every group's anonymous admins."""

@@ -59,6 +59,9 @@ async def on_error(update: object, context: Context) -> None:
         move_chat(services_of(context).db, chat.id, error.new_chat_id, kind=ChatType.SUPERGROUP)
         log.info("Group %s is now supergroup %s; its settings moved", chat.id, error.new_chat_id)
         return
+    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
+        log.info("A query came too late to answer (the bot was busy or down): %s", error.message)
+        return
     if isinstance(error, RetryAfter):
         log.warning("Flood limit still hit after retries: %s", error)
         return

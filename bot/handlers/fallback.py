@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.render import clip, notice
-from bot.send import answer
+from bot.send import acknowledge, answer
 from bot.services import App, Context
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ async def unknown_button(update: Update, context: Context) -> None:
     if handled(update, context):
         return
     log.info("Unknown button data %r", clip(query.data or "", 70))
-    await query.answer(UNKNOWN_BUTTON)
+    await acknowledge(query, UNKNOWN_BUTTON)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

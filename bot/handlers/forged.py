@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.handlers.fallback import UNKNOWN_BUTTON
 from bot.render import clip
+from bot.send import acknowledge
 from bot.services import App, Context
 
 log = logging.getLogger(__name__)
@@ -41,4 +42,4 @@ async def forged_press(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     log.info("A press no button of mine makes (data %r)", clip(query.data or "", 70))
-    await query.answer(UNKNOWN_BUTTON)
+    await acknowledge(query, UNKNOWN_BUTTON)

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.commands import CommandSpec, add_command, argument
 from bot.render import notice, search_reply
 from bot.search_sessions import load_session, save_session
-from bot.send import answer, edit
+from bot.send import acknowledge, answer, edit
 from bot.services import App, Context, services_of
 from summaries.search import search
 
@@ -49,9 +49,9 @@ async def turn_page(update: Update, context: Context) -> None:
     services = services_of(context)
     text = load_session(services.db, query.message.chat.id, key)
     if text is None:
-        await query.answer("This search has expired. Send /search again.", show_alert=True)
+        await acknowledge(query, "This search has expired. Send /search again.", alert=True)
         return
     page = search(services.db, text, limit=PAGE_SIZE, offset=int(number) * PAGE_SIZE,
                   now=services.clock())  # fmt: skip
-    await query.answer()
+    await acknowledge(query)
     await edit(query, search_reply(page, text, services.clock(), key=key))

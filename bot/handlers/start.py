@@ -10,7 +10,7 @@ from bot.commands import CommandSpec, add_command, command_specs
 from bot.handlers.news import send_latest
 from bot.permissions import is_chat_admin
 from bot.render_info import help_reply, search_help, welcome_reply
-from bot.send import answer
+from bot.send import acknowledge, answer
 from bot.services import App, Context
 
 START = CommandSpec("start", "What this bot does", "/start")
@@ -56,9 +56,9 @@ async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     if not await may_press(update, context):
-        await query.answer("Only this channel's admins can use its buttons.", show_alert=True)
+        await acknowledge(query, "Only this channel's admins can use its buttons.", alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     action = query.data.removeprefix("cmd:")
     if action == "latest":
         await send_latest(update, context)

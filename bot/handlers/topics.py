@@ -12,7 +12,7 @@ from bot.commands import CommandSpec, add_command, argument
 from bot.permissions import require_chat_admin
 from bot.render import notice, popup
 from bot.render_digest import now_posted_in, subscribed_reply, topics_reply
-from bot.send import answer, edit, forum_topic, is_forum
+from bot.send import acknowledge, answer, edit, forum_topic, is_forum
 from bot.services import App, Context, services_of
 from summaries.chats import Chat, ensure_chat, set_alerts, set_delivery_thread
 from summaries.config import Settings
@@ -104,7 +104,7 @@ async def remove_button(update: Update, context: Context) -> None:
         return
     services, chat = services_of(context), this_chat(update, context)
     topic = remove_topic(services.db, chat.id, int(query.data.split(":")[1]))
-    await query.answer(popup(f"Removed {topic.query}"))
+    await acknowledge(query, popup(f"Removed {topic.query}"))
     alerts = sends_alerts(chat, services.settings)
     await edit(query, topics_reply(list_topics(services.db, chat.id), alerts=alerts))
 
