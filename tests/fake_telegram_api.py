@@ -277,6 +277,10 @@ class BotApi:
         text, entities = message_text(params)
         markup = checked_markup(params.get("reply_markup"))
         log = self.logs[chat["id"]]
+        replied = params.get("reply_parameters") or {}
+        missing = replied and replied.get("message_id") not in log.messages
+        if missing and not replied.get("allow_sending_without_reply"):
+            raise ApiError(400, "Bad Request: message to be replied not found")
         message = Message(
             chat_id=chat["id"],
             message_id=next(log.next_id),

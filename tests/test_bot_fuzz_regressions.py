@@ -43,6 +43,18 @@ def test_the_fake_refuses_an_upgraded_group_with_its_new_id() -> None:
         assert httpx.post(url, json={"chat_id": -1004545, "text": "hi"}).json()["ok"]
 
 
+def test_the_fake_refuses_a_reply_to_a_missing_message_unless_told_to_send_anyway() -> None:
+    with FakeTelegram() as fake:
+        fake.add_chat(5)
+        url = f"{fake.api_root}/bot{TOKEN}/sendMessage"
+        gone = {"message_id": 77}
+        refused = httpx.post(url, json={"chat_id": 5, "text": "hi", "reply_parameters": gone})
+        assert refused.json()["description"] == "Bad Request: message to be replied not found"
+        anyway = {**gone, "allow_sending_without_reply": True}
+        sent = httpx.post(url, json={"chat_id": 5, "text": "hi", "reply_parameters": anyway})
+        assert sent.json()["ok"]
+
+
 def test_the_fake_counts_a_button_answer_as_telegram_counts_a_message() -> None:
     with FakeTelegram() as fake:
         url = f"{fake.api_root}/bot{TOKEN}/answerCallbackQuery"
