@@ -152,6 +152,72 @@ def test_poison_items_never_cost_the_good_items_of_an_rss_feed(
     assert_storable(parsed)
 
 
+_ENTRY_FIELDS = [
+    "title",
+    "guid",
+    "pubDate",
+    "description",
+    "content:encoded",
+    "author",
+    "dc:creator",
+    "dc:date",
+    "category",
+    "enclosure",
+    "media:content",
+    "updated",
+    "published",
+    "summary",
+]
+_FIELD_ATTRIBUTES = [
+    "",
+    ' type="html"',
+    ' type="xhtml"',
+    ' isPermaLink="true"',
+    ' href="javascript:x"',
+    ' url="http://[::1"',
+    ' rel="alternate" href="/x"',
+]
+
+
+@given(
+    st.sampled_from(["rss", "atom"]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(_ENTRY_FIELDS),
+            _value,
+            st.booleans(),
+            st.sampled_from(_FIELD_ATTRIBUTES),
+        ),
+        max_size=4,
+    ),
+)
+def test_hostile_fields_of_a_linked_entry_cost_nothing_else(
+    kind: str, fields: list[tuple[str, str, bool, str]]
+) -> None:
+    """An RSS item or Atom entry with a usable link and hostile other fields (text, raw markup,
+    attributes, namespaced extensions): the next entry is still read, everything storable."""
+    inner = "".join(
+        f"<{name}{attributes}>{value if raw else escape(value)}</{name}>"
+        for name, value, raw, attributes in fields
+    )
+    if kind == "rss":
+        document = (
+            '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">'
+            f"<channel><title>T</title><item><link>{good_url(0)}</link>{inner}</item>"
+            f"<item><link>{good_url(1)}</link></item></channel></rss>"
+        )
+    else:
+        document = (
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            f'<entry><link href="{good_url(0)}"/>{inner}</entry>'
+            f'<entry><link href="{good_url(1)}"/></entry></feed>'
+        )
+    parsed = parse_feed(document.encode("utf-8", "surrogatepass"), url=FEED_URL)
+    assert {good_url(0), good_url(1)} <= {entry.url for entry in parsed.entries}
+    assert_storable(parsed)
+
+
 @pytest.mark.parametrize("where", ["channel title", "first item"])
 def test_a_nul_byte_near_the_top_of_a_feed_costs_only_its_own_text(where: str) -> None:
     """A NUL in the first 512 bytes had the whole feed refused as "binary data"; later in the
