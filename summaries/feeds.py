@@ -29,6 +29,7 @@ from summaries.clean import printable
 from summaries.errors import FeedError
 from summaries.feed_guards import guard_xml
 from summaries.models import FeedEntry, ParsedFeed
+from summaries.sniff import attribute_flood
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
@@ -208,7 +209,12 @@ def discover_feeds(html_text: str, base_url: str) -> list[str]:
     own order is kept, since sites list their main feed before comment feeds. Nothing is
     guessed (`/feed`, `/rss.xml`): a guess costs a request that usually fails, and a page that
     announces no feed is better answered with "give the feed's address".
+
+    A page with an attribute flood (`summaries.sniff.attribute_flood`) announces nothing:
+    libxml2 is quadratic in one element's attributes, and a 5 MB tag would take minutes.
     """
+    if attribute_flood(html_text):
+        return []
     links: list[tuple[int, str]] = []
     base: str | None = None
     for element in _html_tree(html_text).iter("link", "base"):

@@ -619,6 +619,13 @@ def test_an_author_of_many_at_signs_is_no_quadratic_match() -> None:
     extract_article(page + "</body></html>", url="https://example.com/a")
 
 
+def test_discovery_reads_no_page_with_an_attribute_flood() -> None:
+    """libxml2 is quadratic in one element's attributes: 50,000 on a `<link>` took 2 s."""
+    link = '<link rel=alternate type=application/rss+xml href="/feed.xml">'
+    assert discover_feeds(link, "https://example.com/") == ["https://example.com/feed.xml"]
+    assert discover_feeds(f"<meta {_FLOOD}>{link}", "https://example.com/") == []
+
+
 def test_an_unusable_base_href_is_ignored_by_discovery() -> None:
     page = (
         "<head><base href='http://[::1'>"
