@@ -3,8 +3,9 @@
 Each test failed before its fix: presses no button of the bot makes, presses and queries made
 while the bot was down, buttons under deleted messages, a group upgraded to a supergroup
 mid-delivery or mid-reply, a bot restricted in a group, anonymous admins sharing one summary
-allowance, an emoji topic whose removal answer was too long, a lone surrogate in /latest. The
-fake's own rules added for them are tested here too. The generated tests are in
+allowance, an emoji topic whose removal answer was too long, a lone surrogate in /latest, a
+command in a photo caption answered as if it were chat. The fake's own rules added for them are
+tested here too. The generated tests are in
 `tests/test_bot_properties.py`.
 """
 
@@ -20,6 +21,7 @@ import pytest
 from bot.delivery import outbox_of
 from bot.handlers.errors import SORRY
 from bot.handlers.fallback import UNKNOWN_BUTTON
+from bot.handlers.summary import CAPTION_COMMAND
 from summaries.chats import get_chat
 from summaries.config import Settings
 from summaries.digest import plan_digest
@@ -290,3 +292,19 @@ async def test_latest_from_a_source_named_with_a_lone_surrogate_is_answered(
     async with running_bot(settings) as bot:
         [reply] = await bot.ask(42, "/latest 5 a\ud800b")
         assert reply.text.startswith("No stories from a?b yet."), "not the apology"
+
+
+async def test_a_command_in_a_photo_caption_is_explained_not_run_or_mistaken_for_chat(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        chat = bot.fake.add_chat(42)
+        photo = [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]
+        entity = [{"type": "bot_command", "offset": 0, "length": 10}]
+        caption = {"caption": "/subscribe storm", "caption_entities": entity}
+        message = {"message_id": 3, "date": 0, "chat": chat, "from": bot.fake.user(42),
+                   "photo": photo, **caption}  # fmt: skip
+        await bot.push({"message": message})
+        [reply] = bot.fake.bot_messages(42)
+        assert reply.text == CAPTION_COMMAND
+        assert list_topics(bot.db, 42) == []

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-from telegram.constants import ChatAction
+from telegram import Message, Update
+from telegram.constants import ChatAction, MessageEntityType
 from telegram.ext import MessageHandler, filters
 
 from bot.commands import CommandSpec, add_command, argument
@@ -43,6 +43,10 @@ HINT = (
     "Send me a link to a news article and I will summarise it, or paste a long text "
     f"(over {MIN_PASTED_CHARS} characters). /help lists everything else."
 )
+CAPTION_COMMAND = (
+    "Commands work in a text message, not in a photo's caption: send the command on its own. "
+    "/help lists every command."
+)
 USAGE = (
     f"Send me a link with the command, e.g. {SUMMARY.example} "
     f"(or a text of over {MIN_PASTED_CHARS} characters)."
@@ -66,10 +70,20 @@ async def summary_command(update: Update, context: Context) -> None:
 
 
 async def private_message(update: Update, context: Context) -> None:
-    """A message in a private chat: summarise its links, or the text itself if long."""
+    """A message in a private chat: summarise its links, or the text itself if long.
+
+    A caption that starts with a command (a photo sent with "/subscribe storm") is not run as
+    one, as Telegram's clients do not send it as a command: the hint says how to send it.
+    """
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
-    await summarise_text(update, context, text, hint=HINT)
+    command = message is not None and message.text is None and _starts_with_command(message)
+    await summarise_text(update, context, text, hint=CAPTION_COMMAND if command else HINT)
+
+
+def _starts_with_command(message: Message) -> bool:
+    entities = message.caption_entities
+    return any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities)
 
 
 async def summarise_text(update: Update, context: Context, text: str, *, hint: str) -> None:
