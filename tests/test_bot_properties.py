@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -183,6 +183,15 @@ class BotThread:
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
 
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on the bot's loop, where its database is used (the bot's own jobs
+        run there too, so a read never interleaves with their writes)."""
+
+        async def called() -> T:
+            return function(*args)
+
+        return self.run(called())
+
 
 @pytest.fixture
 def live(settings: Settings) -> Iterator[BotThread]:
@@ -222,14 +231,14 @@ def test_any_command_with_any_argument_is_answered_and_changes_only_what_it_conf
     bot = live.bot
     chat = who if who == 42 else next(live.groups)  # 7 administers each group, 8 does not
     bot.fake.set_admins(chat, {7})
-    rejected, before = len(bot.fake.rejected), chat_state(bot.db, chat)
+    rejected, before = len(bot.fake.rejected), live.call(chat_state, bot.db, chat)
     text = f"/{command} {argument}"
     replies = live.run(bot.ask(who, text, chat_id=None if chat == who else chat))
     assert bot.fake.rejected[rejected:] == [], "Telegram refused a reply"
     assert [r.text for r in replies if r.text == SORRY] == []
     if chat == who:
         assert replies, "a private chat always gets an answer"
-    if chat_state(bot.db, chat) != before:
+    if live.call(chat_state, bot.db, chat) != before:
         assert who != 8, "a group member changed the group's settings"
         assert [r.text for r in replies if r.text.startswith(CONFIRMATIONS)], (
             f"{text!r} changed a setting without saying so: {[r.text for r in replies]}"
@@ -275,11 +284,11 @@ def test_any_callback_data_is_answered_and_removes_nothing_it_does_not_name(
 ) -> None:
     bot = live.bot
     [listing] = live.run(bot.ask(42, "/topics"))
-    topics = list_topics(bot.db, 42)
+    topics = live.call(list_topics, bot.db, 42)
     if not topics:
         live.run(bot.ask(42, "/subscribe storm"))
         [listing] = live.run(bot.ask(42, "/topics"))
-        topics = list_topics(bot.db, 42)
+        topics = live.call(list_topics, bot.db, 42)
     rejected, posted = len(bot.fake.rejected), len(bot.fake.bot_messages(42))
     query_id = forged_press(bot, data, under=listing, presser=presser)
     live.run(bot.settle())
@@ -289,4 +298,4 @@ def test_any_callback_data_is_answered_and_removes_nothing_it_does_not_name(
     assert SORRY not in [m.text for m in bot.fake.bot_messages(42)[posted:]]
     named = {f"tr:{topic.id}" for topic in topics}
     if data.rstrip("\n") not in named:
-        assert list_topics(bot.db, 42) == topics
+        assert live.call(list_topics, bot.db, 42) == topics
