@@ -28,6 +28,9 @@ TRACKING_PARAMS = frozenset(
 
 _URL_IN_TEXT = re.compile(r"""https?://[^\s<>"'`«»“”‘’„「」]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?…*_~"
+_EDGES = "".join(map(chr, range(0x21))) + "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+"""Stripped from both ends: control characters, which str.strip() leaves and urlsplit drops
+from the start, and every blank str.strip() drops (U+00A0 ... U+3000, the last of them)."""
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -41,15 +44,16 @@ def canonical_url(url: str) -> str:
     """`url` with scheme and host lower-cased, default port, fragment and tracking dropped.
 
     The rest of the query keeps its original order and spelling, because many sites route on
-    it (`?p=123`). Something that does not parse as a URL is returned stripped but unchanged:
-    deduplication must never fail on an odd link.
+    it (`?p=123`). Something that does not parse as a URL is returned stripped (of blanks and
+    control characters, `_EDGES`) but unchanged: deduplication must never fail on an odd link.
 
     A path that starts with "//" under an empty host (`http:////example.com/a`, `////`) keeps
     one slash: written back as it was, it would read as a host the next time (check_url finds
     no host in it), so the canonical form of a canonical form would differ. For the same reason
-    the result is stripped like the input (`http: ?` has the path " ").
+    the result is stripped like the input (`http: ?` has the path " "), and a blank query
+    parameter goes like an empty one (`? #`).
     """
-    url = url.strip()
+    url = url.strip(_EDGES)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -59,17 +63,24 @@ def canonical_url(url: str) -> str:
     path = parts.path or ("/" if netloc else "")
     if not netloc and path.startswith("//"):
         path = "/" + path.lstrip("/")
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    return urlunsplit((scheme, netloc, path, query, "")).strip()
+    query = "&".join(p for p in parts.query.split("&") if p.strip() and not _is_tracking(p))
+    return urlunsplit((scheme, netloc, path, query, "")).strip(_EDGES)
 
 
 def _canonical_netloc(netloc: str, scheme: str) -> str:
     """Host in lower case (an international name in its ASCII, punycode form) and the port
-    without leading zeros or, when it is the scheme's default, left out: `:0080` is port 80."""
+    without leading zeros or, when it is the scheme's default, left out: `:0080` is port 80.
+
+    A colon left in the host outside an IPv6 literal's brackets (`a::80`, `a:b:`) means this
+    is no host and port: it is only lower-cased, as reading a port off it would leave a host
+    with another port to read the next time.
+    """
     userinfo, at, hostport = netloc.rpartition("@")
     host, colon, port = hostport.rpartition(":")
     if not colon or "]" in port:
         host, port = hostport, ""
+    if ":" in host and not (host.startswith("[") and host.endswith("]")):
+        return f"{userinfo}{at}{hostport.lower()}"
     if port.isdecimal() and port.isascii():
         port = str(int(port))
     if port == _DEFAULT_PORTS.get(scheme):

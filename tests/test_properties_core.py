@@ -462,9 +462,13 @@ def test_since_reads_leading_zeros_of_any_script() -> None:
         ("////", "/"),
         ("http:////example.com/a", "http:///example.com/a"),  # no host, as check_url says
         ("http: ?", "http:///"),
+        ("//http::80http:", "//http::80http:/"),  # a colon in the host: no port read off it
+        ("http://a::80/x", "http://a::80/x"),
+        ("? #", ""),
+        ("\x1b\xa0\x1b", ""),
     ],
 )
-def test_canonical_form_of_a_hostless_url(url: str, canonical: str) -> None:
+def test_canonical_form_of_an_odd_url(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical == canonical_url(canonical)
 
 
