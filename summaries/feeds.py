@@ -33,6 +33,8 @@ from summaries.sniff import attribute_flood
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
+# A feed's opening: with it, a NUL near the top is a broken item, not a binary file.
+_FEED_TAG = re.compile(rb"<(?:\?xml|rss|feed|rdf:RDF)\b")
 _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -63,7 +65,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     if _JSON_START.match(body):
         return _parse_json_feed(body, url)
     head = body[:512]
-    if b"\x00" in head and not head.lstrip().startswith((b"<", *_UNICODE_XML)):
+    if b"\x00" in head and not head.startswith(_UNICODE_XML) and not _FEED_TAG.search(head):
         raise FeedError(_not_a_feed(url, _mime(content_type), "binary data"))
     return _parse_xml_feed(body, url, content_type)
 
