@@ -34,9 +34,14 @@ class CommandSpec:
 
 
 def add_command(application: App, spec: CommandSpec, callback: Callback) -> None:
-    """Handle `/name` (and `/name@botname` in groups) and list it in /help and the menu."""
+    """Handle `/name` (and `/name@botname` in groups) and list it in /help and the menu.
+
+    A channel post's copy in the channel's discussion group (an automatic forward) is not a
+    command: nobody typed it there, and the post itself was already answered in the channel.
+    """
     chats = filters.ChatType.PRIVATE if spec.private_only else filters.ALL
-    application.add_handler(CommandHandler(spec.name, callback, filters=chats))
+    typed = chats & ~filters.IS_AUTOMATIC_FORWARD
+    application.add_handler(CommandHandler(spec.name, callback, filters=typed))
     command_specs(application).append(spec)
 
 

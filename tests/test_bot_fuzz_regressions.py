@@ -4,7 +4,8 @@ Each test failed before its fix: presses no button of the bot makes, presses and
 while the bot was down, buttons under deleted messages, a group upgraded to a supergroup
 mid-delivery or mid-reply, a bot restricted in a group, anonymous admins sharing one summary
 allowance, an emoji topic whose removal answer was too long, a lone surrogate in /latest, a
-command in a photo caption answered as if it were chat. The fake's own rules added for them are
+command in a photo caption answered as if it were chat, a channel post's copy in its discussion
+group taken for a second command. The fake's own rules added for them are
 tested here too. The generated tests are in
 `tests/test_bot_properties.py`.
 """
@@ -308,3 +309,24 @@ async def test_a_command_in_a_photo_caption_is_explained_not_run_or_mistaken_for
         [reply] = bot.fake.bot_messages(42)
         assert reply.text == CAPTION_COMMAND
         assert list_topics(bot.db, 42) == []
+
+
+async def test_a_channel_posts_copy_in_its_discussion_group_is_not_a_second_command(
+    settings: Settings,
+) -> None:
+    channel, discussion = -1008001, -1008002
+    async with running_bot(settings) as bot:
+        for chat_id in (channel, discussion):
+            bot.fake.add_chat(chat_id)
+        posted = {"id": channel, "type": "channel", "title": "News channel"}
+        bot.fake.chats[channel] = posted
+        entity = [{"type": "bot_command", "offset": 0, "length": 7}]
+        post = {"message_id": 1, "date": 0, "chat": posted, "sender_chat": posted,
+                "text": "/alerts off", "entities": entity}  # fmt: skip
+        await bot.push({"channel_post": post})
+        channel_bot = bot.fake.user(136817688, is_bot=True)  # Telegram's placeholder sender
+        copy = {**post, "message_id": 9, "chat": bot.fake.chats[discussion],
+                "is_automatic_forward": True, "from": channel_bot}  # fmt: skip
+        await bot.push({"message": copy})
+        assert [m.text[:10] for m in bot.fake.bot_messages(channel)] == ["Alerts off"]
+        assert bot.fake.bot_messages(discussion) == [], "nobody typed it in the group"
