@@ -36,7 +36,8 @@ a quote or a bracket stops the run) and keep no record."""
 MAX_ELEMENTS = 500_000
 """More elements than this (outside CDATA) and a feed is refused (`_refuse_markup_floods`)."""
 MAX_OPEN = 50_000
-"""More elements than this left unclosed and a feed is refused (`_refuse_markup_floods`)."""
+"""More elements than this open at once and a feed is refused (`_refuse_markup_floods`)."""
+_TAG = re.compile(rb"<(/?)[A-Za-z_:][^<>]*?(/?)>")
 
 
 def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str, str]]:
@@ -88,25 +89,38 @@ def _refuse_markup_floods(markup: bytes, url: str) -> None:
     `<item>` of 200,000 attributes (2 MB) kept a worker thread busy for five minutes
     (`summaries.sniff.attribute_flood`). Elements cost it 15-30 µs each: 5 MB of `<x>` took
     52 s. A real feed has a few dozen elements per item; `MAX_ELEMENTS` allows 20,000 items of
-    25, and bounds a parse to about 15 s. Each element left open costs feedparser about 670
-    bytes of stack until the end: 500,000 `<x>` would take 340 MB. A well-formed feed leaves
-    none open, a sloppy one a few per item (a raw `<br>`); `MAX_OPEN` bounds that to 35 MB.
+    25, and bounds a parse to about 15 s. Each element open costs feedparser about 400-670
+    bytes of stack until it closes: 500,000 nested `<x>` would take 200-340 MB. A feed nests a
+    few deep, a sloppy one leaves a few open per item (a raw `<br>`); `MAX_OPEN` bounds the
+    stack to about 35 MB.
     """
     if attribute_flood(markup):
         raise FeedError(
             f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
             "which no real feed has; newsbrief refuses it (reading it would take minutes)."
         )
-    ends, empty = markup.count(b"</"), markup.count(b"/>")
-    starts = markup.count(b"<") - ends
-    if starts > MAX_ELEMENTS or starts - ends - empty > MAX_OPEN:
+    too_many = ""
+    if markup.count(b"<") - markup.count(b"</") > MAX_ELEMENTS:
         too_many = f"more than {MAX_ELEMENTS:,} elements"
-        if starts <= MAX_ELEMENTS:
-            too_many = f"more than {MAX_OPEN:,} elements that are never closed"
+    elif _most_open(markup) > MAX_OPEN:
+        too_many = f"more than {MAX_OPEN:,} elements open at once"
+    if too_many:
         raise FeedError(
             f"The feed at {url} has {too_many}, which no real feed needs; newsbrief refuses "
             "it (reading it would take minutes and hundreds of megabytes)."
         )
+
+
+def _most_open(markup: bytes) -> int:
+    """How many elements are open at once at the deepest point (tags read as they look)."""
+    depth = deepest = 0
+    for closing, empty in _TAG.findall(markup):
+        if closing:
+            depth -= 1
+        elif not empty:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _without_cdata(as_parsed: bytes) -> bytes:
