@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from summaries.sources import add_source
+from summaries.sources import insert_source
 from summaries.store import Database, to_db
 
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
@@ -36,11 +36,12 @@ def seed_default_sources(db: Database, *, enabled: bool, now: datetime) -> int:
     has_sources = db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
     if not enabled and not has_sources:
         return 0
+    # One transaction: a process killed half-way must not leave part of the set marked seeded.
     added = 0
-    if not has_sources:
-        for name, url in DEFAULT_SOURCES:
-            add_source(db, url, name, now=now)
-            added += 1
     with db.conn:
+        if not has_sources:
+            for name, url in DEFAULT_SOURCES:
+                insert_source(db, url, name, now=now)
+                added += 1
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [SEEDED_KEY, to_db(now)])
     return added

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from summaries.clean import printable
 from summaries.errors import NotFoundError, SourceError, typed
 from summaries.models import Source
 from summaries.store import Database, from_db, to_db, utcnow
@@ -48,14 +49,24 @@ def add_source(
     for (known,) in db.execute("SELECT url FROM sources").fetchall():
         if canonical_url(known) == wanted:
             raise SourceError(f"{url} is already a source. {_LIST_HINT}")
-    moment = to_db(now or utcnow())
     with db.conn:
-        cursor = db.execute(
-            "INSERT INTO sources (url, name, site_url, added_at, next_poll_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [url, name, site_url, moment, moment],
-        )
-    return get_source(db, int(cursor.lastrowid or 0))
+        source_id = insert_source(db, url, name, site_url=site_url, now=now or utcnow())
+    return get_source(db, source_id)
+
+
+def insert_source(
+    db: Database, url: str, name: str, *, site_url: str | None = None, now: datetime
+) -> int:
+    """Insert a source due at once and return its id, inside the caller's transaction.
+
+    No duplicate check and no commit: for adding several sources all or none (the default set).
+    """
+    moment = to_db(now)
+    cursor = db.execute(
+        "INSERT INTO sources (url, name, site_url, added_at, next_poll_at) VALUES (?, ?, ?, ?, ?)",
+        [url, name, site_url, moment, moment],
+    )
+    return int(cursor.lastrowid or 0)
 
 
 _LIST_HINT = "See them all with /sources in Telegram or `newsbrief sources list`."
@@ -70,8 +81,9 @@ def list_sources(db: Database, *, enabled_only: bool = False) -> list[Source]:
 
 def get_source(db: Database, id_or_url: int | str) -> Source:
     """One source by numeric id, URL or name in any case; `NotFoundError` says how to list them."""
-    key = str(id_or_url).strip()
-    if key.isascii() and key.isdigit() and int(key) < 2**63:  # SQLite's largest integer
+    key = printable(str(id_or_url).strip())  # a command line's undecodable bytes: U+FFFD
+    # SQLite's largest integer has 19 digits; int() refuses over 4,300 of them with ValueError.
+    if key.isascii() and key.isdigit() and len(key) <= 19 and int(key) < 2**63:
         rows = list(db.query(_SOURCE_SELECT + " WHERE s.id = ?", [int(key)]))
     else:
         rows = list(

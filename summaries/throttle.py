@@ -71,7 +71,8 @@ class Throttle:
                 user_id, len(started), wait,
             )  # fmt: skip
             raise Throttled(
-                f"You're sending links faster than I can read them: try again in {wait} s.",
+                "You're sending links and texts faster than I can read them:"
+                f" try again in {wait} s.",
                 retry_after=wait,
             )
         started.append(now)

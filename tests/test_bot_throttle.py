@@ -18,7 +18,7 @@ SENTENCES = [
     "Librarians said they would welcome volunteers for the late evening shifts.",
     "The trial will be reviewed in March, when the council sets next year's budget.",
 ]
-REFUSAL = "You're sending links faster than I can read them: try again in 60 s."
+REFUSAL = "You're sending links and texts faster than I can read them: try again in 60 s."
 
 
 def story(server: LocalServer, n: int) -> str:

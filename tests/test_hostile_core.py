@@ -13,9 +13,11 @@ from click.testing import CliRunner
 from summaries import chats, digest, outbox, topics
 from summaries.cli import cli
 from summaries.cluster import assign_cluster
+from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.errors import ChatSettingError, NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
 from summaries.search import parse_query, search
+from summaries.sources import get_source
 from summaries.store import MIGRATIONS, Database, open_database, schema_version
 from summaries.timezones import timezone_suggestions
 from tests.cli_helpers import assert_one_line_error, newsbrief
@@ -162,3 +164,26 @@ def test_zones_that_are_no_place_are_refused(db: Database, chat: int, name: str)
         chats.set_timezone(db, chat, name, now=NOW)
     assert "localtime" not in timezone_suggestions("localtim")
     assert chats.set_timezone(db, chat, "europe/berlin", now=NOW).timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("key", ["9" * 5000, "source\udcff", "12345678901234567890"])
+def test_a_source_asked_for_by_any_command_line_key_is_found_or_refused(
+    db: Database, key: str
+) -> None:
+    """5,000 digits passed int()'s limit (ValueError); an undecodable byte reached SQLite."""
+    with pytest.raises(NotFoundError, match="No source"):
+        get_source(db, key)
+
+
+def test_a_default_set_cut_short_is_neither_kept_nor_marked_seeded(db: Database) -> None:
+    """A failure (a kill, a full disk) during seeding left part of the set, marked as seeded."""
+    third = DEFAULT_SOURCES[2][0]
+    db.execute(
+        "CREATE TRIGGER fail BEFORE INSERT ON sources WHEN NEW.name = ?"
+        " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END".replace("?", repr(third))
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        seed_default_sources(db, enabled=True, now=NOW)
+    assert db.execute("SELECT count(*) FROM sources").fetchone() == (0,)
+    db.execute("DROP TRIGGER fail")
+    assert seed_default_sources(db, enabled=True, now=NOW) == len(DEFAULT_SOURCES)

@@ -34,7 +34,7 @@ def test_the_request_over_the_limit_is_told_when_to_retry() -> None:
         run(throttle, 42, seconds(40))
     assert refused.value.retry_after == 20
     assert str(refused.value) == (
-        "You're sending links faster than I can read them: try again in 20 s."
+        "You're sending links and texts faster than I can read them: try again in 20 s."
     )
 
 
