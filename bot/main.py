@@ -62,6 +62,10 @@ def main() -> None:
     cli(prog_name="newsbrief")
 
 
+DATABASE_LOST = "database_lost"
+"""bot_data key: why the ingest job stopped the bot (its database file was moved or deleted)."""
+
+
 @click.command()
 @click.pass_obj
 def run(settings: Settings) -> None:
@@ -77,7 +81,11 @@ def run(settings: Settings) -> None:
     quiet_startup_abort()
     try:
         with instance_lock(settings.db_path):
-            serve(compose(settings), settings)
+            application = compose(settings)
+            serve(application, settings)
+        if lost := application.bot_data.get(DATABASE_LOST):
+            # As `newsbrief worker`: a stop the operator did not ask for is a failure (exit 1).
+            raise ConfigError(lost)
     except InvalidToken:
         # PTB's message quotes the token, and an uncaught error would print it to stderr.
         raise ConfigError(REFUSED_BOT_HINT) from None
@@ -99,11 +107,16 @@ def compose(settings: Settings) -> App:
     )
     job_queue = application.job_queue
     assert isinstance(job_queue, StoppingJobQueue), "built by bot.app.build_application"
+
+    def stop_for_lost_database() -> None:
+        application.bot_data[DATABASE_LOST] = ingest.database_gone
+        application.stop_running()
+
     ingest = schedule_ingest(
         job_queue.scheduler,
         ingester,
         tick_seconds=tick_seconds_for(settings),
-        on_database_gone=application.stop_running,  # the database file moved: see IngestJob
+        on_database_gone=stop_for_lost_database,  # the database file moved: see IngestJob
     )
     # As `newsbrief worker` does: a poll in progress gets a few seconds, then is cancelled.
     job_queue.before_stop.append(lambda: ingest.finish(STOP_GRACE))

@@ -125,6 +125,30 @@ async def test_run_with_token_serves_users_and_stops_cleanly_on_sigterm(tmp_path
     assert TOKEN.split(":")[1] not in log
 
 
+async def test_run_whose_database_was_deleted_stops_with_one_error_and_status_1(
+    tmp_path: Path,
+) -> None:
+    """It stopped cleanly with status 0, so a supervisor or a monitor saw nothing wrong."""
+    with FakeTelegram() as fake:
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=fake.api_root,
+            NEWSBRIEF_POLL_INTERVAL="5",  # an ingest tick, which watches the file, every 5 s
+        )
+        process = start_run(tmp_path, env)
+        try:
+            await fake.wait_call("setMyCommands", within=60)
+            (tmp_path / "run.db").unlink()
+            _, log = await asyncio.to_thread(process.communicate, timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 1, log
+    assert log.splitlines()[-1].startswith("Error: The database file"), log
+    assert "was moved, deleted or replaced" in log.splitlines()[-1]
+
+
 async def test_a_rejected_token_ends_in_one_line_that_does_not_repeat_it(tmp_path: Path) -> None:
     wrong = "987654321:WRONG-token_that-telegram-refuses"
     with FakeTelegram() as fake:
