@@ -38,6 +38,7 @@ MAX_ELEMENTS = 500_000
 MAX_OPEN = 50_000
 """More elements than this open at once and a feed is refused (`_refuse_markup_floods`)."""
 _TAG = re.compile(rb"<(/?)[A-Za-z_:][^<>]*?(/?)>")
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
 
 
 def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str, str]]:
@@ -48,9 +49,27 @@ def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str
     body, content_type = _without_false_charsets(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     as_parsed = feedparser.encodings.convert_to_utf8(dict(headers), body, {})
+    if _FEED_ROOT.search(body) and not _FEED_ROOT.search(as_parsed):
+        body, headers = _as_utf8(body, headers)
+        as_parsed = body
     _refuse_entities(as_parsed, url)
     _refuse_markup_floods(_without_cdata(as_parsed), url)
     return _CHARREF.sub(_fit_charref, body), headers
+
+
+def _as_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """A document whose markup is ASCII, as UTF-8, its undecodable bytes as U+FFFD.
+
+    When the declared encoding fails on a few bytes, feedparser asks chardet, whose guess for
+    a UTF-8 feed with `\\x9a@\\x9c@` in one title was EBCDIC (cp875): every `<` became
+    something else and the whole feed was "not a feed". Only a guess that garbles the root
+    element is overruled, so a feed really in windows-1252 or KOI8-R is still read in it.
+    """
+    body = body.decode("utf-8", "replace").encode("utf-8")
+    if in_xml := _XML_ENCODING.match(body):
+        body = body[: in_xml.start(2)] + b"utf-8" + body[in_xml.end(2) :]
+    content_type = headers["content-type"].partition(";")[0]
+    return body, {**headers, "content-type": content_type}
 
 
 def _without_false_charsets(body: bytes, content_type: str) -> tuple[bytes, str]:

@@ -288,6 +288,23 @@ def test_garbage_bytes_in_one_item_never_cost_the_others(
     assert_storable(parsed)
 
 
+@pytest.mark.parametrize("garbage", [b"\x9a@\x9c@\x9c@", b"\xc3"])
+def test_a_few_undecodable_bytes_never_make_the_whole_feed_unreadable(garbage: bytes) -> None:
+    """When a feed's bytes are not all the UTF-8 it declares, feedparser asks chardet, which
+    read `\\x9a@\\x9c@\\x9c@` in one title as EBCDIC (cp875): no `<` was left, and the feed
+    was refused as "not a feed". (Found by the garbage property with a random seed.)"""
+    body = _feed_document("rss", 2).replace(b"Good 0<", b"Bad" + garbage + b"<")
+    parsed = parse_feed(body, url=FEED_URL)
+    assert [entry.url for entry in parsed.entries] == [good_url(0), good_url(1)]
+    assert parsed.entries[1].title == "Good 1"
+
+
+def test_a_feed_really_in_windows_1252_is_still_read_in_it() -> None:
+    body = _feed_document("rss", 2).replace(b"Good 0", "Café déjà vu".encode("cp1252"))
+    parsed = parse_feed(body.replace(b"utf-8", b"windows-1252"), url=FEED_URL)
+    assert parsed.entries[0].title == "Café déjà vu"
+
+
 @given(st.integers(0, MAX_ATTRIBUTES))
 def test_elements_with_up_to_the_attribute_limit_are_read(count: int) -> None:
     attributes = " ".join(f'a{i}="x"' for i in range(count))
