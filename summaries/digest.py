@@ -8,10 +8,10 @@ or after a restart sends one digest per chat per day. A slot found more than the
 late (the process was down) is skipped and logged rather than sent hours off; a tick that
 runs a little after the minute (`ON_TIME`) is on time whatever the grace period.
 
-Content: stories fetched since the previous digest (first digest: the last 24 hours) that the
-chat has not been sent, matching its topics (grouped by topic, in topic order) or, with no
-topics, the top stories overall. Near-duplicates collapse to one item with "also reported by";
-stories covered by more outlets come first.
+Content: stories fetched since the previous digest (first digest, or a clock set back past the
+previous one: the last 24 hours) that the chat has not been sent, matching its topics (grouped
+by topic, in topic order) or, with no topics, the top stories overall. Near-duplicates collapse
+to one item with "also reported by"; stories covered by more outlets come first.
 
 Where: a scheduled digest goes to the chat's delivery topic (`Chat.delivery_thread`, read when
 it is planned: in a forum, where an admin last set the digest time or followed a topic), a
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,7 +36,7 @@ from summaries.housekeeping import schedule_housekeeping
 from summaries.matching import Matcher, load_docs, match_with
 from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
-from summaries.store import Database, to_db, utcnow
+from summaries.store import Database, is_unusable, to_db, utcnow
 from summaries.topics import list_topics, subscriptions
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def build_digest(
     db: Database, chat: Chat, *, now: datetime, window: Window | None = None
 ) -> tuple[DigestMessage, dict[int, int]]:
     """The chat's digest as plain data, and which topic each included article came from."""
-    since = chat.last_digest_at or now - FIRST_DIGEST
+    since = window_start(chat, now)
     window = window or Window(db)
     candidates = undelivered(db, chat.id, window.ids(since, now))
     topics = list_topics(db, chat.id)
@@ -131,6 +132,42 @@ def build_digest(
     more = len(stories) - len(shown)
     message = DigestMessage(chat.id, tuple(groups), since, now, chat.timezone, True, more)
     return message, {a: t for a, t in found.items() if a in shown}
+
+
+def window_start(chat: Chat, now: datetime) -> datetime:
+    """Where the chat's next digest window starts: its previous digest (first: a day ago).
+
+    A previous digest later than `now` means the clock was set back since: stories stored
+    after that digest carry earlier times than its cutoff, and a window starting there would
+    never show them. The window then starts a day back, like a first digest's; the deliveries
+    (`undelivered`) keep out every story the chat was already sent, so nothing goes twice.
+    """
+    since = chat.last_digest_at or now - FIRST_DIGEST
+    return now - FIRST_DIGEST if since > now else since
+
+
+def rewind_future_cutoffs(db: Database, *, now: datetime) -> int:
+    """Apply `window_start`'s rule to every chat as soon as the clock is seen to go back.
+
+    A digest that runs once the clock has passed the old cutoff again would not notice the
+    jump, so each tick records it: stories stored in between stay in the next window.
+    Looked for first, so the usual tick takes no write lock.
+    """
+    cutoff = to_db(now)
+    sql = "SELECT count(*) FROM chats WHERE last_digest_at > ?"
+    count = int(db.execute(sql, [cutoff]).fetchone()[0])
+    if count:
+        with db.conn:
+            db.execute(
+                "UPDATE chats SET last_digest_at = ? WHERE last_digest_at > ?",
+                [to_db(now - FIRST_DIGEST), cutoff],
+            )
+        log.warning(
+            "the clock is earlier than the last digest of %d chat(s) (it was set back): their"
+            " next digest looks back %s; stories already sent are not sent again",
+            count, FIRST_DIGEST,
+        )  # fmt: skip
+    return count
 
 
 def plan_digest(
@@ -208,9 +245,11 @@ async def run_due_digests(
 
     Chats are planned `PLAN_BATCH` to a commit (a commit per chat costs an fsync each), each
     inside a savepoint: one chat whose digest fails to build is logged and retried next
-    minute without holding back the others, and never leaves half its rows behind.
+    minute without holding back the others, and never leaves half its rows behind. An error
+    about the database itself (full, read-only...) ends the run instead (`_unusable`).
     """
     run = DigestRun()
+    rewind_future_cutoffs(db, now=now)
     due = sorted(due_chats(db, now=now), key=lambda d: d[0].last_digest_at or now - FIRST_DIGEST)
     window = Window(db)
     for start in range(0, len(due), PLAN_BATCH):
@@ -251,10 +290,23 @@ def _plan_due(
     try:
         if _plan(db, outbox, chat.id, now=now, slot=day, window=window):
             run.planned.append(chat.id)
-    except Exception:
+    except Exception as error:
+        if not db.conn.in_transaction or _unusable(error):
+            raise  # see `_unusable`
         db.execute("ROLLBACK TO digest_chat")
         log.exception("digest for chat %s could not be planned; retrying next minute", chat.id)
     db.execute("RELEASE digest_chat")
+
+
+def _unusable(error: Exception) -> bool:
+    """Whether `error` is about the database file (locked, full...), not this chat's digest.
+
+    Such an error (and any after which SQLite has rolled back the whole batch, as it may on a
+    full disk, when `ROLLBACK TO` could only add "no such savepoint") ends the run: the batch
+    is rolled back whole, and the tick logs the real error once. Going on would fail every
+    remaining chat the same way, a traceback each, and hide the cause among them.
+    """
+    return isinstance(error, sqlite3.Error) and is_unusable(error)
 
 
 def schedule_digests(
@@ -277,6 +329,11 @@ def schedule_digests(
     message bodies, the WAL). One digest job, not one per
     chat: schedules live in the database, so /digest changes and restarts need no job
     bookkeeping, and the first tick right after start-up sends digests missed within grace.
+
+    A database that cannot be used this minute (locked by another program past the busy
+    timeout, a full disk) is one log line, not a traceback: each batch of plans is one
+    transaction, so what was not committed is still due, and each tick also sends what an
+    earlier one left pending.
     """
     recover(db, now=clock())
 
@@ -285,10 +342,20 @@ def schedule_digests(
         await outbox.flush()
 
     async def tick() -> None:
-        # alerts for articles another process stored (`newsbrief ingest` from cron)
-        if catch_up(db, outbox, per_hour=alerts_per_hour, now=clock()):
-            await outbox.flush()
-        await run_due_digests(db, outbox, clock(), grace=grace)
+        try:
+            # alerts for articles another process stored (`newsbrief ingest` from cron)
+            if catch_up(db, outbox, per_hour=alerts_per_hour, now=clock()):
+                await outbox.flush()
+            if not (await run_due_digests(db, outbox, clock(), grace=grace)).planned:
+                await outbox.flush()  # what a tick the database refused left pending
+        except sqlite3.OperationalError as error:
+            if not is_unusable(error):
+                raise
+            log.error(
+                "Digests and alerts skipped: the database is unavailable (%s); next try in a"
+                " minute",
+                error,
+            )
 
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None

@@ -226,9 +226,14 @@ class Outbox:
                 for item in by_chat.items():
                     queue.put_nowait(item)
                 workers = min(self.concurrency, len(by_chat))
-                await asyncio.gather(*(self._worker(queue, report) for _ in range(workers)))
+                ends = await asyncio.gather(
+                    *(self._worker(queue, report) for _ in range(workers)), return_exceptions=True
+                )
             finally:
                 self._busy.difference_update(by_chat)
+            for end in ends:
+                if isinstance(end, BaseException):
+                    raise end
 
     def _pending(self) -> dict[int, list[_Queued]]:
         by_chat: dict[int, list[_Queued]] = defaultdict(list)
@@ -245,11 +250,23 @@ class Outbox:
     async def _worker(
         self, queue: asyncio.Queue[tuple[int, list[_Queued]]], report: FlushReport
     ) -> None:
-        while not queue.empty():
-            chat_id, parts = queue.get_nowait()
-            for part in parts:
-                if not await self._deliver(chat_id, part, report):
-                    break
+        """Send chat after chat from `queue`.
+
+        A worker that fails (a locked database, a bug) empties the queue so its siblings stop
+        after the chat each holds, and `flush` re-raises only once they have: releasing the
+        chats while a sibling still sends one would let another flush take that chat's later
+        parts and send them before the earlier ones.
+        """
+        try:
+            while not queue.empty():
+                chat_id, parts = queue.get_nowait()
+                for part in parts:
+                    if not await self._deliver(chat_id, part, report):
+                        break
+        except BaseException:
+            while not queue.empty():
+                queue.get_nowait()
+            raise
 
     async def _deliver(self, chat_id: int, part: _Queued, report: FlushReport) -> bool:
         """Send one part with retries; False when the chat is gone (skip its other parts).

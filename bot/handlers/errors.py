@@ -2,14 +2,17 @@
 
 Handlers do not catch errors. The core's errors (`NewsbriefError`) carry a message written for
 people, shown as it is. A chat that blocked the bot (403) is marked inactive, so digests and
-alerts stop going to it. Anything else is a bug or an outage: logged with its traceback, and the
-user gets an apology that says what to do, never a stack trace and never silence. A group that
-became a supergroup just after the user wrote cannot be answered; its settings move to the new id.
+alerts stop going to it. A database another program holds locked (or a full disk) is one log
+line, and the user is told to try again (in a minute, when it is only locked). Anything else is
+a bug or an outage: logged with its traceback, and the user gets an apology that says what to
+do, never a stack trace and never silence. A group that became a supergroup just after the user
+wrote cannot be answered; its settings move to the new id.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import InlineQueryResultsButton, Update
 from telegram.constants import ChatType
@@ -28,11 +31,17 @@ from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
 from summaries.errors import NewsbriefError
+from summaries.store import error_name, is_unusable
 
 log = logging.getLogger(__name__)
 
 SORRY = (
     "Sorry, something went wrong on my side. Please try again in a minute; "
+    "if it keeps happening, tell the bot's operator."
+)
+BUSY = "I'm busy with other work right now and could not do that. Please try again in a minute."
+UNAVAILABLE = (
+    "I cannot store anything right now (my database is unavailable). Please try again later; "
     "if it keeps happening, tell the bot's operator."
 )
 
@@ -52,6 +61,13 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, NewsbriefError):
         log.info("Refused a request: %s", error)
         await tell(update, context, str(error))
+        return
+    if isinstance(error, sqlite3.OperationalError) and is_unusable(error):
+        # not a bug: another program holds the database past the busy timeout, or the disk is
+        # full; the operator needs the reason, not a traceback, and the user a time to retry
+        log.error("Could not handle %s: the database is unavailable (%s)", describe(update), error)
+        busy = error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+        await tell(update, context, BUSY if busy else UNAVAILABLE)
         return
     if isinstance(error, ChatMigrated) and chat is not None:
         # A message sent just before its group became a supergroup: answers go nowhere now,
