@@ -87,6 +87,18 @@ def hits(db: Database, query: Query) -> set[int]:
     return {hit.article.id for hit in search(db, query, limit=100, now=NOW).hits}
 
 
+def assert_alerts_agree_with_search(db: Database, ids: list[int], text: str) -> None:
+    """Unless `text` is refused, the in-memory matcher, the SQL matcher and /search agree."""
+    try:
+        query = parse_query(text)
+    except QueryError:
+        return
+    matched = set(Matcher(load_docs(db, ids), now=NOW).match(query))
+    assert matched == matching_article_ids(db, query, ids, now=NOW)
+    if not query.is_empty:
+        assert matched == hits(db, query)
+
+
 @given(text=typed_text)
 def test_any_typed_query_is_searched_or_refused(
     corpus: tuple[Database, list[int]], text: str
@@ -104,14 +116,7 @@ def test_alerts_find_exactly_what_search_finds(
     corpus: tuple[Database, list[int]], text: str
 ) -> None:
     db, ids = corpus
-    try:
-        query = parse_query(text)
-    except QueryError:
-        return
-    matched = set(Matcher(load_docs(db, ids), now=NOW).match(query))
-    assert matched == matching_article_ids(db, query, ids, now=NOW)
-    if not query.is_empty:
-        assert matched == hits(db, query)
+    assert_alerts_agree_with_search(db, ids, text)
 
 
 stored_words = st.text(
@@ -154,14 +159,7 @@ def test_alerts_agree_with_search_on_generated_articles(
             store(db, f"{title} n{n}", f"{body} n{n}. More.", at=NOW - timedelta(days=age))
             for n, (title, body, age) in enumerate(articles)
         ]
-        try:
-            query = parse_query(text)
-        except QueryError:
-            return
-        matched = set(Matcher(load_docs(db, ids), now=NOW).match(query))
-        assert matched == matching_article_ids(db, query, ids, now=NOW)
-        if not query.is_empty:
-            assert matched == hits(db, query)
+        assert_alerts_agree_with_search(db, ids, text)
     finally:
         db.close()
 
@@ -204,14 +202,7 @@ def test_source_filters_agree_on_any_name(names: list[str], value: str) -> None:
     try:
         ids = [store(db, f"Storm {n}", source=name) for n, name in enumerate(names)]
         for text in (f"source:{value}", f'source:"{value}"', f"storm source:{value}"):
-            try:
-                query = parse_query(text)
-            except QueryError:
-                continue
-            matched = set(Matcher(load_docs(db, ids), now=NOW).match(query))
-            assert matched == matching_article_ids(db, query, ids, now=NOW)
-            if not query.is_empty:
-                assert matched == hits(db, query)
+            assert_alerts_agree_with_search(db, ids, text)
     finally:
         db.close()
 
