@@ -15,7 +15,7 @@ import feedparser.encodings
 import feedparser.sgml
 
 from summaries.errors import FeedError
-from summaries.fetch import text_codec
+from summaries.fetch import damaged_utf8, text_codec
 from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
 
 # A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).
@@ -47,6 +47,8 @@ def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str
     `content_type` is the Content-Type as sent, charset included.
     """
     body, content_type = _without_false_charsets(body, content_type)
+    if _declares_utf8(body, content_type) and (repaired := damaged_utf8(body)) is not None:
+        body = repaired.encode("utf-8")
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     as_parsed = feedparser.encodings.convert_to_utf8(dict(headers), body, {})
     if _FEED_ROOT.search(body) and not _FEED_ROOT.search(as_parsed):
@@ -55,6 +57,16 @@ def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str
     _refuse_entities(as_parsed, url)
     _refuse_markup_floods(_without_cdata(as_parsed), url)
     return _CHARREF.sub(_fit_charref, body), headers
+
+
+def _declares_utf8(body: bytes, content_type: str) -> bool:
+    """Whether the document is UTF-8 by its Content-Type, else its XML declaration, else by
+    XML's default; with a few damaged bytes, feedparser would let chardet guess instead, and
+    one cut character turned every other item's accents into mojibake (`damaged_utf8`)."""
+    declared = _HEADER_CHARSET.search(content_type) or _XML_ENCODING.match(body)
+    name = declared.group(declared.lastindex or 1) if declared else "utf-8"
+    charset = name.decode("ascii") if isinstance(name, bytes) else name
+    return text_codec(charset, body) == "utf-8"
 
 
 def _as_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:

@@ -105,7 +105,8 @@ class Response:
 
     def text(self) -> str:
         """The body as text: BOM, then declared charset, then `<meta>`/XML declaration, then
-        UTF-8, then cp1252; a charset that does not fit the bytes is skipped, not fatal."""
+        UTF-8, then UTF-8 with a few damaged bytes (`damaged_utf8`), then cp1252; a charset
+        that does not fit the bytes is skipped, not fatal."""
         for bom, encoding in _BOMS:
             if self.body.startswith(bom):
                 return self.body[len(bom) :].decode(encoding, errors="replace")
@@ -120,7 +121,22 @@ class Response:
                 return self.body.decode(candidate or "utf-8")
             except UnicodeError:
                 continue
-        return self.body.decode("cp1252", errors="replace")
+        return damaged_utf8(self.body) or self.body.decode("cp1252", errors="replace")
+
+
+def damaged_utf8(body: bytes) -> str | None:
+    """`body` as UTF-8 with U+FFFD for its undecodable bytes, if it is UTF-8 with a few damaged
+    bytes: more well-formed multi-byte characters than bad bytes. Else None.
+
+    A page or feed cut mid-character somewhere (a truncated summary is common) is no longer
+    strict UTF-8, and reading all of it as cp1252 instead turned every accented letter,
+    curly quote and non-Latin word on it into mojibake. A windows-1252 text read as UTF-8
+    has few well-formed sequences and many bad bytes, so it is still read as cp1252.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", errors="ignore"))
+    return text if bad and wide - bad > bad else None
 
 
 def text_codec(charset: str | None, body: bytes) -> str | None:

@@ -299,6 +299,41 @@ def test_a_few_undecodable_bytes_never_make_the_whole_feed_unreadable(garbage: b
     assert parsed.entries[1].title == "Good 1"
 
 
+_non_ascii_word = st.text(
+    st.characters(min_codepoint=0xA1, categories=["Ll", "Lu", "Lo"]), min_size=3, max_size=12
+)
+
+
+@given(
+    st.lists(_non_ascii_word, min_size=2, max_size=3),
+    st.lists(
+        st.sampled_from([b"\xff", b"\x92", b"\xe9", b"\xc3", b"\xe2\x80", b"\x9a@"]), max_size=3
+    ),
+    st.sampled_from(["", "application/rss+xml; charset=utf-8", "text/xml"]),
+)
+def test_a_damaged_character_in_one_item_leaves_the_others_text_as_written(
+    titles: list[str], damage: list[bytes], content_type: str
+) -> None:
+    """A feed cut mid-character in one item (common in truncated summaries) is not strict
+    UTF-8: feedparser then let chardet guess, and one `\\xff` read the whole feed as
+    windows-1250, every other item's "Café" as "CafĂ©"."""
+    items = "".join(
+        f"<item><title>{title}</title><link>{good_url(i + 1)}</link></item>"
+        for i, title in enumerate(titles)
+    )
+    body = _feed_document("rss", 1).replace(b"<item>", items.encode() + b"<item>", 1)
+    body = body.replace(b"Good 0<", b"Bad" + b"".join(damage) + b"<")
+    parsed = parse_feed(body, url=FEED_URL, content_type=content_type)
+    assert [entry.title for entry in parsed.entries[:-1]] == titles
+
+
+@pytest.mark.parametrize("damage", [b"\xff", b"\xe2\x80"])
+def test_a_page_cut_mid_character_is_still_read_as_utf8(damage: bytes) -> None:
+    text = "<p>Café déjà vu – “quoted” Ελλάδα</p><p>cut "
+    page = Response("https://x.example/", 200, {}, text.encode() + damage, "text/html", "utf-8")
+    assert page.text() == text + "\ufffd"
+
+
 def test_a_feed_really_in_windows_1252_is_still_read_in_it() -> None:
     body = _feed_document("rss", 2).replace(b"Good 0", "Café déjà vu".encode("cp1252"))
     parsed = parse_feed(body.replace(b"utf-8", b"windows-1252"), url=FEED_URL)
