@@ -40,8 +40,9 @@ from summaries.polling import FEED_ACCEPT, next_poll_time
 from summaries.reader import article_from_response
 from summaries.source_discovery import add_source_from_url
 from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
-from summaries.store import Database, utcnow
+from summaries.store import Database, is_database_trouble, utcnow
 from summaries.summarize import summarize_article
+from summaries.tasks import all_finished
 from summaries.tombstones import is_tombstoned, pruned_titles, seen_again
 from summaries.urls import canonical_url
 
@@ -128,7 +129,7 @@ class Ingester:
             return report
 
         total = IngestReport()
-        for report in await asyncio.gather(*(one(s) for s in sources)):
+        for report in await all_finished(one(s) for s in sources):
             total.add(report)
         return total
 
@@ -147,7 +148,9 @@ class Ingester:
             report = await self._poll(source)
         except NewsbriefError as error:
             return self._failed(source, str(error))
-        except Exception:
+        except Exception as error:
+            if is_database_trouble(error):
+                raise  # the run's problem, not this source's: no failure to record, no back-off
             log.exception("Unexpected error while polling %s", source.url)
             return self._failed(source, "Internal error while polling; see the log for details.")
         if report.new_articles:
@@ -221,7 +224,7 @@ class Ingester:
                 report.duplicates += 1
             else:
                 fresh[canonical] = entry
-        await asyncio.gather(*(self._ingest(source, c, e, report) for c, e in fresh.items()))
+        await all_finished(self._ingest(source, c, e, report) for c, e in fresh.items())
 
     async def _ingest(
         self, source: Source, canonical: str, entry: FeedEntry, report: IngestReport
@@ -235,17 +238,25 @@ class Ingester:
             report.skipped += 1
             return
         article, summary, origin = prepared
-        article_id = insert_article(
-            self.db,
-            article,
-            summary,
-            canonical_url=canonical,
-            source_id=source.id,
-            source_name=source.name,
-            content_origin=origin,
-            guid=entry.guid,
-            now=self.clock(),
-        )
+        try:
+            article_id = insert_article(
+                self.db,
+                article,
+                summary,
+                canonical_url=canonical,
+                source_id=source.id,
+                source_name=source.name,
+                content_origin=origin,
+                guid=entry.guid,
+                now=self.clock(),
+            )
+        except Exception as error:
+            if is_database_trouble(error):
+                raise
+            # one item's bug: the feed's other items are still stored, the source not blamed
+            log.exception("Unexpected error while storing %s; skipped", entry.url)
+            report.skipped += 1
+            return
         if article_id is None:
             report.duplicates += 1
         else:

@@ -39,6 +39,7 @@ from summaries.notify import (
     RetryLater,
 )
 from summaries.store import Database, to_db, utcnow
+from summaries.tasks import all_finished
 
 log = logging.getLogger(__name__)
 
@@ -226,14 +227,10 @@ class Outbox:
                 for item in by_chat.items():
                     queue.put_nowait(item)
                 workers = min(self.concurrency, len(by_chat))
-                ends = await asyncio.gather(
-                    *(self._worker(queue, report) for _ in range(workers)), return_exceptions=True
-                )
+                # a failing worker's error waits for its siblings: see `_worker`
+                await all_finished(self._worker(queue, report) for _ in range(workers))
             finally:
                 self._busy.difference_update(by_chat)
-            for end in ends:
-                if isinstance(end, BaseException):
-                    raise end
 
     def _pending(self) -> dict[int, list[_Queued]]:
         by_chat: dict[int, list[_Queued]] = defaultdict(list)

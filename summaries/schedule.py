@@ -35,7 +35,7 @@ from summaries.polling import poll_now_after_clock_jump
 from summaries.store import (
     Database,
     DatabaseFile,
-    is_unusable,
+    is_database_trouble,
     open_database,
     truncate_wal,
     utcnow,
@@ -108,8 +108,8 @@ async def ingest_tick(ingester: Ingester, *, db: Database | None = None) -> Inge
                 db, now=ingester.clock(), interval=ingester.settings.poll_interval
             )
         report = await ingester.run_due()
-    except sqlite3.OperationalError as unusable:
-        if not is_unusable(unusable):
+    except sqlite3.DatabaseError as unusable:
+        if not is_database_trouble(unusable):
             raise
         log.error(
             "Polling skipped: the database is unavailable (%s); next try at the next tick",

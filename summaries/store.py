@@ -186,6 +186,17 @@ def is_unusable(error: sqlite3.Error) -> bool:
     return error_name(error).startswith(UNUSABLE_ERRORS)
 
 
+def is_damaged(error: sqlite3.Error) -> bool:
+    """Whether `error` says the file is damaged or is no database at all."""
+    return error_name(error).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def is_database_trouble(error: BaseException) -> bool:
+    """Whether `error` is about the database file itself (locked, full, damaged...): nothing a
+    feed, a page or a user did, so no one source or item should be blamed for it."""
+    return isinstance(error, sqlite3.Error) and (is_unusable(error) or is_damaged(error))
+
+
 @dataclass(frozen=True)
 class DatabaseFile:
     """The files a connection was opened on, to notice when their paths stop naming them.

@@ -18,7 +18,7 @@ import click
 
 from summaries.config import Settings
 from summaries.errors import NewsbriefError
-from summaries.store import DAMAGED_HINT, error_name, is_unusable
+from summaries.store import DAMAGED_HINT, is_damaged, is_unusable
 
 _UNUSABLE_HINT = (
     "If another newsbrief process is busy with it, try again in a moment; otherwise check"
@@ -32,7 +32,7 @@ def _database_problem(error: sqlite3.DatabaseError) -> str:
     A page damaged after the database was opened (a disk fault, a file copied while it was
     being written) only shows when a command reads it, as "database disk image is malformed".
     """
-    if error_name(error).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+    if is_damaged(error):
         return f"the database file is damaged ({error}). {DAMAGED_HINT}"
     if is_unusable(error):
         return f"the database is unavailable ({error}). {_UNUSABLE_HINT}"
