@@ -78,7 +78,8 @@ def extract_article(
         )
     if is_feed(text):
         raise ExtractError(
-            f"{subject} is a news feed, not an article; add it with `newsbrief sources add`."
+            f"{subject} is a news feed, not an article. To follow it, the bot's operator can add"
+            " it with /addsource in Telegram or `newsbrief sources add`."
         )
     if is_html(text, content_type):
         _refuse_attribute_floods(text, subject)

@@ -221,7 +221,7 @@ def test_a_page_without_readable_text_is_refused(body: bytes) -> None:
 
 def test_a_feed_is_refused_with_a_pointer_to_sources_add() -> None:
     rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
-    with pytest.raises(ExtractError, match=r"news feed.*sources add"):
+    with pytest.raises(ExtractError, match=r"feed.*/addsource in Telegram or `newsbrief sources"):
         extract_article(rss, url="https://example.com/feed.xml", content_type="application/xml")
 
 
