@@ -14,8 +14,8 @@ import re
 import feedparser.encodings
 import feedparser.sgml
 
+from summaries.charsets import damaged_utf8, text_codec
 from summaries.errors import FeedError
-from summaries.fetch import damaged_utf8, text_codec
 from summaries.sniff import MAX_ATTRIBUTES, attribute_flood, charref_allowed
 
 # A numeric character reference, decimal or hex (`&#55296;`, `&#xD800;`).

@@ -10,7 +10,6 @@ size capped, and the whole exchange has one deadline that a trickling server can
 from __future__ import annotations
 
 import asyncio
-import codecs
 import re
 import weakref
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import Self
 
 import httpx
 
+from summaries.charsets import decode_body
 from summaries.config import Settings
 from summaries.errors import (
     BlockedURLError,
@@ -44,18 +44,6 @@ from summaries.urls import check_url
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-_DECLARED = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
-    re.IGNORECASE,
-)
-_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 @dataclass(frozen=True)
@@ -104,70 +92,9 @@ class Response:
         return f"{self.content_type}; charset={self.charset}" if self.charset else self.content_type
 
     def text(self) -> str:
-        """The body as text: BOM, then declared charset, then `<meta>`/XML declaration, then
-        UTF-8, then UTF-8 with a few damaged bytes (`damaged_utf8`), then cp1252; a charset
-        that does not fit the bytes is skipped, not fatal."""
-        for bom, encoding in _BOMS:
-            if self.body.startswith(bom):
-                return self.body[len(bom) :].decode(encoding, errors="replace")
-        match = _DECLARED.search(self.body[:4096])
-        sniffed = (match.group(1) or match.group(2)).decode("ascii") if match else None
-        for candidate in (
-            text_codec(self.charset, self.body),
-            text_codec(sniffed, self.body),
-            "utf-8",
-        ):
-            try:
-                return self.body.decode(candidate or "utf-8")
-            except UnicodeError:
-                continue
-        return damaged_utf8(self.body) or self.body.decode("cp1252", errors="replace")
-
-
-def damaged_utf8(body: bytes) -> str | None:
-    """`body` as UTF-8 with U+FFFD for its undecodable bytes, if it is UTF-8 with a few damaged
-    bytes: more well-formed multi-byte characters than bad bytes. Else None.
-
-    A page or feed cut mid-character somewhere (a truncated summary is common) is no longer
-    strict UTF-8, and reading all of it as cp1252 instead turned every accented letter,
-    curly quote and non-Latin word on it into mojibake. A windows-1252 text read as UTF-8
-    has few well-formed sequences and many bad bytes, so it is still read as cp1252.
-    """
-    text = body.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    wide = len(text) - len(text.encode("ascii", errors="ignore"))
-    return text if bad and wide - bad > bad else None
-
-
-def text_codec(charset: str | None, body: bytes) -> str | None:
-    """Python's codec for a charset declared for `body`, or None if it cannot be the right one.
-
-    The name comes from whoever serves the page: `charset=undefined` or `punycode` makes Python
-    raise a bare UnicodeError, `unicode_escape` turns `\\ud800` into a lone surrogate that
-    SQLite refuses, and `base64` is no text encoding at all. UTF-16 and UTF-32 put a NUL beside
-    every ASCII letter, so a body without NULs declared as one would decode to CJK mojibake;
-    so would a UTF-8 body with one stray NUL. Such a declaration counts as none (`_wide`).
-    ISO-8859-1 is read as windows-1252, as browsers do: pages that declare it use
-    windows-1252's curly quotes and dashes, which Latin-1 would turn into invisible C1
-    control characters.
-    """
-    if not charset:
-        return None
-    try:
-        info = codecs.lookup(charset)
-    except LookupError:
-        return None
-    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
-        return None
-    if info.name.startswith(("utf-16", "utf-32")) and not _wide(body[:1024]):
-        return None
-    return "cp1252" if info.name == "iso8859-1" else info.name
-
-
-def _wide(head: bytes) -> bool:
-    """Whether `head` can be UTF-16 or UTF-32 text: each ASCII character (all of the markup)
-    carries a NUL, so even a page or feed of mostly CJK text has one in every 32 bytes."""
-    return head.count(b"\x00") * 32 >= len(head) > 0
+        """The body as text (`charsets.decode_body`): the declared charset, else one sniffed
+        from the bytes; a charset that does not fit them is skipped, not fatal."""
+        return decode_body(self.body, self.charset)
 
 
 class Fetcher:
