@@ -32,11 +32,12 @@ from summaries.alerts import catch_up
 from summaries.articles import get_articles
 from summaries.chats import Chat, active_chats, get_chat, latest_slot
 from summaries.cluster import collapse
+from summaries.database_trouble import is_unusable
 from summaries.housekeeping import schedule_housekeeping
 from summaries.matching import Matcher, load_docs, match_with
 from summaries.notify import DigestMessage, Item
 from summaries.outbox import Outbox, enqueue, recover, undelivered
-from summaries.store import Database, is_unusable, to_db, utcnow
+from summaries.store import Database, to_db, utcnow
 from summaries.topics import list_topics, subscriptions
 
 log = logging.getLogger(__name__)

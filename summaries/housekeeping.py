@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from summaries.database_trouble import is_unusable
 from summaries.outbox_admin import prune
 from summaries.retention import prune_articles_between_tasks
-from summaries.store import Database, is_unusable, truncate_wal, utcnow
+from summaries.store import Database, truncate_wal, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from summaries.articles import find_duplicate, get_article, insert_article, text_hash
 from summaries.cluster import assign_pending, cluster_hook
 from summaries.config import Settings
+from summaries.database_trouble import is_database_trouble
 from summaries.errors import ExtractError, FetchError, NewsbriefError, SummarizeError
 from summaries.extract import article_from_entry
 from summaries.feeds import parse_feed
@@ -40,7 +41,7 @@ from summaries.polling import FEED_ACCEPT, next_poll_time
 from summaries.reader import article_from_response
 from summaries.source_discovery import add_source_from_url
 from summaries.sources import due_sources, list_sources, record_poll_failure, record_poll_success
-from summaries.store import Database, is_database_trouble, utcnow
+from summaries.store import Database, utcnow
 from summaries.summarize import summarize_article
 from summaries.tasks import all_finished
 from summaries.tombstones import is_tombstoned, pruned_titles, seen_again

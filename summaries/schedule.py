@@ -26,20 +26,14 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from summaries.config import Settings
+from summaries.database_trouble import DatabaseFile, is_database_trouble
 from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.housekeeping import schedule_housekeeping
 from summaries.ingest import Ingester, IngestReport
 from summaries.polling import poll_now_after_clock_jump
-from summaries.store import (
-    Database,
-    DatabaseFile,
-    is_database_trouble,
-    open_database,
-    truncate_wal,
-    utcnow,
-)
+from summaries.store import Database, open_database, truncate_wal, utcnow
 
 log = logging.getLogger(__name__)
 

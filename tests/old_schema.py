@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from summaries.store import MIGRATIONS
+from summaries.migrations import MIGRATIONS
 
 
 def database_before(path: Path, migration: str) -> sqlite_utils.Database:

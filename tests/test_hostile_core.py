@@ -16,9 +16,11 @@ from summaries.cluster import assign_cluster
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.errors import ChatSettingError, NotFoundError, QueryError
 from summaries.evaluate import half, load_dataset
+from summaries.migrations import MIGRATIONS
+from summaries.schema import schema_version
 from summaries.search import parse_query, search
 from summaries.sources import get_source
-from summaries.store import MIGRATIONS, Database, open_database, schema_version
+from summaries.store import Database, open_database
 from summaries.timezones import timezone_suggestions
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.old_schema import database_before
@@ -127,7 +129,7 @@ def test_short_prefixes_are_indexed_and_an_old_archive_keeps_its_search(
     store(old, "Storm hits the coast", at=NOW - timedelta(hours=1))
     old.execute("DROP TABLE article_tombstones")
     old.close()
-    with caplog.at_level("INFO", logger="summaries.store"):
+    with caplog.at_level("INFO", logger="summaries.schema"):
         db = open_database(path)
     # the operator learns why this start-up takes longer (a rebuild: ~40 s at 300k articles)
     assert f"Upgrading the database to version {prefix + 1}: Index 1- and 2-letter" in (caplog.text)

@@ -20,10 +20,12 @@ from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.errors import BlockedURLError, SourceError
 from summaries.fetch import Fetcher, FetchPolicy, Response
 from summaries.ingest import Ingester, add_source_from_url, next_poll_time
+from summaries.migrations import MIGRATIONS
 from summaries.models import Article, Summary
+from summaries.schema import schema_version
 from summaries.search import search
 from summaries.sources import add_source, get_source, list_sources, remove_source
-from summaries.store import MIGRATIONS, Database, open_database, schema_version, to_db
+from summaries.store import Database, open_database, to_db
 from tests.servers import LocalServer, Reply
 from tests.stories import RSS, STORIES, page_html, rss, serve_stories
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from summaries import chats, housekeeping, outbox, schedule, sources, store
+from summaries import chats, housekeeping, migrations, outbox, schedule, schema, sources, store
 from summaries.config import Settings
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
@@ -96,10 +96,10 @@ def test_two_processes_upgrading_one_database_at_once_apply_each_step_once(
     def the_other_process_goes_first(statement: str) -> None:
         if statement == "BEGIN IMMEDIATE":  # `waiting` has read the old version by now
             waiting.conn.set_trace_callback(None)
-            store.migrate(first)
+            schema.migrate(first)
 
     waiting.conn.set_trace_callback(the_other_process_goes_first)
-    assert store.migrate(waiting) == len(store.MIGRATIONS)
+    assert schema.migrate(waiting) == len(migrations.MIGRATIONS)
     columns = [c.name for c in waiting["chats"].columns]
     assert columns.count("delivery_thread_id") == 1
     first.close()

@@ -17,9 +17,10 @@ import pytest
 from summaries.chats import ensure_chat, parse_digest_time, set_timezone
 from summaries.config import Settings
 from summaries.errors import ChatSettingError, NotFoundError, QueryError
+from summaries.migrations import _topics_readable_since
 from summaries.query import MAX_SINCE, Term, parse_query, quote_unreadable_since
 from summaries.sources import get_source
-from summaries.store import Database, _topics_readable_since, open_database, to_db
+from summaries.store import Database, open_database, to_db
 from summaries.topics import subscribe, subscriptions, unsubscribe
 from tests.bot_harness import add_story, running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief

@@ -15,8 +15,9 @@ from summaries import chats, topics
 from summaries.errors import QueryError
 from summaries.folding import fold
 from summaries.matching import Matcher, load_docs, words
+from summaries.schema import schema_version
 from summaries.search import parse_query, search
-from summaries.store import Database, open_database, schema_version
+from summaries.store import Database, open_database
 from tests.old_schema import database_before
 from tests.test_search import NOW, store
 
@@ -145,8 +146,8 @@ def test_an_existing_archive_is_reindexed_with_folded_letters(
         english = store(old, "Storm hits the coast", "A storm hit the coast. Nothing else.")
     old.conn.commit()
     old.close()
-    monkeypatch.setattr("summaries.store._FOLD_BATCH", 2)  # several batches
-    with caplog.at_level("INFO", logger="summaries.store"):
+    monkeypatch.setattr("summaries.migrations._FOLD_BATCH", 2)  # several batches
+    with caplog.at_level("INFO", logger="summaries.schema"):
         db = open_database(path)
     assert f"Upgrading the database to version {version + 1}: Let plain typing find" in (
         caplog.text

@@ -9,8 +9,10 @@ import pytest
 
 from summaries import articles, sources
 from summaries.errors import ConfigError, NotFoundError, SourceError
+from summaries.migrations import MIGRATIONS
 from summaries.models import Article, Summary
-from summaries.store import MIGRATIONS, Database, open_database, schema_version
+from summaries.schema import schema_version
+from summaries.store import Database, open_database
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 

@@ -30,8 +30,8 @@ from bot.send import answer
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
+from summaries.database_trouble import error_name, is_unusable
 from summaries.errors import NewsbriefError
-from summaries.store import error_name, is_unusable
 
 log = logging.getLogger(__name__)
 

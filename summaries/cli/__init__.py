@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from summaries.config import Settings
+from summaries.database_trouble import DAMAGED_HINT, is_damaged, is_unusable
 from summaries.errors import NewsbriefError
-from summaries.store import DAMAGED_HINT, is_damaged, is_unusable
 
 _UNUSABLE_HINT = (
     "If another newsbrief process is busy with it, try again in a moment; otherwise check"
