@@ -51,6 +51,12 @@ def is_entity_error(error: BadRequest) -> bool:
     return "can't parse entities" in error.message.lower()
 
 
+def is_too_late(error: BadRequest) -> bool:
+    """Whether Telegram refused to answer a button press or inline query because it came too
+    late ("query is too old": the bot was down or busy); nothing the bot did wrong."""
+    return "query is too old" in error.message.lower()
+
+
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list[Message]:
     """Send every part of `reply` to `chat_id`, in order; the buttons go under the last part."""
     sent = []
@@ -125,7 +131,7 @@ async def acknowledge(
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as error:
-        if "query is too old" not in error.message.lower():
+        if not is_too_late(error):
             raise
         log.info("A button press came too late to answer: %s", error.message)
 

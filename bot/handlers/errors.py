@@ -26,7 +26,7 @@ from telegram.error import (
 )
 
 from bot.render import clip, notice, popup
-from bot.send import answer
+from bot.send import answer, is_too_late
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
@@ -72,10 +72,11 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, ChatMigrated) and chat is not None:
         # A message sent just before its group became a supergroup: answers go nowhere now,
         # but the group's settings and topics follow it, as when Telegram announces the move.
-        move_chat(services_of(context).db, chat.id, error.new_chat_id, kind=ChatType.SUPERGROUP)
-        log.info("Group %s is now supergroup %s; its settings moved", chat.id, error.new_chat_id)
+        db, new = services_of(context).db, error.new_chat_id
+        if move_chat(db, chat.id, new, kind=ChatType.SUPERGROUP):
+            log.info("Group %s is now supergroup %s; its settings moved", chat.id, new)
         return
-    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
+    if isinstance(error, BadRequest) and is_too_late(error):
         log.info("A query came too late to answer (the bot was busy or down): %s", error.message)
         return
     if isinstance(error, RetryAfter):
