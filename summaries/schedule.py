@@ -19,7 +19,7 @@ import os
 import signal
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -163,8 +163,10 @@ class IngestJob:
             return False
         self.database_gone = DATABASE_GONE.format(path=self.file.path)
         log.error("%s", self.database_gone)
-        with suppress(sqlite3.Error):  # a rescue: a deleted file has nothing left to save
+        try:  # a rescue: copy what only the write-ahead log holds into the file in use
             truncate_wal(self.db)
+        except sqlite3.Error as error:
+            log.warning("Could not copy the write-ahead log into the database file: %s", error)
         if self.on_database_gone is not None:
             self.on_database_gone()
         return True
