@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bot.delivery import FanoutLimiter, TelegramNotifier  # noqa: E402
 from summaries.articles import insert_article  # noqa: E402
 from summaries.chats import ensure_chat, set_digest_time  # noqa: E402
-from summaries.digest import run_due_digests  # noqa: E402
+from summaries.digest_schedule import run_due_digests  # noqa: E402
 from summaries.models import Article, Summary  # noqa: E402
 from summaries.outbox import Outbox  # noqa: E402
 from summaries.outbox_admin import status_counts  # noqa: E402

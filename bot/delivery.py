@@ -48,7 +48,7 @@ from bot.services import App, Context, services_of
 from summaries.alerts import alert_hook
 from summaries.chat_migration import move_chat
 from summaries.chats import forget_delivery_thread
-from summaries.digest import schedule_digests
+from summaries.digest_schedule import schedule_digests
 from summaries.notify import (
     AlertMessage,
     DeliveryFailed,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from summaries import alerts, chats, digest, outbox, topics
+from summaries import alerts, chats, digest, digest_schedule, outbox, topics
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
 
@@ -137,7 +137,7 @@ async def test_the_minute_tick_alerts_what_another_process_stored(
 ) -> None:
     follow(db, 1, "climate")
     jobs = Jobs()
-    digest.schedule_digests(
+    digest_schedule.schedule_digests(
         jobs, db, box, grace=timedelta(hours=1), alerts_per_hour=6, clock=lambda: NOW
     )
     await jobs.jobs["newsbrief-resume"]()  # type: ignore[operator]

@@ -12,7 +12,7 @@ from bot.services import Services
 from summaries.chats import get_chat
 from summaries.cluster import cluster_hook
 from summaries.config import Settings
-from summaries.digest import run_due_digests
+from summaries.digest_schedule import run_due_digests
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
 from summaries.sources import add_source

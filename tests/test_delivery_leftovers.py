@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bot.handlers.errors import BUSY
-from summaries import alerts, chats, digest, outbox
+from summaries import alerts, chats, digest, digest_schedule, outbox
 from summaries.config import Settings
 from summaries.notify import DigestMessage, Part
 from summaries.store import Database, open_database
@@ -50,7 +50,7 @@ def daily(db: Database, *chat_ids: int) -> None:
 def digest_tick(db: Database, box: outbox.Outbox, clock: Callable[[], datetime]) -> Any:
     """The scheduled digest job, as the bot's scheduler runs it."""
     jobs = Jobs()
-    digest.schedule_digests(jobs, db, box, grace=GRACE, alerts_per_hour=10, clock=clock)
+    digest_schedule.schedule_digests(jobs, db, box, grace=GRACE, alerts_per_hour=10, clock=clock)
     return jobs.jobs["newsbrief-digests"]
 
 
@@ -64,11 +64,11 @@ async def test_a_story_stored_after_a_digest_the_clock_then_set_back_is_not_lost
     box = outbox.Outbox(db, notifier, clock=lambda: NOW)
     daily(db, 1)
     store(db, "Harbour reopens", at=NOW - timedelta(hours=1))
-    assert (await digest.run_due_digests(db, box, NOW, grace=GRACE)).planned == [1]
+    assert (await digest_schedule.run_due_digests(db, box, NOW, grace=GRACE)).planned == [1]
     back = NOW - timedelta(hours=2)
-    await digest.run_due_digests(db, box, back, grace=GRACE)  # the next minute's tick
+    await digest_schedule.run_due_digests(db, box, back, grace=GRACE)  # the next minute's tick
     store(db, "Bridge closes", at=back + timedelta(minutes=30))
-    assert (await digest.run_due_digests(db, box, NOW + DAY, grace=GRACE)).planned == [1]
+    assert (await digest_schedule.run_due_digests(db, box, NOW + DAY, grace=GRACE)).planned == [1]
     first, second = notifier.to(1)
     assert "Harbour reopens" in first and "Bridge closes" in second
     assert "Harbour reopens" not in second  # the wider window sends nothing twice
@@ -133,7 +133,7 @@ async def test_a_full_disk_while_planning_is_logged_as_itself_in_one_line(
     slots = [chats.get_chat(db, c).last_digest_slot for c in (1, 2)]
     now = [NOW]
     tick = digest_tick(db, box, lambda: now[0])
-    with caplog.at_level(logging.INFO, logger="summaries.digest"):
+    with caplog.at_level(logging.INFO, logger="summaries.digest_schedule"):
         await tick()
     assert [(r.levelno, r.getMessage(), r.exc_info) for r in caplog.records] == [
         (
@@ -173,7 +173,7 @@ async def test_a_locked_database_at_digest_time_is_one_line_and_the_next_tick_se
     tick = digest_tick(db, box, lambda: now[0])
     holder.execute("BEGIN IMMEDIATE")  # `sqlite3 newsbrief.db` left in a transaction
     try:
-        with caplog.at_level(logging.INFO, logger="summaries.digest"):
+        with caplog.at_level(logging.INFO, logger="summaries.digest_schedule"):
             await tick()
     finally:
         holder.rollback()
@@ -208,7 +208,7 @@ async def test_a_digest_whose_sending_met_a_lock_goes_at_the_next_tick(
     store(db, "Harbour reopens", at=NOW - timedelta(hours=1))
     now = [NOW]
     tick = digest_tick(db, box, lambda: now[0])
-    with caplog.at_level(logging.INFO, logger="summaries.digest"):
+    with caplog.at_level(logging.INFO, logger="summaries.digest_schedule"):
         await tick()
     holder.rollback()
     assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.ERROR, None)]

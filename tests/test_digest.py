@@ -7,7 +7,16 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from summaries import chats, digest, matching, outbox, outbox_admin, topics
+from summaries import (
+    chats,
+    digest,
+    digest_schedule,
+    digest_window,
+    matching,
+    outbox,
+    outbox_admin,
+    topics,
+)
 from summaries.notify import DigestMessage, Part
 from summaries.store import Database
 from tests.test_topics_support import NOW, RecordingNotifier, store
@@ -26,7 +35,7 @@ def daily(db: Database, chat_id: int, tz: str, at: str, *, now: datetime) -> Non
 
 
 async def due_at(db: Database, box: outbox.Outbox, now: datetime) -> list[int]:
-    return (await digest.run_due_digests(db, box, now, grace=GRACE)).planned
+    return (await digest_schedule.run_due_digests(db, box, now, grace=GRACE)).planned
 
 
 @pytest.fixture
@@ -110,8 +119,8 @@ async def test_missed_digest_within_grace_is_sent_beyond_it_skipped(
 ) -> None:
     daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
     daily(db, 2, "UTC", "02:00", now=utc(2026, 11, 24, 9, 0))
-    with caplog.at_level(logging.WARNING, logger="summaries.digest"):
-        run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 13, 59), grace=GRACE)
+    with caplog.at_level(logging.WARNING, logger="summaries.digest_schedule"):
+        run = await digest_schedule.run_due_digests(db, box, utc(2026, 11, 25, 13, 59), grace=GRACE)
     assert (run.planned, run.skipped_late) == ([1], [2])
     assert "digest for chat 2 due at 2026-11-25T02:00:00+00:00 skipped" in caplog.text
     assert await due_at(db, box, utc(2026, 11, 26, 2, 0)) == [2]
@@ -122,7 +131,9 @@ async def test_a_grace_of_zero_still_sends_a_digest_the_tick_runs_a_moment_late(
     db: Database, box: outbox.Outbox, late: timedelta
 ) -> None:
     daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
-    run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 8, 0) + late, grace=timedelta())
+    run = await digest_schedule.run_due_digests(
+        db, box, utc(2026, 11, 25, 8, 0) + late, grace=timedelta()
+    )
     assert (run.planned, run.skipped_late) == ([1], [])
 
 
@@ -130,7 +141,7 @@ async def test_a_grace_of_zero_skips_a_digest_missed_while_down(
     db: Database, box: outbox.Outbox
 ) -> None:
     daily(db, 1, "UTC", "08:00", now=utc(2026, 11, 24, 9, 0))
-    run = await digest.run_due_digests(db, box, utc(2026, 11, 25, 8, 5), grace=timedelta())
+    run = await digest_schedule.run_due_digests(db, box, utc(2026, 11, 25, 8, 5), grace=timedelta())
     assert (run.planned, run.skipped_late) == ([], [1])
 
 
@@ -192,7 +203,7 @@ async def test_one_chat_that_fails_to_render_does_not_hold_up_the_others(
         return render(message)
 
     notifier.render_digest = broken_for_chat_2  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR, logger="summaries.digest"):
+    with caplog.at_level(logging.ERROR, logger="summaries.digest_schedule"):
         assert await due_at(db, box, utc(2026, 11, 25, 8, 0)) == [1, 3]
     assert "digest for chat 2 could not be planned" in caplog.text
     assert chats.get_chat(db, 2).last_digest_slot == datetime(2026, 11, 24).date()
@@ -251,7 +262,7 @@ async def test_chats_due_together_share_one_index_and_keep_their_own_content(
         indexed.append(len(docs))
         return matching.Matcher(docs, now=now)
 
-    monkeypatch.setattr(digest, "Matcher", counting)
+    monkeypatch.setattr(digest_window, "Matcher", counting)
     assert await due_at(db, box, NOW) == [1, 2, 3]
     assert indexed == [2]
     assert notifier.to(1) == ["DIGEST climate\nClimate summit opens [climate] (Wire)"]
@@ -262,11 +273,11 @@ async def test_chats_due_together_share_one_index_and_keep_their_own_content(
 async def test_a_window_over_the_candidate_cap_is_logged(
     db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(digest, "MAX_CANDIDATES", 3)
+    monkeypatch.setattr(digest_window, "MAX_CANDIDATES", 3)
     chats.ensure_chat(db, 1, now=NOW)
     for n in range(4):
         store(db, f"Story {n}", at=NOW - timedelta(minutes=n + 1))
-    with caplog.at_level(logging.WARNING, logger="summaries.digest"):
+    with caplog.at_level(logging.WARNING, logger="summaries.digest_window"):
         message, _ = digest.build_digest(db, chats.get_chat(db, 1), now=NOW)
     assert [i.article.title for _, items in message.groups for i in items] == [
         "Story 0",

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.delivery import outbox_of
 from summaries.chats import get_chat, set_delivery_thread
 from summaries.config import Settings
-from summaries.digest import run_due_digests
+from summaries.digest_schedule import run_due_digests
 from summaries.store import open_database, to_db
 from tests.bot_harness import NOW, RunningBot, add_story, running_bot
 from tests.fake_telegram import Message

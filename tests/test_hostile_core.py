@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summaries import chats, digest, outbox, topics
+from summaries import chats, digest_schedule, outbox, topics
 from summaries.cli import cli
 from summaries.cluster import assign_cluster
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
@@ -80,7 +80,7 @@ async def test_an_unusable_stored_timezone_does_not_stop_every_digest(db: Databa
         chats.set_digest_time(db, chat_id, chats.parse_digest_time("08:00"), now=start)
     with db.conn:  # a hand edit, or a database from a tzdata where this was a zone
         db.execute("UPDATE chats SET timezone = 'Europe' WHERE id = 1")
-    run = await digest.run_due_digests(db, box, NOW, grace=timedelta(hours=6))
+    run = await digest_schedule.run_due_digests(db, box, NOW, grace=timedelta(hours=6))
     assert sorted(run.planned) == [1, 2]  # chat 1 at 08:00 UTC
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.delivery import FanoutLimiter
-from summaries import chats, cluster, digest, outbox, outbox_admin, sources, topics
+from summaries import chats, cluster, digest_schedule, outbox, outbox_admin, sources, topics
 from summaries.notify import DeliveryFailed, Part
 from summaries.store import Database, open_database
 from tests.test_topics_support import NOW, RecordingNotifier, store
@@ -178,7 +178,7 @@ async def test_a_year_of_digests_across_dst_new_year_leap_day_and_an_outage(db: 
             continue
         if now.minute == 0 and now.hour % 6 == 0:
             stored.append(store(db, f"Storm {len(stored)}", at=now - timedelta(minutes=1)))
-        for chat_id in (await digest.run_due_digests(db, box, now, grace=GRACE)).planned:
+        for chat_id in (await digest_schedule.run_due_digests(db, box, now, grace=GRACE)).planned:
             sent[chat_id].append(now)
     for chat_id, (tz, _) in zones.items():
         days = [moment.astimezone(ZoneInfo(tz)).date() for moment in sent[chat_id]]
@@ -239,7 +239,9 @@ async def test_the_nightly_job_gives_back_the_write_ahead_log(tmp_path: Path) ->
     assert wal.stat().st_size > 5_000_000
     jobs = Jobs()
     box = outbox.Outbox(db, RecordingNotifier(), clock=lambda: NOW)
-    digest.schedule_digests(jobs, db, box, grace=GRACE, alerts_per_hour=6, clock=lambda: NOW)
+    digest_schedule.schedule_digests(
+        jobs, db, box, grace=GRACE, alerts_per_hour=6, clock=lambda: NOW
+    )
     await jobs.jobs["newsbrief-prune"]()
     assert wal.stat().st_size == 0
     db.close()

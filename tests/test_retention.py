@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from summaries.articles import get_articles, insert_article
 from summaries.cluster import assign_cluster, signature_count
 from summaries.config import Settings
-from summaries.digest import schedule_digests
+from summaries.digest_schedule import schedule_digests
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.housekeeping import HOUSEKEEPING_JOB_ID
 from summaries.ingest import Ingester
