@@ -30,18 +30,29 @@ def seed_default_sources(db: Database, *, enabled: bool, now: datetime) -> int:
 
     A database that already has sources, or was seeded before, is left alone (and marked, so a
     later switch of the setting does not surprise anyone either).
+
+    One transaction: a process killed half-way must not leave part of the set marked seeded.
+    The checks are made again once it holds the write lock: two processes started together on
+    a new database (the bot and `newsbrief sources import`) both found it unseeded, and the
+    one that waited died on the other's sources (UNIQUE constraint failed: sources.url).
     """
-    if db.execute("SELECT 1 FROM meta WHERE key = ?", [SEEDED_KEY]).fetchone():
+    if not _wanted(db, enabled=enabled):  # the usual start: no write lock taken
         return 0
-    has_sources = db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
-    if not enabled and not has_sources:
-        return 0
-    # One transaction: a process killed half-way must not leave part of the set marked seeded.
     added = 0
     with db.conn:
+        if not _wanted(db, enabled=enabled):
+            return 0
+        has_sources = db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
         if not has_sources:
             for name, url in DEFAULT_SOURCES:
                 insert_source(db, url, name, now=now)
                 added += 1
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [SEEDED_KEY, to_db(now)])
     return added
+
+
+def _wanted(db: Database, *, enabled: bool) -> bool:
+    """Whether seeding has anything to do: add the set, or mark a database that has sources."""
+    if db.execute("SELECT 1 FROM meta WHERE key = ?", [SEEDED_KEY]).fetchone():
+        return False
+    return enabled or db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
