@@ -6,8 +6,10 @@ Telegram announces the upgrade twice (the old group's last message carries `migr
 the supergroup's first `migrate_from_chat_id`); moving is idempotent, so either or both work.
 
 Every table with a `chat_id` column moves (topics, deliveries, outbox, search sessions), found
-from the schema so that a table added later moves too. The bot's membership handler calls
-`move_chat` when Telegram announces the upgrade.
+from the schema so that a table added later moves too. The bot calls `move_chat` when Telegram
+announces the upgrade (`bot.handlers.membership`), and when it refuses the old id with the new
+one: a digest or alert sent after the upgrade (`bot.delivery`), or an answer to a message
+written just before it (`bot.handlers.errors`).
 """
 
 from __future__ import annotations
