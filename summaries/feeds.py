@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
@@ -30,6 +30,7 @@ from summaries.errors import FeedError
 from summaries.feed_guards import guard_xml
 from summaries.models import FeedEntry, ParsedFeed
 from summaries.sniff import attribute_flood
+from summaries.urls import http_url
 
 _JSON_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*\{")
 _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
@@ -37,7 +38,6 @@ _HTML_START = re.compile(rb"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 _FEED_TAG = re.compile(rb"<(?:\?xml|rss|feed|rdf:RDF)\b")
 _UNICODE_XML = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _TAG = re.compile(r"<[^>]*>")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -263,22 +263,6 @@ def _html_tree(html_text: str) -> lxml.html.HtmlElement:
 
 def _attribute(element: lxml.html.HtmlElement, name: str) -> str:
     return (element.get(name) or "").strip().lower()
-
-
-def http_url(value: object, base: str) -> str | None:
-    """`value` resolved against `base` if it is an http(s) URL with a host, else None.
-
-    Control characters are percent-encoded: a feed's link is stored as the article's address,
-    printed by `newsbrief search` and logged, and an ESC in it would drive the terminal.
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        url = _CONTROL.sub(lambda char: quote(char.group()), urljoin(base, value.strip()))
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _plain(text: str, detail: Mapping[str, Any] | None) -> str:

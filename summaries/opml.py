@@ -17,8 +17,9 @@ import defusedxml.ElementTree
 
 from summaries.clean import printable
 from summaries.errors import FeedError
-from summaries.feeds import TITLE_CHARS, http_url
+from summaries.feeds import TITLE_CHARS
 from summaries.models import Source
+from summaries.urls import http_url
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

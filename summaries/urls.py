@@ -1,4 +1,5 @@
-"""URLs: one canonical form for deduplication, links found in free text, and the address policy.
+"""URLs: one canonical form for deduplication, links found in free text or read from feeds and
+OPML files (`http_url`), and the address policy.
 
 The same article reaches us under many addresses (`?utm_source=twitter`, `#comments`,
 `HTTP://Example.com:80/`), so deduplication compares `canonical_url` forms. The address policy
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from summaries.errors import BlockedURLError, typed
 
@@ -214,3 +215,22 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def http_url(value: object, base: str) -> str | None:
+    """`value` resolved against `base` if it is an http(s) URL with a host, else None.
+
+    Control characters are percent-encoded: a feed's link is stored as the article's address,
+    printed by `newsbrief search` and logged, and an ESC in it would drive the terminal.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        url = _CONTROL.sub(lambda char: quote(char.group()), urljoin(base, value.strip()))
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
