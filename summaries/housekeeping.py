@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from summaries.database_trouble import is_unusable
+from summaries.database_trouble import is_database_trouble
 from summaries.outbox_admin import prune
 from summaries.retention import prune_articles_between_tasks
 from summaries.store import Database, truncate_wal, utcnow
@@ -44,15 +44,15 @@ def schedule_housekeeping(
 ) -> None:
     """Add `tidy` at 03:17 every night, in the scheduler's time zone (UTC for newsbrief's).
 
-    A database another program holds locked (or a full disk) ends the night's run with one
-    log line, not a traceback.
+    A database another program holds locked, a full disk or a damaged file ends the night's
+    run with one log line, not a traceback (`is_database_trouble`, as the ingest tick).
     """
 
     async def job() -> None:
         try:
             await tidy(db, keep_articles_days=keep_articles_days, now=clock())
-        except sqlite3.OperationalError as error:
-            if not is_unusable(error):
+        except sqlite3.DatabaseError as error:
+            if not is_database_trouble(error):
                 raise
             # each pruned batch is committed whole: what is left goes the next night
             log.error("Housekeeping stopped: the database is unavailable (%s)", error)

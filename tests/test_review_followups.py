@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
-from summaries import schedule, store
+from bot.handlers import sources as sources_handler
+from bot.handlers.errors import UNAVAILABLE
+from summaries import housekeeping, schedule, store
 from summaries.config import Settings
+from summaries.database_trouble import DAMAGED_HINT
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
 from summaries.store import Database, open_database, utcnow
+from tests.bot_harness import running_bot
 
 
 async def test_a_failed_rescue_of_a_moved_database_is_logged(
@@ -76,3 +80,79 @@ def test_two_processes_seeding_a_new_database_together_add_the_defaults_once(
         second.close()
         first.close()
     assert count == len(DEFAULT_SOURCES)
+
+
+def _damaged_page(tmp_path: Path) -> sqlite3.DatabaseError:
+    """A real SQLITE_CORRUPT error, as a read of a damaged page raises it."""
+    path = tmp_path / "damaged.db"
+    with sqlite3.connect(path) as scratch:
+        scratch.execute("CREATE TABLE t (x TEXT)")
+        scratch.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    scratch.close()
+    data = bytearray(path.read_bytes())
+    data[8192:] = b"\xaa" * (len(data) - 8192)
+    path.write_bytes(bytes(data))
+    damaged = sqlite3.connect(path)
+    try:
+        damaged.execute("SELECT max(length(x)) FROM t").fetchall()
+    except sqlite3.DatabaseError as error:
+        assert error.sqlite_errorname == "SQLITE_CORRUPT"
+        return error
+    finally:
+        damaged.close()
+    raise AssertionError("the damage went unnoticed")
+
+
+async def test_a_command_that_meets_a_damaged_database_is_one_log_line_saying_what_to_do(
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A damaged database was a traceback for every message and the apology for a bug ("try
+    again in a minute"), while a locked one was already a line and a fitting answer."""
+    damage = _damaged_page(tmp_path)
+
+    def damaged(*_args: object, **_kwargs: object) -> None:
+        raise damage
+
+    monkeypatch.setattr(sources_handler, "list_sources", damaged)
+    async with running_bot(settings) as bot:
+        [reply] = await bot.ask(42, "/sources")
+    assert reply.text == UNAVAILABLE
+    [record] = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert record.levelno == logging.ERROR and record.exc_info is None
+    assert "malformed" in record.getMessage() and DAMAGED_HINT in record.getMessage()
+
+
+class _Jobs:
+    """A scheduler stand-in that keeps the jobs added to it."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, Callable[[], Awaitable[object]]] = {}
+
+    def add_job(
+        self, func: Callable[[], Awaitable[object]], *_args: object, id: str, **_kw: object
+    ) -> None:
+        self.jobs[id] = func
+
+
+async def test_nightly_housekeeping_on_a_damaged_database_is_one_log_line(
+    tmp_path: Path,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As the ingest tick already did: the damage is logged once, not raised as a traceback."""
+    damage = _damaged_page(tmp_path)
+
+    async def damaged(*_args: object, **_kwargs: object) -> None:
+        raise damage
+
+    monkeypatch.setattr(housekeeping, "tidy", damaged)
+    jobs = _Jobs()
+    housekeeping.schedule_housekeeping(jobs, db, keep_articles_days=30)
+    with caplog.at_level(logging.ERROR, logger="summaries.housekeeping"):
+        await jobs.jobs[housekeeping.HOUSEKEEPING_JOB_ID]()
+    [record] = caplog.records
+    assert "malformed" in record.getMessage() and record.exc_info is None

@@ -2,11 +2,11 @@
 
 Handlers do not catch errors. The core's errors (`NewsbriefError`) carry a message written for
 people, shown as it is. A chat that blocked the bot (403) is marked inactive, so digests and
-alerts stop going to it. A database another program holds locked (or a full disk) is one log
-line, and the user is told to try again (in a minute, when it is only locked). Anything else is
-a bug or an outage: logged with its traceback, and the user gets an apology that says what to
-do, never a stack trace and never silence. A group that became a supergroup just after the user
-wrote cannot be answered; its settings move to the new id.
+alerts stop going to it. A database another program holds locked, a full disk or a damaged
+file is one log line, and the user is told to try again (in a minute, when it is only locked).
+Anything else is a bug or an outage: logged with its traceback, and the user gets an apology
+that says what to do, never a stack trace and never silence. A group that became a supergroup
+just after the user wrote cannot be answered; its settings move to the new id.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from bot.send import answer, is_too_late
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
-from summaries.database_trouble import error_name, is_unusable
+from summaries.database_trouble import (
+    DAMAGED_HINT,
+    error_name,
+    is_damaged,
+    is_database_trouble,
+)
 from summaries.errors import NewsbriefError
 
 log = logging.getLogger(__name__)
@@ -62,12 +67,8 @@ async def on_error(update: object, context: Context) -> None:
         log.info("Refused a request: %s", error)
         await tell(update, context, str(error))
         return
-    if isinstance(error, sqlite3.OperationalError) and is_unusable(error):
-        # not a bug: another program holds the database past the busy timeout, or the disk is
-        # full; the operator needs the reason, not a traceback, and the user a time to retry
-        log.error("Could not handle %s: the database is unavailable (%s)", describe(update), error)
-        busy = error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-        await tell(update, context, BUSY if busy else UNAVAILABLE)
+    if isinstance(error, sqlite3.Error) and is_database_trouble(error):
+        await _database_trouble(update, context, error)
         return
     if isinstance(error, ChatMigrated) and chat is not None:
         # A message sent just before its group became a supergroup: answers go nowhere now,
@@ -91,6 +92,17 @@ async def on_error(update: object, context: Context) -> None:
         return
     log.error("Error while handling %s", describe(update), exc_info=error)
     await tell(update, context, SORRY)
+
+
+async def _database_trouble(update: object, context: Context, error: sqlite3.Error) -> None:
+    """Not a bug: another program holds the database past the busy timeout, the disk is full,
+    or the file is damaged. The operator needs the reason (and, for a damaged file, what to
+    do) in one line, not a traceback per update; the user, when to try again."""
+    damaged = is_damaged(error)
+    state = f"damaged ({error}). {DAMAGED_HINT}" if damaged else f"unavailable ({error})"
+    log.error("Could not handle %s: the database is %s", describe(update), state)
+    busy = error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    await tell(update, context, BUSY if busy else UNAVAILABLE)
 
 
 def deactivate(context: Context, chat_id: int, kind: str, reason: str) -> None:
