@@ -864,7 +864,7 @@ def test_markup_in_a_wide_encoding_without_a_bom_is_still_read_as_declared(
     text: str, charset: str
 ) -> None:
     """Up to 300 characters of any script in a paragraph: the markup's NULs are enough
-    (`fetch._wide` asks for one in 32 bytes of the first KB)."""
+    (`charsets._wide` asks for one in 32 bytes of the first KB)."""
     body = f"<html><body><p>{text}</p></body></html>".encode(charset)
     expected = body.decode(charset, "replace")
     assert Response("https://x.example/", 200, {}, body, "text/html", charset).text() == expected
