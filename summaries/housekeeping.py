@@ -2,9 +2,9 @@
 
 `newsbrief run` with a bot adds it with delivery (`digest_schedule.schedule_digests`);
 `newsbrief worker` and a `run` without a token add it beside the ingest job
-(`schedule.run_worker`). Either way a
-database that only one of them ever opens still gets its old stories deleted
-(`NEWSBRIEF_KEEP_ARTICLES_DAYS`), its old message bodies pruned and its WAL truncated.
+(`schedule.run_worker`). Either way a database that only one of them ever opens still gets
+its old stories deleted (`NEWSBRIEF_KEEP_ARTICLES_DAYS`), its old message bodies pruned and
+its WAL truncated.
 """
 
 from __future__ import annotations
