@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from summaries import housekeeping, schedule, store
 from summaries.config import Settings
 from summaries.database_trouble import DAMAGED_HINT
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
+from summaries.extract import extract_article
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
 from summaries.store import Database, open_database, utcnow
@@ -156,3 +158,19 @@ async def test_nightly_housekeeping_on_a_damaged_database_is_one_log_line(
         await jobs.jobs[housekeeping.HOUSEKEEPING_JOB_ID]()
     [record] = caplog.records
     assert "malformed" in record.getMessage() and record.exc_info is None
+
+
+def test_a_minified_page_with_an_inline_image_is_no_attribute_flood() -> None:
+    """Minifiers drop the quotes around a value without spaces or `=`, such as a base64 image
+    whose length needs no padding: its few hundred slashes were each counted as the start of
+    an attribute, and the page was refused as a flood (lxml reads two attributes)."""
+    image = base64.b64encode(bytes(range(256)) * 120).decode()  # 30,720 bytes: no padding
+    assert image.count("/") > 256 and "=" not in image
+    prose = "<p>The council approved the harbour plan after a long debate on Tuesday.</p>" * 20
+    page = (
+        "<!doctype html><html><head><title>Harbour plan approved</title></head><body><article>"
+        f"<h1>Harbour plan approved</h1><img src=data:image/jpeg;base64,{image} alt=Harbour>"
+        f"{prose}</article></body></html>"
+    )
+    article = extract_article(page, url="https://example.com/a", content_type="text/html")
+    assert "harbour plan" in article.text
