@@ -109,7 +109,8 @@ def _refuse_entities(as_parsed: bytes, url: str) -> None:
     if b"<!DOCTYPE" in as_parsed and b"<!ENTITY" in as_parsed:
         raise FeedError(
             f"The feed at {url} declares XML entities (<!ENTITY>), which newsbrief refuses: "
-            "they can expand into gigabytes (the billion-laughs attack)."
+            "they can expand into gigabytes (the billion-laughs attack). Use another of the"
+            " site's feeds, or ask its publisher to remove them."
         )
 
 
@@ -133,6 +134,7 @@ def _refuse_markup_floods(markup: bytes, url: str) -> None:
         raise FeedError(
             f"The feed at {url} has an element with more than {MAX_ATTRIBUTES} attributes, "
             "which no real feed has; newsbrief refuses it (reading it would take minutes)."
+            " Use another of the site's feeds, or ask its publisher to fix it."
         )
     too_many = ""
     if markup.count(b"<") - markup.count(b"</") > MAX_ELEMENTS:
@@ -142,7 +144,8 @@ def _refuse_markup_floods(markup: bytes, url: str) -> None:
     if too_many:
         raise FeedError(
             f"The feed at {url} has {too_many}, which no real feed needs; newsbrief refuses "
-            "it (reading it would take minutes and hundreds of megabytes)."
+            "it (reading it would take minutes and hundreds of megabytes). Use another of the"
+            " site's feeds, or ask its publisher to fix it."
         )
 
 
