@@ -55,6 +55,14 @@ def is_database_trouble(error: BaseException) -> bool:
     return isinstance(error, sqlite3.Error) and (is_unusable(error) or is_damaged(error))
 
 
+def database_state(error: sqlite3.Error) -> str:
+    """What is wrong with the database, for the operator's one log line: a damaged file with
+    what to do about it, else "unavailable" and SQLite's reason (locked, full, read-only...)."""
+    if is_damaged(error):
+        return f"damaged ({error}). {DAMAGED_HINT}"
+    return f"unavailable ({error})"
+
+
 @dataclass(frozen=True)
 class DatabaseFile:
     """The files a connection was opened on, to notice when their paths stop naming them.

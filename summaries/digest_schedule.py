@@ -22,7 +22,7 @@ from typing import Any
 
 from summaries.alerts import catch_up
 from summaries.chats import Chat, active_chats, latest_slot
-from summaries.database_trouble import is_unusable
+from summaries.database_trouble import database_state, is_database_trouble
 from summaries.digest import plan_in_transaction
 from summaries.digest_window import FIRST_DIGEST, Window, rewind_future_cutoffs
 from summaries.housekeeping import schedule_housekeeping
@@ -77,8 +77,6 @@ async def run_due_digests(
     window = Window(db)
     for start in range(0, len(due), PLAN_BATCH):
         with db.conn:
-            if not db.conn.in_transaction:
-                db.execute("BEGIN")
             for chat, day, moment in due[start : start + PLAN_BATCH]:
                 _plan_due(
                     db, outbox, chat, day, moment, now=now, grace=grace, run=run, window=window
@@ -122,14 +120,15 @@ def _plan_due(
 
 
 def _unusable(error: Exception) -> bool:
-    """Whether `error` is about the database file (locked, full...), not this chat's digest.
+    """Whether `error` is about the database file (locked, full, damaged...), not this chat's
+    digest.
 
     Such an error (and any after which SQLite has rolled back the whole batch, as it may on a
     full disk, when `ROLLBACK TO` could only add "no such savepoint") ends the run: the batch
     is rolled back whole, and the tick logs the real error once. Going on would fail every
     remaining chat the same way, a traceback each, and hide the cause among them.
     """
-    return isinstance(error, sqlite3.Error) and is_unusable(error)
+    return is_database_trouble(error)
 
 
 def schedule_digests(
@@ -171,13 +170,12 @@ def schedule_digests(
                 await outbox.flush()
             if not (await run_due_digests(db, outbox, clock(), grace=grace)).planned:
                 await outbox.flush()  # what a tick the database refused left pending
-        except sqlite3.OperationalError as error:
-            if not is_unusable(error):
+        except sqlite3.DatabaseError as error:
+            if not is_database_trouble(error):
                 raise
             log.error(
-                "Digests and alerts skipped: the database is unavailable (%s); next try in a"
-                " minute",
-                error,
+                "Digests and alerts skipped: the database is %s; next try in a minute",
+                database_state(error),
             )
 
     scheduler.add_job(

@@ -84,7 +84,8 @@ def _refuse_attribute_floods(html: str, subject: str) -> None:
     if attribute_flood(html):
         raise ExtractError(
             f"{subject} has an element with more than {MAX_ATTRIBUTES} attributes, which no "
-            "real article has; newsbrief does not read it (that would take minutes)."
+            "real article has; newsbrief does not read it (that would take minutes). Paste the "
+            "article's text instead."
         )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from summaries.database_trouble import is_database_trouble
+from summaries.database_trouble import database_state, is_database_trouble
 from summaries.outbox_admin import prune
 from summaries.retention import prune_articles_between_tasks
 from summaries.store import Database, truncate_wal, utcnow
@@ -56,6 +56,6 @@ def schedule_housekeeping(
             if not is_database_trouble(error):
                 raise
             # each pruned batch is committed whole: what is left goes the next night
-            log.error("Housekeeping stopped: the database is unavailable (%s)", error)
+            log.error("Housekeeping stopped: the database is %s", database_state(error))
 
     scheduler.add_job(job, "cron", hour=3, minute=17, id=HOUSEKEEPING_JOB_ID, replace_existing=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from summaries.config import Settings
-from summaries.database_trouble import DatabaseFile, is_database_trouble
+from summaries.database_trouble import DatabaseFile, database_state, is_database_trouble
 from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
@@ -106,8 +106,8 @@ async def ingest_tick(ingester: Ingester, *, db: Database | None = None) -> Inge
         if not is_database_trouble(unusable):
             raise
         log.error(
-            "Polling skipped: the database is unavailable (%s); next try at the next tick",
-            unusable,
+            "Polling skipped: the database is %s; next try at the next tick",
+            database_state(unusable),
         )
         return IngestReport()
     for name, error in report.failures:

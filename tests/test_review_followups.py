@@ -6,6 +6,7 @@ import base64
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,17 @@ import sqlite_utils
 
 from bot.handlers import sources as sources_handler
 from bot.handlers.errors import UNAVAILABLE
-from summaries import housekeeping, schedule, store
+from summaries import digest_schedule, housekeeping, schedule, store
 from summaries.config import Settings
 from summaries.database_trouble import DAMAGED_HINT
 from summaries.default_sources import DEFAULT_SOURCES, seed_default_sources
 from summaries.extract import extract_article
 from summaries.fetch import Fetcher, FetchPolicy
 from summaries.ingest import Ingester
+from summaries.outbox import Outbox
 from summaries.store import Database, open_database, utcnow
 from tests.bot_harness import running_bot
+from tests.test_topics_support import RecordingNotifier
 
 
 async def test_a_failed_rescue_of_a_moved_database_is_logged(
@@ -158,6 +161,32 @@ async def test_nightly_housekeeping_on_a_damaged_database_is_one_log_line(
         await jobs.jobs[housekeeping.HOUSEKEEPING_JOB_ID]()
     [record] = caplog.records
     assert "malformed" in record.getMessage() and record.exc_info is None
+    assert DAMAGED_HINT in record.getMessage()
+
+
+async def test_the_minute_job_on_a_damaged_database_is_one_log_line_saying_what_to_do(
+    tmp_path: Path,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only a locked or full database was one line there: a damaged one raised a traceback
+    every minute (and one per chat while planning), with no word on what to do."""
+    damage = _damaged_page(tmp_path)
+
+    async def damaged(*_args: object, **_kwargs: object) -> None:
+        raise damage
+
+    monkeypatch.setattr(digest_schedule, "run_due_digests", damaged)
+    jobs = _Jobs()
+    box = Outbox(db, RecordingNotifier(), clock=utcnow)
+    digest_schedule.schedule_digests(jobs, db, box, grace=timedelta(hours=6), alerts_per_hour=6)
+    with caplog.at_level(logging.ERROR, logger="summaries.digest_schedule"):
+        await jobs.jobs["newsbrief-digests"]()
+    [record] = caplog.records
+    assert record.exc_info is None
+    assert "Digests and alerts skipped: the database is damaged" in record.getMessage()
+    assert DAMAGED_HINT in record.getMessage()
 
 
 def test_a_minified_page_with_an_inline_image_is_no_attribute_flood() -> None:

@@ -30,12 +30,7 @@ from bot.send import answer, is_too_late
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
-from summaries.database_trouble import (
-    DAMAGED_HINT,
-    error_name,
-    is_damaged,
-    is_database_trouble,
-)
+from summaries.database_trouble import database_state, error_name, is_database_trouble
 from summaries.errors import NewsbriefError
 
 log = logging.getLogger(__name__)
@@ -98,9 +93,7 @@ async def _database_trouble(update: object, context: Context, error: sqlite3.Err
     """Not a bug: another program holds the database past the busy timeout, the disk is full,
     or the file is damaged. The operator needs the reason (and, for a damaged file, what to
     do) in one line, not a traceback per update; the user, when to try again."""
-    damaged = is_damaged(error)
-    state = f"damaged ({error}). {DAMAGED_HINT}" if damaged else f"unavailable ({error})"
-    log.error("Could not handle %s: the database is %s", describe(update), state)
+    log.error("Could not handle %s: the database is %s", describe(update), database_state(error))
     busy = error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
     await tell(update, context, BUSY if busy else UNAVAILABLE)
 
