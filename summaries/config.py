@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from summaries.errors import ConfigError
+from summaries.errors import ConfigError, typed
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +102,33 @@ def _parse(env: Mapping[str, str]) -> Settings:
         return raw.strip() if raw is not None and raw.strip() != "" else None
 
     d = Settings()
+    try:
+        settings = _settings(get, d)
+    except ConfigError as error:
+        raise ConfigError(_redacted(str(error), env)) from None
+    _warn_unknown(env, read)
+    return settings
+
+
+def _redacted(message: str, env: Mapping[str, str]) -> str:
+    """`message` without the bot token or the webhook secret: a value is quoted in its
+    setting's error, and a token pasted into another setting (an API root ending in
+    /bot<token>, a webhook URL without https://) was printed in full, to a terminal and logs.
+    Values under 8 characters are left alone: they cannot be secrets (Telegram's are longer,
+    the webhook secret has at least 8) and would blank out ordinary words and numbers.
+    """
+    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    hidden = (token, token.partition(":")[2], (env.get("NEWSBRIEF_WEBHOOK_SECRET") or "").strip())
+    for secret in sorted(hidden, key=len, reverse=True):
+        if len(secret) >= 8:
+            message = message.replace(secret, "<hidden>")
+    return message
+
+
+def _settings(get: Getter, d: Settings) -> Settings:
+    """Every setting read and checked; the token check against the webhook URL last."""
     settings = Settings(
-        # `~` as a shell would read it: .env files and systemd do not expand it, and a
-        # literal "~" directory in the working directory hid the database (and invited rm -rf ~)
-        db_path=Path(get("NEWSBRIEF_DB") or d.db_path).expanduser(),
+        db_path=_db_path(get("NEWSBRIEF_DB"), d.db_path),
         # Above a day the back-off cap (summaries.polling) would silently shorten it anyway.
         poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, 5, 86_400),
         summary_sentences=_int(get, "NEWSBRIEF_SUMMARY_SENTENCES", d.summary_sentences, 1, 20),
@@ -130,7 +153,6 @@ def _parse(env: Mapping[str, str]) -> Settings:
             get, "NEWSBRIEF_SUMMARIES_PER_MINUTE", d.summaries_per_minute, 0, 600
         ),
     )
-    _warn_unknown(env, read)
     token_secret = settings.telegram_bot_token.partition(":")[2]
     if token_secret and token_secret in settings.webhook_url:
         # Proxies and access logs record URLs; Telegram's secret header is the check instead.
@@ -283,8 +305,41 @@ def _log_level(raw: str) -> str:
     return level
 
 
+def _db_path(raw: str | None, default: Path) -> Path:
+    """The database path, refused here when no file system could name it: a NUL (a .env can
+    hold one), a name over 255 bytes or a path over 4095, or `~user` for no such user. Each
+    reached the person running newsbrief as a ValueError, OSError or RuntimeError traceback.
+    """
+    if raw is None:
+        return default
+    if "\0" in raw:
+        raise ConfigError("NEWSBRIEF_DB must not contain a NUL character: check .env for it.")
+    try:
+        # `~` as a shell would read it: .env files and systemd do not expand it, and a
+        # literal "~" directory in the working directory hid the database (and invited rm -rf ~)
+        path = Path(raw).expanduser()
+    except RuntimeError:
+        user = typed(raw.partition("/")[0])
+        raise ConfigError(
+            f"NEWSBRIEF_DB starts with {user}, but there is no such home directory:"
+            " write the full path."
+        ) from None
+    if _size(str(path)) > 4095 or any(_size(part) > 255 for part in path.parts):
+        raise ConfigError(
+            "NEWSBRIEF_DB is too long for a file name (at most 255 bytes for each part of the"
+            " path, 4095 in all): choose a shorter path."
+        )
+    return path
+
+
+def _size(text: str) -> int:
+    """Bytes of `text` in a file name (a lone surrogate from a non-UTF-8 environment counted)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def _listen(raw: str) -> str:
     host, sep, port = raw.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    # ASCII digits only: "²".isdigit() is true, yet int("²") raised a ValueError traceback.
+    if not sep or not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise ConfigError(f"NEWSBRIEF_WEBHOOK_LISTEN must be HOST:PORT, got {raw!r}.")
     return raw

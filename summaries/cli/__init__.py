@@ -46,7 +46,9 @@ class NewsbriefGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsbriefError as error:
-            click.echo(f"Error: {error}", err=True)
+            # One line whatever the message quotes: a URL argument ending in "\r" (pasted from
+            # a Windows file) split "not ftp (ftp://x/\r)" over two lines.
+            click.echo(f"Error: {' '.join(str(error).splitlines())}", err=True)
             ctx.exit(1)
         except sqlite3.DatabaseError as error:
             click.echo(f"Error: {_database_problem(error)}", err=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from summaries.cli.sources import opened
+from summaries.cli.sources import as_text, opened
 from summaries.config import Settings
 from summaries.errors import typed
 from summaries.search import SearchHit, Snippet, search
@@ -100,7 +100,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result, per line.")
 @click.pass_obj
 def search_command(settings: Settings, query: tuple[str, ...], limit: int, as_json: bool) -> None:
-    text = " ".join(query)
+    text = as_text(" ".join(query))
     with opened(settings) as db:
         page = search(db, text, limit=limit)
     if as_json:

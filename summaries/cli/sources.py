@@ -34,6 +34,14 @@ def opened(settings: Settings) -> Iterator[Database]:
         db.close()
 
 
+def as_text(words: str) -> str:
+    """`words` with each lone surrogate as U+FFFD: bytes that are not UTF-8 in the command line
+    arrive as surrogates, which SQLite refuses to store (a `--name` raised UnicodeEncodeError)
+    and a UTF-8 terminal refuses to print (a query echoed in "No results for ...").
+    """
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in words)
+
+
 @click.group("sources")
 def sources_group() -> None:
     """Manage the news sources (feeds) that newsbrief polls."""
@@ -49,7 +57,8 @@ def add_command(settings: Settings, url: str, name: str | None) -> None:
     async def add() -> Source:
         async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
             with opened(settings) as db:
-                return await add_source_from_url(db, fetcher, url, name=name, now=utcnow())
+                named = None if name is None else as_text(name)
+                return await add_source_from_url(db, fetcher, url, name=named, now=utcnow())
 
     source = asyncio.run(add())
     click.echo(f"Added source {source.id}: {source.name} ({source.url})")
