@@ -269,6 +269,7 @@ def test_sources_import_then_any_command(
 
 @given(st.lists(words, max_size=3))
 @settings(max_examples=60)
+@example(["", "\r"])
 def test_sources_remove_with_any_key(archive: Path, keys: list[str]) -> None:
     assert_clean(invoke(archive, "sources", "remove", *keys))
 
@@ -382,14 +383,15 @@ row = st.one_of(
 @given(
     st.lists(row, min_size=1, max_size=4),
     st.lists(st.sampled_from(["--json", "--half", "dev", "--limit", "1", "-s", "1"]), max_size=3),
+    st.sampled_from(["out.jsonl", ".", "set.jsonl", "no/such/dir.jsonl", "n" * 300, "o\udce9"]),
 )
 @settings(max_examples=60)
 def test_eval_any_jsonl(
-    tmp_path_factory: pytest.TempPathFactory, rows: list[str], options: list[str]
+    tmp_path_factory: pytest.TempPathFactory, rows: list[str], options: list[str], out: str
 ) -> None:
     home = tmp_path_factory.mktemp("eval")
     (home / "set.jsonl").write_text("\n".join(rows), encoding="utf-8", errors="surrogatepass")
-    args = ["eval", "set.jsonl", "-m", "lead", "--predictions", "out.jsonl", *options]
+    args = ["eval", "set.jsonl", "-m", "lead", "--predictions", out, *options]
     assert_clean(invoke(home, *args))
 
 
@@ -437,11 +439,36 @@ def test_ingest_with_a_database_path_no_file_can_have_is_one_line(
 
 
 @pytest.mark.parametrize(
-    "args", [("sources", "add", "ftp://example.com/feed\rx"), ("extract", "notes\r.txt")]
+    "args",
+    [
+        ("sources", "add", "ftp://example.com/feed\rx"),
+        ("extract", "notes\r.txt"),
+        ("sources", "remove", "1", "\r2"),
+    ],
 )
 def test_an_argument_with_a_line_break_is_still_one_error_line(
     tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     """The core quotes what was typed; a pasted "\\r" split the message over two lines."""
+    assert_clean(invoke(tmp_path, *args))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", "caf\udce9.jsonl", "-m", "lead", "--predictions", "r\udce9.jsonl"),
+        ("sources", "import", "caf\udce9.opml"),
+    ],
+)
+def test_a_file_name_that_is_not_utf8_is_printed(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """Both echoed the name as typed, and a UTF-8 stdout refused its surrogate: the command had
+    done its work (the sources were imported) and then ended in UnicodeEncodeError."""
+    (tmp_path / "caf\udce9.jsonl").write_text(
+        json.dumps({"id": 1, "text": "A storm came. It rained.", "reference": "A storm came."})
+    )
+    (tmp_path / "caf\udce9.opml").write_text(
+        '<opml><body><outline xmlUrl="https://example.com/feed" text="x"/></body></opml>'
+    )
     result = invoke(tmp_path, *args)
-    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.exit_code == 0, result.exception
+    assert "caf\ufffd" in result.stdout

@@ -39,6 +39,11 @@ def _database_problem(error: sqlite3.DatabaseError) -> str:
     raise error
 
 
+def one_line(message: str) -> str:
+    """`message` with each line break as a space: error lines quote what was typed."""
+    return " ".join(message.splitlines())
+
+
 class NewsbriefGroup(click.Group):
     """A click group that turns the core's errors into one clear line and a non-zero exit."""
 
@@ -48,8 +53,12 @@ class NewsbriefGroup(click.Group):
         except NewsbriefError as error:
             # One line whatever the message quotes: a URL argument ending in "\r" (pasted from
             # a Windows file) split "not ftp (ftp://x/\r)" over two lines.
-            click.echo(f"Error: {' '.join(str(error).splitlines())}", err=True)
+            click.echo(f"Error: {one_line(str(error))}", err=True)
             ctx.exit(1)
+        except click.UsageError as error:
+            # click quotes the argument too ("Got unexpected extra argument (\r)"); its own
+            # usage lines above the error are kept.
+            raise click.UsageError(one_line(error.format_message()), error.ctx) from error
         except sqlite3.DatabaseError as error:
             click.echo(f"Error: {_database_problem(error)}", err=True)
             ctx.exit(1)

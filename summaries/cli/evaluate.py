@@ -131,12 +131,13 @@ def eval_command(
             click.echo(score_json(score, dataset, sentences))
         return
     counts = f"{_counted(len(articles), 'article')}, {_counted(sentences, 'sentence')}"
-    click.echo(f"{dataset.name}{part}: {counts} per summary")
+    # format_filename: a name that is not UTF-8 could not be printed (UnicodeEncodeError)
+    click.echo(f"{click.format_filename(dataset, shorten=True)}{part}: {counts} per summary")
     click.echo(f"{'method':<10} {'ROUGE-1':>7} {'ROUGE-2':>7} {'R-Lsum':>7} {'ms/article':>11}")
     for score in scores:
         click.echo(score_row(score))
     if predictions is not None:
-        click.echo(f"Predictions: {len(written)} rows in {predictions}")
+        click.echo(f"Predictions: {len(written)} rows in {click.format_filename(predictions)}")
 
 
 def _counted(number: int, noun: str) -> str:

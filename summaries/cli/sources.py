@@ -165,7 +165,9 @@ def import_command(settings: Settings, file: Path) -> None:
                 skipped += 1
             else:
                 added += 1
-    click.echo(f"Imported {file.name}: {added} added, {skipped} skipped (already sources).")
+    # format_filename: a name that is not UTF-8 raised UnicodeEncodeError after the import
+    shown = click.format_filename(file, shorten=True)
+    click.echo(f"Imported {shown}: {added} added, {skipped} skipped (already sources).")
 
 
 @sources_group.command("export")
