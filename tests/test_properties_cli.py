@@ -10,6 +10,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from click.testing import CliRunner, Result
@@ -244,14 +245,24 @@ def test_a_query_with_bytes_that_are_not_utf8_says_no_results(archive: Path) -> 
     assert (result.exit_code, result.stdout) == (0, "No results for 'caf\ufffd'.\n")
 
 
+def opml(feeds: list[tuple[str, str]]) -> bytes:
+    """An OPML file listing `feeds` (url, name), the values escaped as XML attributes."""
+    outlines = "".join(
+        f"<outline xmlUrl={quoteattr(url)} text={quoteattr(name)}/>" for url, name in feeds
+    )
+    return f"<opml><body>{outlines}</body></opml>".encode("utf-8", "surrogatepass")
+
+
+xml_text = st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=20)
 opml_bytes = st.one_of(
     st.binary(max_size=300),
-    st.lists(st.tuples(st.text(max_size=30), st.text(max_size=20)), max_size=4).map(
-        lambda feeds: (
-            "<opml><body>"
-            + "".join(f'<outline xmlUrl="{url}" text="{name}"/>' for url, name in feeds)
-            + "</body></opml>"
-        ).encode("utf-8", "surrogatepass")
+    st.lists(st.tuples(st.text(max_size=30), st.text(max_size=20)), max_size=4).map(opml),
+    st.lists(
+        st.tuples(st.builds("https://{}.example/{}".format, xml_text, xml_text), xml_text),
+        max_size=4,
+    ).map(opml),
+    st.just(
+        b'<opml><body><outline xmlUrl="https://a.example/f" text="a&#10;b&#13;c"/></body></opml>'
     ),
 )
 
@@ -405,7 +416,6 @@ bad_db_paths = st.sampled_from(
         "~nosuchuser/n.db",
         "\udcff.db",
         "dir/\udcff/n.db",
-        "/dev/null",
         "/proc/n.db",
         "notdb",
         "gone.db",
