@@ -165,14 +165,17 @@ def check_url(url: str) -> None:
     except ValueError:
         raise BlockedURLError(f"{typed(url, 200)} is not a valid web address.", url=url) from None
     if not parts.scheme:
-        raise BlockedURLError(f"{url} is not a full web address; start it with https://.", url=url)
+        raise BlockedURLError(
+            f"{typed(url, 200)} is not a full web address; start it with https://.", url=url
+        )
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise BlockedURLError(
-            f"newsbrief only fetches http:// and https:// addresses, not {parts.scheme} ({url}).",
+            "newsbrief only fetches http:// and https:// addresses,"
+            f" not {parts.scheme} ({typed(url, 200)}).",  # a scheme is letters, digits, + - .
             url=url,
         )
     if not parts.hostname:
-        raise BlockedURLError(f"{url} has no host name.", url=url)
+        raise BlockedURLError(f"{typed(url, 200)} has no host name.", url=url)
     if parts.username is not None or parts.password is not None:
         raise BlockedURLError(
             "Addresses with a user name or password in them are not accepted; "

@@ -139,3 +139,11 @@ def test_check_url_accepts_web_addresses(url: str) -> None:
 def test_check_url_refuses(url: str, message: str) -> None:
     with pytest.raises(BlockedURLError, match=message):
         check_url(url)
+
+
+@pytest.mark.parametrize("url", ["exa\rmple.com/feed", "ftp://example.com/\r\u2028x", "http://\r/"])
+def test_a_refused_address_is_quoted_on_one_line(url: str) -> None:
+    """A line break in the address split the refusal over two lines, in the bot and the CLI."""
+    with pytest.raises(BlockedURLError) as refused:
+        check_url(url)
+    assert len(str(refused.value).splitlines()) == 1
