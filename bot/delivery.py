@@ -64,9 +64,9 @@ log = logging.getLogger(__name__)
 
 _GONE = ("chat not found", "user not found", "bot was kicked", "have no rights to send")
 _NO_TOPIC = ("message thread not found", "topic_closed", "topic_deleted")
+"""Refusals that are about the forum topic only: the chat itself still takes the message."""
 _TOPIC_GONE = ("message thread not found", "topic_deleted")
 """Of `_NO_TOPIC`, the answers that mean the topic is deleted, not just closed."""
-"""Refusals that are about the forum topic only: the chat itself still takes the message."""
 
 
 @dataclass
