@@ -22,10 +22,11 @@ from pathlib import Path
 from summaries.alerts import plan_alerts
 from summaries.articles import insert_article
 from summaries.chats import ensure_chat
-from summaries.matching import match_subscriptions, words
+from summaries.matching import match_subscriptions
 from summaries.models import Article, Summary
 from summaries.notify import AlertMessage, DigestMessage, Part
 from summaries.outbox import Outbox
+from summaries.query import index_words
 from summaries.search import matching_article_ids
 from summaries.store import Database, open_database, to_db
 from summaries.topics import subscriptions
@@ -74,7 +75,7 @@ def store_articles(db: Database, pairs: list[tuple[str, str]]) -> list[int]:
 
 def topic_texts(pairs: list[tuple[str, str]], count: int, rng: random.Random) -> list[str]:
     """Queries of every shape, from words that occur in the articles."""
-    counts = Counter(w for _, body in pairs[:300] for w in words(body) if len(w) > 3)
+    counts = Counter(w for _, body in pairs[:300] for w in index_words(body) if len(w) > 3)
     common = [w for w, _ in counts.most_common(3000)]
     pick = lambda: rng.choice(common)  # noqa: E731
     shapes = [

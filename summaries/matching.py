@@ -35,11 +35,6 @@ class Doc:
     when: datetime
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased, accent-free words, as FTS5's unicode61 (remove_diacritics 2) has them."""
-    return index_words(text)
-
-
 def load_docs(db: Database, article_ids: Sequence[int]) -> list[Doc]:
     """The searchable text (title, summary, body, as indexed) of articles, in the order given."""
     if not article_ids:
@@ -68,7 +63,7 @@ def _column_words(parts: Sequence[str]) -> list[str]:
     for number, part in enumerate(parts):
         if number:
             tokens.append(COLUMN_BREAK)
-        tokens += words(fold(part))
+        tokens += index_words(fold(part))
     return tokens
 
 

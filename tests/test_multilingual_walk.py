@@ -17,7 +17,8 @@ from summaries.boilerplate import is_boilerplate
 from summaries.config import Settings
 from summaries.extract import extract_article
 from summaries.ingest import Ingester
-from summaries.matching import Matcher, load_docs, words
+from summaries.matching import Matcher, load_docs
+from summaries.query import index_words
 from summaries.search import parse_query, search
 from summaries.sources import add_source
 from summaries.store import Database
@@ -220,8 +221,8 @@ def test_every_character_is_folded_as_the_search_index_folds_it() -> None:
         for term, row in index.execute("SELECT term, doc FROM v ORDER BY doc, offset"):
             indexed.setdefault(row, []).append(term)
     learnt_at_once = [text for row, text in rows if row % 100]  # the rest one by one
-    words(" ".join(learnt_at_once))
-    wrong = [text for row, text in rows if words(text) != indexed.get(row, [])]
+    index_words(" ".join(learnt_at_once))
+    wrong = [text for row, text in rows if index_words(text) != indexed.get(row, [])]
     assert wrong == []
 
 
