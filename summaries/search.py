@@ -41,6 +41,7 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0, 1.0)
 The fourth is the `folded` column (all three with ł, ß, έ... folded, `summaries.folding`),
 which counts like the body: it only lets plain typing find those letters.
 """
+_WEIGHTS = ", ".join(map(str, BM25_WEIGHTS))  # one per column, however many there are
 
 
 Snippet = tuple[tuple[str, bool], ...]
@@ -116,7 +117,7 @@ def search(
     if parsed.fts() is None:
         key, score = "a.id", "0.0"
     else:
-        key, score = "article_fts.rowid", "-bm25(article_fts, {}, {}, {}, {})".format(*BM25_WEIGHTS)
+        key, score = "article_fts.rowid", f"-bm25(article_fts, {_WEIGHTS})"
     rows = db.execute(
         f"SELECT id, score, count(*) OVER () FROM (SELECT {key} AS id, {score} AS score,"  # noqa: S608
         f" coalesce(a.published_at, a.fetched_at) AS at{base}"
@@ -180,9 +181,11 @@ def _plain(article: StoredArticle) -> Snippet:
 def matching_article_ids(
     db: Database, query: Query, article_ids: Sequence[int], *, now: datetime | None = None
 ) -> set[int]:
-    """Which of `article_ids` match `query` (topic alerts check each batch of new articles).
+    """Which of `article_ids` match `query`, asked of the search index itself.
 
-    The id range bounds the FTS scan, so the cost follows the batch, not the whole archive.
+    Topic alerts match in memory (`summaries.matching`), which must agree with this; the
+    tests and benchmarks compare the two. The id range bounds the FTS scan, so the cost
+    follows the batch, not the whole archive.
     """
     ids = sorted(set(article_ids))
     if not ids or query.is_empty:
