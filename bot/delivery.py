@@ -43,7 +43,7 @@ from telegram.error import (
 
 from bot.render import to_plain
 from bot.render_digest import render_alert, render_digest
-from bot.send import is_entity_error
+from bot.send import is_entity_error, says
 from bot.services import App, Context, services_of
 from summaries.alerts import alert_hook
 from summaries.chat_migration import move_chat
@@ -215,12 +215,12 @@ class TelegramNotifier:
                 self.chat_moved(chat_id, new)
                 chat_id, thread_id = new, None
             except BadRequest as error:
-                if thread_id is not None and _names(error, _NO_TOPIC):
+                if thread_id is not None and says(error, *_NO_TOPIC):
                     log.warning(
                         "topic %s of chat %s refused the message (%s); sending it to General",
                         thread_id, chat_id, error.message,
                     )  # fmt: skip
-                    if self.topic_gone is not None and _names(error, _TOPIC_GONE):
+                    if self.topic_gone is not None and says(error, *_TOPIC_GONE):
                         self.topic_gone(chat_id, thread_id)
                     thread_id = None
                 elif html and is_entity_error(error):
@@ -252,20 +252,15 @@ class TelegramNotifier:
             return RetryLater(f"Too Many Requests: retry after {seconds:g}", after=seconds)
         if isinstance(error, Forbidden | ChatMigrated):
             return RecipientGone(error.message)
-        if isinstance(error, BadRequest) and _names(error, _GONE):
+        if isinstance(error, BadRequest) and says(error, *_GONE):
             return RecipientGone(error.message)
-        if isinstance(error, TimedOut) and "pool timeout" in error.message.lower():
+        if isinstance(error, TimedOut) and says(error, "pool timeout"):
             return RetryLater(f"no free connection, not sent: {error.message}")
         if isinstance(error, TimedOut):
             return DeliveryUnknown(f"timed out, may have arrived: {error.message}")
         if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
             return RetryLater(f"network error: {error.message}")
         return DeliveryFailed(error.message)
-
-
-def _names(error: TelegramError, phrases: tuple[str, ...]) -> bool:
-    """Whether Telegram's description of `error` contains one of `phrases` (lower case)."""
-    return any(phrase in error.message.lower() for phrase in phrases)
 
 
 _OUTBOX = "outbox"
