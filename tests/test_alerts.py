@@ -8,7 +8,7 @@ import pytest
 
 from summaries import alerts, chats, digest, digest_schedule, outbox, topics
 from summaries.store import Database
-from tests.test_topics_support import NOW, RecordingNotifier, store
+from tests.test_topics_support import NOW, Jobs, RecordingNotifier, store
 
 
 @pytest.fixture
@@ -120,16 +120,6 @@ async def test_articles_another_process_stored_are_alerted_with_the_next_batch(
     await alerts.alert_hook(db, box, per_hour=6, clock=lambda: NOW)([ours])
     [message] = notifier.to(1)
     assert "Climate summit opens" in message and "Climate talks stall" in message
-
-
-class Jobs:
-    """Just enough of an APScheduler scheduler to run the jobs `schedule_digests` adds."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, object] = {}
-
-    def add_job(self, function: object, *args: object, id: str, **kwargs: object) -> None:
-        self.jobs[id] = function
 
 
 async def test_the_minute_tick_alerts_what_another_process_stored(

@@ -24,20 +24,10 @@ from summaries.config import Settings
 from summaries.notify import DigestMessage, Part
 from summaries.store import Database, open_database
 from tests.bot_harness import running_bot
-from tests.test_topics_support import NOW, RecordingNotifier, store
+from tests.test_topics_support import NOW, Jobs, RecordingNotifier, store
 
 GRACE = timedelta(hours=6)
 DAY = timedelta(days=1)
-
-
-class Jobs:
-    """A scheduler stand-in that keeps the jobs added to it."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Any] = {}
-
-    def add_job(self, func: Any, *args: Any, id: str, **kwargs: Any) -> None:
-        self.jobs[id] = func
 
 
 def daily(db: Database, *chat_ids: int) -> None:

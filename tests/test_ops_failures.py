@@ -31,17 +31,7 @@ from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.old_schema import database_before
 from tests.servers import LocalServer
 from tests.stories import serve_stories
-from tests.test_topics_support import NOW, RecordingNotifier
-
-
-class Jobs:
-    """A scheduler stand-in that keeps the jobs added to it."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Any] = {}
-
-    def add_job(self, func: Any, *args: Any, id: str, **kwargs: Any) -> None:
-        self.jobs[id] = func
+from tests.test_topics_support import NOW, Jobs, RecordingNotifier
 
 
 def _foreign(path: Path, *statements: str) -> bytes:

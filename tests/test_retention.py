@@ -7,7 +7,7 @@ import dataclasses
 import random
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -32,7 +32,7 @@ from summaries.sources import add_source
 from summaries.store import Database, open_database, to_db
 from tests.servers import LocalServer, Reply
 from tests.stories import RSS, STORIES, page_html, rss, serve_stories
-from tests.test_topics_support import RecordingNotifier
+from tests.test_topics_support import Jobs, RecordingNotifier
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WALL = "The council met on Monday and voted to approve the new tram line to the airport."
@@ -313,16 +313,6 @@ async def test_a_paywalled_source_keeps_storing_after_its_first_wall_is_pruned(
     report = await worker.run_due(force=True)
     assert len(report.new_articles) == 2
     assert {a.content_origin for a in get_articles(db, report.new_articles)} == {"feed"}
-
-
-class Jobs:
-    """A stand-in for APScheduler that keeps the jobs `schedule_digests` adds, by id."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Callable[[], Awaitable[None]]] = {}
-
-    def add_job(self, func: Callable[[], Awaitable[None]], *args: object, **kw: object) -> None:
-        self.jobs[str(kw["id"])] = func
 
 
 @pytest.mark.parametrize(("keep", "left"), [(None, 4), (30, 1)])

@@ -1,14 +1,17 @@
 """Helpers for the topics, alerts, digest and outbox tests (no tests here).
 
 `RecordingNotifier` renders plain text and records what it "sent"; scripted errors make it fail
-the way Telegram does. `store` puts an article in the database the way the ingester does.
+the way Telegram does. `store` puts an article in the database the way the ingester does. `Jobs`
+keeps the jobs the schedulers add, so a test runs one by id instead of waiting for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from summaries import articles
 from summaries.models import Article, Summary
@@ -16,6 +19,18 @@ from summaries.notify import AlertMessage, DeliveryError, DigestMessage, Item, P
 from summaries.store import Database, to_db
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+class Jobs:
+    """Just enough of an APScheduler scheduler to keep the jobs added to it, by id."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, Callable[[], Awaitable[Any]]] = {}
+
+    def add_job(
+        self, func: Callable[[], Awaitable[Any]], *args: object, id: str, **kwargs: object
+    ) -> None:
+        self.jobs[id] = func
 
 
 def store(
