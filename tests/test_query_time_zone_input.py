@@ -153,6 +153,11 @@ def test_a_fixed_offset_reads_as_people_write_it() -> None:
         ),
         ("+0545", "Asia/Kathmandu is on UTC+5:45 now."),
         ("GMT-0330", "America/St_Johns is on UTC-3:30 now."),
+        (
+            "+0015",
+            "UTC+0:15 has no fixed-offset timezone: use your place's Area/City name."
+            " No place is on UTC+0:15 at the moment.",
+        ),
         ("UTC+15", "'UTC+15' is not a UTC offset: they run from UTC-12 to UTC+14."),
         ("GMT-13", "'GMT-13' is not a UTC offset: they run from UTC-12 to UTC+14."),
     ],
@@ -217,6 +222,14 @@ def test_core_refusals_quote_what_was_typed_not_python_repr(db: Database) -> Non
     with pytest.raises(NotFoundError) as source:
         get_source(db, "back\\slash")
     assert str(source.value).startswith("No source 'back\\slash'.")
+
+
+@pytest.mark.parametrize("digits", ["9223372036854775808", "9" * 20, "9" * 5000])
+def test_an_id_past_sqlite_integers_is_no_source_not_an_overflow(db: Database, digits: str) -> None:
+    """Past 2**63 an id is no row (SQLite would overflow); past 4,300 digits int() refuses."""
+    with pytest.raises(NotFoundError) as missing:
+        get_source(db, digits)
+    assert str(missing.value).startswith(f"No source '{digits[:79]}")
 
 
 def test_typed_text_in_a_message_cannot_forge_a_log_line_or_move_a_terminal() -> None:
