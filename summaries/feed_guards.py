@@ -39,6 +39,9 @@ MAX_OPEN = 50_000
 """More elements than this open at once and a feed is refused (`_refuse_markup_floods`)."""
 _TAG = re.compile(rb"<(/?)[A-Za-z_:][^<>]*?(/?)>")
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
+_UNPARSED = re.compile(rb"<!--|<!\[CDATA\[")
+_COMMENT_END = re.compile(rb"--\s*>")
+_CDATA_END = re.compile(rb"\]\]>")
 
 
 def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str, str]]:
@@ -55,7 +58,7 @@ def guard_xml(body: bytes, url: str, content_type: str) -> tuple[bytes, dict[str
         body, headers = _as_utf8(body, headers)
         as_parsed = body
     _refuse_entities(as_parsed, url)
-    _refuse_markup_floods(_without_cdata(as_parsed), url)
+    _refuse_markup_floods(_without_cdata_or_comments(as_parsed), url)
     return _CHARREF.sub(_fit_charref, body), headers
 
 
@@ -161,19 +164,29 @@ def _most_open(markup: bytes) -> int:
     return deepest
 
 
-def _without_cdata(as_parsed: bytes) -> bytes:
-    """The document without its CDATA sections: the strict parser reads no tags in them, and
-    the HTML in an item's CDATA goes through feedparser's sanitizer, which keeps only a known
-    set of attributes and costs a few µs a tag, so one item's content is no reason to refuse
-    the feed."""
+def _without_cdata_or_comments(as_parsed: bytes) -> bytes:
+    """The document without its CDATA sections and comments: neither parser reads tags in
+    them, and the HTML in an item's CDATA goes through feedparser's sanitizer, which keeps only
+    a known set of attributes and costs a few µs a tag, so one item's content is no reason to
+    refuse the feed.
+
+    Both are skipped in the order they open, so a `<![CDATA[` inside a comment opens nothing:
+    taken for a CDATA section that never ends, it hid the rest of the document from every
+    check. A comment ends at the first `--` and `>` (`_COMMENT_END`), where the lenient parser
+    ends it, never after the strict parser's `-->`. One never closed hides the rest of the
+    document from the lenient parser too (it reads it as text); the strict one refuses it.
+    """
     kept: list[bytes] = []
     at = 0
-    while (start := as_parsed.find(b"<![CDATA[", at)) != -1:
-        kept.append(as_parsed[at:start])
-        end = as_parsed.find(b"]]>", start)
-        if end == -1:
+    while (opening := _UNPARSED.search(as_parsed, at)) is not None:
+        kept.append(as_parsed[at : opening.start()])
+        if opening.group() == b"<!--":
+            end = _COMMENT_END.search(as_parsed, opening.end())
+        else:
+            end = _CDATA_END.search(as_parsed, opening.end())
+        if end is None:
             return b"".join(kept)
-        at = end + 3
+        at = end.end()
     kept.append(as_parsed[at:])
     return b"".join(kept)
 

@@ -392,6 +392,26 @@ def test_markup_in_cdata_does_not_count_against_the_element_limit(
         parse_feed(body, url=FEED_URL)
 
 
+@pytest.mark.parametrize("comment", [b"<!-- <![CDATA[ -->", b"<!-- <![CDATA[ -- >"])
+def test_a_cdata_opening_inside_a_comment_hides_nothing_from_the_limits(
+    monkeypatch: pytest.MonkeyPatch, comment: bytes
+) -> None:
+    """Taken for a CDATA section that never ended, it hid every element after it from the
+    limits: 60,000 `<x>` nested after `<!-- <![CDATA[ -->` (past `MAX_OPEN`) were parsed."""
+    monkeypatch.setattr(feed_guards, "MAX_ELEMENTS", 50)
+    body = _feed_document("rss", 2).replace(b"<item>", comment + b"<item>" + b"<x/>" * 51, 1)
+    with pytest.raises(FeedError, match="more than 50 elements"):
+        parse_feed(body, url=FEED_URL)
+
+
+def test_markup_in_a_comment_does_not_count_against_the_element_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(feed_guards, "MAX_ELEMENTS", 50)
+    body = _feed_document("rss", 2).replace(b"<item>", b"<!--" + b"<x/>" * 100 + b"--><item>", 1)
+    assert len(parse_feed(body, url=FEED_URL).entries) == 2
+
+
 @pytest.mark.parametrize(
     "item",
     [
