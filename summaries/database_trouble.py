@@ -44,6 +44,12 @@ def is_unusable(error: sqlite3.Error) -> bool:
     return error_name(error).startswith(UNUSABLE_ERRORS)
 
 
+def is_locked(error: sqlite3.Error) -> bool:
+    """Whether `error` says another connection held the database past the busy timeout: the
+    only trouble that passes by itself, so the user can simply try again."""
+    return error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
 def is_damaged(error: sqlite3.Error) -> bool:
     """Whether `error` says the file is damaged or is no database at all."""
     return error_name(error).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from summaries.database_trouble import DAMAGED_HINT, error_name
+from summaries.database_trouble import DAMAGED_HINT, is_damaged
 from summaries.errors import ConfigError
 from summaries.schema import migrate, schema_version
 
@@ -107,7 +107,7 @@ def _open_file(path: Path) -> Database:
         _refuse_foreign(db, path)
         db.enable_wal()
     except sqlite3.DatabaseError as error:
-        if error_name(error).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        if is_damaged(error):
             raise ConfigError(
                 f"Cannot open the database {path}: it is not an SQLite database, or is damaged"
                 f" ({error}); newsbrief left it as it is. {DAMAGED_HINT}"

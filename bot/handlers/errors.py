@@ -30,7 +30,7 @@ from bot.send import answer, is_too_late
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
 from summaries.chats import deactivate_chat, ensure_chat
-from summaries.database_trouble import database_state, error_name, is_database_trouble
+from summaries.database_trouble import database_state, is_database_trouble, is_locked
 from summaries.errors import NewsbriefError
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,7 @@ async def _database_trouble(update: object, context: Context, error: sqlite3.Err
     or the file is damaged. The operator needs the reason (and, for a damaged file, what to
     do) in one line, not a traceback per update; the user, when to try again."""
     log.error("Could not handle %s: the database is %s", describe(update), database_state(error))
-    busy = error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    await tell(update, context, BUSY if busy else UNAVAILABLE)
+    await tell(update, context, BUSY if is_locked(error) else UNAVAILABLE)
 
 
 def deactivate(context: Context, chat_id: int, kind: str, reason: str) -> None:
