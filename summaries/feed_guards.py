@@ -3,8 +3,10 @@
 feedparser is lenient, and that leniency is where hostile feeds get in: it expands the
 entities a document declares, spends time quadratic in one element's attributes, crashes on
 character references to no character, and trusts charset names Python cannot decode with.
-`guard_xml` runs first on every XML feed, on the UTF-8 that feedparser itself makes of the
-bytes, so what it looks for cannot hide in another encoding.
+`guard_xml` runs first on every XML feed. Its refusals look at the UTF-8 that feedparser
+itself makes of the bytes, so what they look for cannot hide in another encoding; character
+references are mended in the bytes as sent (one it cannot see there, in UTF-16 say, still ends
+in `parse_feed`'s clear FeedError).
 """
 
 from __future__ import annotations

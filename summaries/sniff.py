@@ -58,7 +58,8 @@ def _safe_charref(match: re.Match[str]) -> str:
 
 def charref_allowed(hexadecimal: str | bytes | None, decimal: str | bytes | None) -> bool:
     """Whether `&#x<hexadecimal>;` / `&#<decimal>;` names a character XML allows (pages here,
-    feeds in `summaries.feeds`, where feedparser crashes on a surrogate or a code past Unicode)."""
+    feeds in `summaries.feed_guards`, where feedparser crashes on a surrogate or a code past
+    Unicode)."""
     digits = hexadecimal or decimal or "0"
     if len(digits) > 8:  # far past U+10FFFF whatever the base, and int() of it is costly
         return False
