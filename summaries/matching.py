@@ -170,12 +170,25 @@ def _bits(mask: int) -> list[int]:
 
 
 def _has_phrase(tokens: list[str], phrase: list[str], prefix: bool) -> bool:
+    """Whether `phrase` (two words or more; its last one a prefix if `prefix`) is in `tokens`.
+
+    Only the places of its first word are compared (found by `list.index`, in C): comparing
+    a slice at every token was half the time of matching a batch against every topic.
+    """
     size = len(phrase)
-    for start in range(len(tokens) - size + 1):
-        if tokens[start : start + size - 1] == phrase[:-1]:
+    head, tail = phrase[:-1], phrase[-1]
+    stop = len(tokens) - size + 1
+    start = 0
+    while start < stop:
+        try:
+            start = tokens.index(phrase[0], start, stop)
+        except ValueError:
+            return False
+        if tokens[start : start + size - 1] == head:
             last = tokens[start + size - 1]
-            if last == phrase[-1] or (prefix and last.startswith(phrase[-1])):
+            if last == tail or (prefix and last.startswith(tail)):
                 return True
+        start += 1
     return False
 
 
