@@ -112,23 +112,16 @@ def _plan_due(
         if plan_in_transaction(db, outbox, chat.id, now=now, slot=day, window=window):
             run.planned.append(chat.id)
     except Exception as error:
-        if not db.conn.in_transaction or _unusable(error):
-            raise  # see `_unusable`
+        # The database file's trouble (locked, full, damaged...) is not this chat's, nor an
+        # error after which SQLite rolled back the whole batch (as it may on a full disk, when
+        # `ROLLBACK TO` could only add "no such savepoint"): either ends the run, the batch is
+        # rolled back whole and the tick logs the real error once. Going on would fail every
+        # remaining chat the same way, a traceback each, and hide the cause among them.
+        if not db.conn.in_transaction or is_database_trouble(error):
+            raise
         db.execute("ROLLBACK TO digest_chat")
         log.exception("digest for chat %s could not be planned; retrying next minute", chat.id)
     db.execute("RELEASE digest_chat")
-
-
-def _unusable(error: Exception) -> bool:
-    """Whether `error` is about the database file (locked, full, damaged...), not this chat's
-    digest.
-
-    Such an error (and any after which SQLite has rolled back the whole batch, as it may on a
-    full disk, when `ROLLBACK TO` could only add "no such savepoint") ends the run: the batch
-    is rolled back whole, and the tick logs the real error once. Going on would fail every
-    remaining chat the same way, a traceback each, and hide the cause among them.
-    """
-    return is_database_trouble(error)
 
 
 def schedule_digests(
