@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from telegram import Bot
+from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.delivery import FanoutLimiter, TelegramNotifier
 from summaries import chats, digest, outbox, outbox_admin, topics
-from summaries.notify import Part
+from summaries.notify import DeliveryUnknown, Part, RecipientGone, RetryLater
 from summaries.store import Database, open_database
 from tests.fake_telegram import TOKEN, FakeTelegram, RateLimits
 from tests.test_topics_support import NOW, store
@@ -58,6 +59,37 @@ def subscribe_all(db: Database, fake: FakeTelegram, chat_ids: list[int], query: 
         fake.add_chat(chat_id)
         chats.ensure_chat(db, chat_id, now=NOW, kind="private" if chat_id > 0 else "supergroup")
         topics.subscribe(db, chat_id, query, limit=50, now=NOW)
+
+
+class RefusingBot:
+    """Just the `send_message` of a Bot, failing with one error (no request is made)."""
+
+    def __init__(self, error: TelegramError) -> None:
+        self.error = error
+
+    async def send_message(self, *args: object, **kwargs: object) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (BadRequest("Bad Request: have no rights to send a message"), RecipientGone),
+        (
+            TimedOut("Pool timeout: All connections in the connection pool are occupied."),
+            RetryLater,
+        ),
+        (TimedOut("Timed out"), DeliveryUnknown),
+    ],
+)
+async def test_refusals_told_apart_by_their_text(
+    error: TelegramError, outcome: type[Exception]
+) -> None:
+    """A muted group is gone (not a failure to list); a wait for a pooled connection never
+    left, so it is resent; any other timeout may have arrived, so it is not."""
+    notifier = TelegramNotifier(RefusingBot(error))  # type: ignore[arg-type]
+    with pytest.raises(outcome):
+        await notifier.send(1, "hello")
 
 
 async def test_digest_with_duplicates_merged_reaches_telegram(
