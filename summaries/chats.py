@@ -55,11 +55,6 @@ class Chat:
         """The timezone as a person reads it: "UTC+2, no daylight saving" for Etc/GMT-2."""
         return timezone_label(self.timezone)
 
-    @property
-    def is_group(self) -> bool:
-        """Groups and channels share Telegram's stricter per-chat limit (20 messages a minute)."""
-        return self.kind != "private"
-
 
 def _chat(row: dict[str, Any]) -> Chat:
     slot = row["last_digest_slot"]
