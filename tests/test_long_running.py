@@ -8,7 +8,7 @@ depend on how busy the shared machine is, so "no slower after a year" can be ass
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from bot.delivery import FanoutLimiter
 from summaries import chats, cluster, digest_schedule, outbox, outbox_admin, sources, topics
 from summaries.notify import DeliveryFailed, Part
 from summaries.store import Database, open_database
-from tests.test_topics_support import NOW, RecordingNotifier, store
+from tests.test_topics_support import NOW, Jobs, RecordingNotifier, store
 
 GRACE = timedelta(hours=6)
 
@@ -211,16 +211,6 @@ async def test_the_fanout_limiter_forgets_chats_it_has_not_sent_to_lately() -> N
     for chat in (5, 5, 5):  # a forgotten chat starts with a full bucket again, as a new one
         await limiter.acquire(chat)
     assert limiter.tracked_chats() <= 1024 + 201
-
-
-class Jobs:
-    """A stand-in for APScheduler that keeps the jobs `schedule_digests` adds, by id."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Callable[[], Awaitable[None]]] = {}
-
-    def add_job(self, func: Callable[[], Awaitable[None]], *args: object, **kw: object) -> None:
-        self.jobs[str(kw["id"])] = func
 
 
 async def test_the_nightly_job_gives_back_the_write_ahead_log(tmp_path: Path) -> None:

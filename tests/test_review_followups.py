@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from summaries.ingest import Ingester
 from summaries.outbox import Outbox
 from summaries.store import Database, open_database, utcnow
 from tests.bot_harness import running_bot
-from tests.test_topics_support import RecordingNotifier
+from tests.test_topics_support import Jobs, RecordingNotifier
 
 
 async def test_a_failed_rescue_of_a_moved_database_is_logged(
@@ -130,18 +130,6 @@ async def test_a_command_that_meets_a_damaged_database_is_one_log_line_saying_wh
     assert "malformed" in record.getMessage() and DAMAGED_HINT in record.getMessage()
 
 
-class _Jobs:
-    """A scheduler stand-in that keeps the jobs added to it."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Callable[[], Awaitable[object]]] = {}
-
-    def add_job(
-        self, func: Callable[[], Awaitable[object]], *_args: object, id: str, **_kw: object
-    ) -> None:
-        self.jobs[id] = func
-
-
 async def test_nightly_housekeeping_on_a_damaged_database_is_one_log_line(
     tmp_path: Path,
     db: Database,
@@ -155,7 +143,7 @@ async def test_nightly_housekeeping_on_a_damaged_database_is_one_log_line(
         raise damage
 
     monkeypatch.setattr(housekeeping, "tidy", damaged)
-    jobs = _Jobs()
+    jobs = Jobs()
     housekeeping.schedule_housekeeping(jobs, db, keep_articles_days=30)
     with caplog.at_level(logging.ERROR, logger="summaries.housekeeping"):
         await jobs.jobs[housekeeping.HOUSEKEEPING_JOB_ID]()
@@ -178,7 +166,7 @@ async def test_the_minute_job_on_a_damaged_database_is_one_log_line_saying_what_
         raise damage
 
     monkeypatch.setattr(digest_schedule, "run_due_digests", damaged)
-    jobs = _Jobs()
+    jobs = Jobs()
     box = Outbox(db, RecordingNotifier(), clock=utcnow)
     digest_schedule.schedule_digests(jobs, db, box, grace=timedelta(hours=6), alerts_per_hour=6)
     with caplog.at_level(logging.ERROR, logger="summaries.digest_schedule"):
