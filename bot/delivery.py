@@ -49,6 +49,7 @@ from summaries.alerts import alert_hook
 from summaries.chat_migration import move_chat
 from summaries.chats import forget_delivery_thread
 from summaries.digest_schedule import schedule_digests
+from summaries.housekeeping import backups_from
 from summaries.notify import (
     AlertMessage,
     DeliveryFailed,
@@ -311,4 +312,5 @@ def schedule_delivery(application: App) -> None:
         alerts_per_hour=services.settings.alerts_per_hour,
         clock=services.clock,
         keep_articles_days=services.settings.keep_articles_days,
+        backups=backups_from(services.settings),
     )

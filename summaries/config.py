@@ -52,6 +52,10 @@ class Settings:
     summaries_per_minute: int = 6
     keep_articles_days: int = 0
     """Delete stories fetched longer ago than this, nightly (0: keep everything)."""
+    backup_dir: Path | None = None
+    """Where the nightly backup goes (None: no nightly backup)."""
+    backup_keep: int = 7
+    """How many nightly backups to keep in `backup_dir`."""
 
     @classmethod
     def from_env(
@@ -128,7 +132,7 @@ def _redacted(message: str, env: Mapping[str, str]) -> str:
 def _settings(get: Getter, d: Settings) -> Settings:
     """Every setting read and checked; the token check against the webhook URL last."""
     settings = Settings(
-        db_path=_db_path(get("NEWSBRIEF_DB"), d.db_path),
+        db_path=_path("NEWSBRIEF_DB", get("NEWSBRIEF_DB")) or d.db_path,
         # Above a day the back-off cap (summaries.polling) would silently shorten it anyway.
         poll_interval=_int(get, "NEWSBRIEF_POLL_INTERVAL", d.poll_interval, 5, 86_400),
         summary_sentences=_int(get, "NEWSBRIEF_SUMMARY_SENTENCES", d.summary_sentences, 1, 20),
@@ -149,6 +153,8 @@ def _settings(get: Getter, d: Settings) -> Settings:
         alerts_per_hour=_int(get, "NEWSBRIEF_ALERTS_PER_HOUR", d.alerts_per_hour, 0, 120),
         digest_grace_hours=_float(get, "NEWSBRIEF_DIGEST_GRACE_HOURS", 6.0, 0.0, 48.0),
         keep_articles_days=_int(get, "NEWSBRIEF_KEEP_ARTICLES_DAYS", 0, 0, 36_500),
+        backup_dir=_path("NEWSBRIEF_BACKUP_DIR", get("NEWSBRIEF_BACKUP_DIR")),
+        backup_keep=_int(get, "NEWSBRIEF_BACKUP_KEEP", d.backup_keep, 1, 1000),
         summaries_per_minute=_int(
             get, "NEWSBRIEF_SUMMARIES_PER_MINUTE", d.summaries_per_minute, 0, 600
         ),
@@ -305,15 +311,16 @@ def _log_level(raw: str) -> str:
     return level
 
 
-def _db_path(raw: str | None, default: Path) -> Path:
-    """The database path, refused here when no file system could name it: a NUL (a .env can
-    hold one), a name over 255 bytes or a path over 4095, or `~user` for no such user. Each
-    reached the person running newsbrief as a ValueError, OSError or RuntimeError traceback.
+def _path(name: str, raw: str | None) -> Path | None:
+    """A file or directory path (None when unset), refused here when no file system could
+    name it: a NUL (a .env can hold one), a name over 255 bytes or a path over 4095, or
+    `~user` for no such user. Each reached the person running newsbrief as a ValueError,
+    OSError or RuntimeError traceback.
     """
     if raw is None:
-        return default
+        return None
     if "\0" in raw:
-        raise ConfigError("NEWSBRIEF_DB must not contain a NUL character: check .env for it.")
+        raise ConfigError(f"{name} must not contain a NUL character: check .env for it.")
     try:
         # `~` as a shell would read it: .env files and systemd do not expand it, and a
         # literal "~" directory in the working directory hid the database (and invited rm -rf ~)
@@ -321,12 +328,11 @@ def _db_path(raw: str | None, default: Path) -> Path:
     except RuntimeError:
         user = typed(raw.partition("/")[0])
         raise ConfigError(
-            f"NEWSBRIEF_DB starts with {user}, but there is no such home directory:"
-            " write the full path."
+            f"{name} starts with {user}, but there is no such home directory: write the full path."
         ) from None
     if _size(str(path)) > 4095 or any(_size(part) > 255 for part in path.parts):
         raise ConfigError(
-            "NEWSBRIEF_DB is too long for a file name (at most 255 bytes for each part of the"
+            f"{name} is too long for a file name (at most 255 bytes for each part of the"
             " path, 4095 in all): choose a shorter path."
         )
     return path

@@ -25,7 +25,7 @@ from summaries.chats import Chat, active_chats, latest_slot
 from summaries.database_trouble import database_state, is_database_trouble
 from summaries.digest import plan_in_transaction
 from summaries.digest_window import FIRST_DIGEST, Window, rewind_future_cutoffs
-from summaries.housekeeping import schedule_housekeeping
+from summaries.housekeeping import Backups, schedule_housekeeping
 from summaries.outbox import Outbox, recover
 from summaries.store import Database, utcnow
 
@@ -133,6 +133,7 @@ def schedule_digests(
     alerts_per_hour: int,
     clock: Callable[[], datetime] = utcnow,
     keep_articles_days: int = 0,
+    backups: Backups | None = None,
 ) -> None:
     """Wire delivery into an APScheduler 3 scheduler (PTB's `job_queue.scheduler` too).
 
@@ -141,8 +142,8 @@ def schedule_digests(
     articles stored just before the crash), one job every minute for alerts owed for
     articles another process stored and for due digests, and the nightly housekeeping
     (`housekeeping.tidy`: article retention when `keep_articles_days` is positive, old
-    message bodies, the WAL). One digest job, not one per
-    chat: schedules live in the database, so /digest changes and restarts need no job
+    message bodies, the WAL; then the nightly backup when `backups` is set). One digest job,
+    not one per chat: schedules live in the database, so /digest changes and restarts need no job
     bookkeeping, and the first tick right after start-up sends digests missed within grace.
 
     A database that cannot be used this minute (locked by another program past the busy
@@ -174,7 +175,9 @@ def schedule_digests(
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None
     )
-    schedule_housekeeping(scheduler, db, keep_articles_days=keep_articles_days, clock=clock)
+    schedule_housekeeping(
+        scheduler, db, keep_articles_days=keep_articles_days, backups=backups, clock=clock
+    )
     scheduler.add_job(
         tick,
         "cron",

@@ -17,6 +17,7 @@ Every error that can reach a person carries a message that is safe to show them 
     ├── QueryError           a search or topic query that cannot be used
     ├── SourceError          a source that cannot be added, found or removed
     ├── ChatSettingError     a chat setting that cannot be used (time, timezone)
+    ├── BackupError          a backup that cannot be made, read or put back
     ├── Throttled            a user asked for more work than their share (retry_after s)
     └── NotFoundError        an id or URL that is not in the database
 """
@@ -91,6 +92,10 @@ class SourceError(NewsbriefError):
 
 class ChatSettingError(NewsbriefError):
     """A chat setting that cannot be used (bad time, unknown timezone); says what would work."""
+
+
+class BackupError(NewsbriefError):
+    """A backup that cannot be made, read or put back; the message says what to do."""
 
 
 class NotFoundError(NewsbriefError):

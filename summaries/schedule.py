@@ -30,7 +30,7 @@ from summaries.database_trouble import DatabaseFile, database_state, is_database
 from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
-from summaries.housekeeping import schedule_housekeeping
+from summaries.housekeeping import backups_from, schedule_housekeeping
 from summaries.ingest import Ingester, IngestReport
 from summaries.polling import poll_now_after_clock_jump
 from summaries.store import Database, open_database, truncate_wal, utcnow
@@ -227,7 +227,12 @@ def schedule_worker(
         tick_seconds=tick_seconds_for(settings),
         on_database_gone=on_database_gone,
     )
-    schedule_housekeeping(scheduler, db, keep_articles_days=settings.keep_articles_days)
+    schedule_housekeeping(
+        scheduler,
+        db,
+        keep_articles_days=settings.keep_articles_days,
+        backups=backups_from(settings),
+    )
     return job
 
 

@@ -10,9 +10,9 @@ from types import ModuleType
 
 import click
 
-from summaries.cli import evaluate, ingest, reader, search, sources
+from summaries.cli import backup, evaluate, ingest, reader, search, sources
 
-FAMILIES: tuple[ModuleType, ...] = (evaluate, reader, sources, ingest, search)
+FAMILIES: tuple[ModuleType, ...] = (evaluate, reader, sources, ingest, search, backup)
 
 
 def register(group: click.Group) -> None:

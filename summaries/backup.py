@@ -1,0 +1,237 @@
+"""Backups of the database: a consistent copy taken while newsbrief runs, and putting one back.
+
+`cp newsbrief.db` while the bot runs can copy a page half-written and leaves behind what is
+still in the `-wal` file, and a backup copied *over* a running database damages it; a stale
+`-wal` beside a file put back by hand is even replayed onto it. So both directions go through
+SQLite: `VACUUM INTO` reads one snapshot (writers are not held up) into a compact new file,
+which is checked before it gets its final name; a restore refuses while another process has
+the database open and keeps the file it replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from summaries.database_trouble import is_damaged
+from summaries.errors import BackupError
+from summaries.migrations import MIGRATIONS
+
+BACKUP_NAME = re.compile(r"newsbrief-\d{8}T\d{6}Z\.db")
+"""The names `backup` gives in a directory; rotation deletes only files named like this."""
+
+_COUNTS = {
+    "sources": "SELECT count(*) FROM sources",
+    "articles": "SELECT count(*) FROM articles",
+    "chats": "SELECT count(*) FROM chats",
+    "topics": "SELECT count(*) FROM topics",
+}
+"""What a backup's summary line counts, so the operator can tell it is the right one."""
+_OWN_TABLES = {"sources", "articles", "chats"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a backup file holds: enough for the operator to see it is the right one."""
+
+    path: Path
+    size: int
+    counts: dict[str, int]
+
+    def describe(self) -> str:
+        """ "12 sources, 3,412 articles, 5 chats, 9 topics; 4.1 MB"."""
+        held = ", ".join(f"{n:,} {table}" for table, n in self.counts.items())
+        return f"{held}; {self.size / 1_000_000:.1f} MB"
+
+
+def backup_name(now: datetime) -> str:
+    """The file name of a backup taken at `now`: sorts by time, matches `BACKUP_NAME`."""
+    return f"newsbrief-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.db"
+
+
+def backup(database: Path, destination: Path, *, now: datetime) -> Snapshot:
+    """Copy the database at `database` to `destination` (a file, or a directory to put
+    `backup_name(now)` in) while other processes go on using it.
+
+    The copy is written under a temporary name and checked (`PRAGMA quick_check`) before it
+    is renamed, so a full disk or a kill half-way never leaves a file that looks like a
+    backup. An existing file is never overwritten: it may be the only good copy.
+    """
+    if destination.is_dir():
+        destination = destination / backup_name(now)
+    if destination.exists():
+        raise BackupError(
+            f"{destination} already exists; newsbrief does not overwrite a backup. Give another"
+            " file name, or a directory."
+        )
+    if not destination.parent.is_dir():
+        raise BackupError(f"The directory {destination.parent} does not exist: create it first.")
+    with _connection(database, writable=True) as source:
+        _check_is_newsbrief(source, database)
+        with _partial(destination) as partial:
+            try:
+                source.execute("VACUUM INTO ?", [str(partial)])
+                snapshot = inspect(partial)
+                _durable_rename(partial, destination)
+            except (sqlite3.OperationalError, OSError) as error:
+                if isinstance(error, sqlite3.Error) and is_damaged(error):
+                    raise  # the database's own damage, told as such by the caller
+                raise BackupError(
+                    f"Could not write the backup {destination} ({error}): check the free space"
+                    " and that the directory is writable."
+                ) from error
+    return Snapshot(destination, snapshot.size, snapshot.counts)
+
+
+def inspect(path: Path) -> Snapshot:
+    """Check the backup at `path` (whole, newsbrief's, not from a newer newsbrief); say what
+    it holds."""
+    if not path.is_file():
+        raise BackupError(f"There is no backup file at {path}.")
+    try:
+        with _connection(path, writable=False) as connection:
+            _check_is_newsbrief(connection, path)
+            (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise BackupError(f"The backup {path} is damaged ({verdict}): use another one.")
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise BackupError(
+                    f"The backup {path} was made by a newer newsbrief (schema version {version})."
+                    " Upgrade newsbrief before restoring it."
+                )
+            counts = {t: int(connection.execute(q).fetchone()[0]) for t, q in _COUNTS.items()}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(
+            f"{path} cannot be read as a database ({error}): use another backup."
+        ) from error
+    return Snapshot(path, path.stat().st_size, counts)
+
+
+def prune_backups(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest backups that `backup` named in `directory`.
+
+    Only files named like `BACKUP_NAME` are considered, so a copy the operator put there by
+    hand (or a different program's file) is never deleted. Returns what was deleted.
+    """
+    ours = sorted(p for p in directory.iterdir() if BACKUP_NAME.fullmatch(p.name) and p.is_file())
+    doomed = ours[: max(0, len(ours) - keep)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapshot, Path | None]:
+    """Put `backup_file` in place of the database at `database`; return what it holds and
+    where the replaced database was moved (None when there was none).
+
+    Refused while another process (`newsbrief run`, `worker`, a cron `ingest`) has the
+    database open: replacing a file under it would damage the copy or lose its writes. The
+    replaced file, and any `-wal`/`-shm` left by a crash, are renamed with a
+    `.before-restore-<time>` suffix rather than deleted, so a restore can be undone.
+    """
+    snapshot = inspect(backup_file)
+    if database.exists() and database.resolve() == backup_file.resolve():
+        raise BackupError(f"{backup_file} is the database itself: give a backup file.")
+    if database.exists():
+        _refuse_if_in_use(database)
+    kept = _move_aside(database, suffix=f".before-restore-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}")
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        with _partial(database) as partial:
+            shutil.copyfile(backup_file, partial)
+            _durable_rename(partial, database)
+    except OSError as error:
+        raise BackupError(
+            f"Could not write {database} ({error}); the database it replaced is {kept}."
+            " Check the free space and permissions, then restore again."
+        ) from error
+    return Snapshot(database, snapshot.size, snapshot.counts), kept
+
+
+def _refuse_if_in_use(database: Path) -> None:
+    """Leaving WAL mode needs the only connection: SQLite answers "busy" while another is open.
+
+    A damaged file cannot be asked; it is moved aside as it is.
+    """
+    try:
+        with _connection(database, writable=True) as connection:
+            connection.execute("PRAGMA busy_timeout = 0")
+            connection.execute("PRAGMA journal_mode = DELETE").fetchall()
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise BackupError(f"Cannot restore over {database} ({error}).") from error
+        raise BackupError(
+            f"{database} is in use by another process (newsbrief run, worker or ingest): stop"
+            " it first, then restore."
+        ) from None
+    except sqlite3.DatabaseError:
+        return
+
+
+def _move_aside(database: Path, *, suffix: str) -> Path | None:
+    """Rename the database and its -wal/-shm (a stale log would be replayed onto the restored
+    file); return the database's new name, or None when there was no database file."""
+    moved = None
+    for extra in ("", "-wal", "-shm"):
+        path = Path(f"{database}{extra}")
+        if path.exists():
+            target = Path(f"{database}{suffix}{extra}")
+            path.rename(target)
+            moved = target if extra == "" else moved
+    return moved
+
+
+def _check_is_newsbrief(connection: sqlite3.Connection, path: Path) -> None:
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    if not {row[0] for row in rows} >= _OWN_TABLES:
+        raise BackupError(f"{path} is not a newsbrief database (it has no newsbrief tables).")
+
+
+@contextmanager
+def _connection(path: Path, *, writable: bool) -> Iterator[sqlite3.Connection]:
+    """A plain connection that never creates a file (a typo must not make an empty database).
+
+    A backup is opened immutable: nothing writes it, and no -shm is created beside it.
+    """
+    if not path.is_file():
+        raise BackupError(f"There is no database file at {path}.")
+    mode = "rw" if writable else "ro&immutable=1"
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as connection:
+        connection.execute("PRAGMA busy_timeout = 5000")
+        yield connection
+
+
+@contextmanager
+def _partial(final: Path) -> Iterator[Path]:
+    """A temporary name beside `final` (same file system, so the rename is atomic), removed
+    if anything fails before the rename."""
+    partial = final.with_name(f".{final.name}.partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    try:
+        yield partial
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _durable_rename(partial: Path, final: Path) -> None:
+    """Flush `partial` to disk, then give it its name: a power cut leaves the old state or the
+    whole new file, never a named file with holes."""
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(final)
+    with suppress(OSError):  # not every file system can sync a directory
+        directory = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -1,0 +1,45 @@
+"""`newsbrief backup` (a consistent copy, taken while newsbrief runs) and `newsbrief restore`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from summaries.backup import backup, restore
+from summaries.config import Settings
+from summaries.schedule import instance_lock
+from summaries.store import open_database, utcnow
+
+
+@click.command("backup")
+@click.argument("destination", required=False, type=click.Path(path_type=Path))
+@click.pass_obj
+def backup_command(settings: Settings, destination: Path | None) -> None:
+    """Copy the database to DESTINATION (a file, or a directory; default NEWSBRIEF_BACKUP_DIR,
+    else the current directory) while newsbrief keeps running."""
+    if destination is None:
+        destination = settings.backup_dir or Path()
+        destination.mkdir(parents=True, exist_ok=True)
+    snapshot = backup(settings.db_path, destination, now=utcnow())
+    click.echo(f"Backed up {settings.db_path} to {snapshot.path}: {snapshot.describe()}.")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(path_type=Path))
+@click.pass_obj
+def restore_command(settings: Settings, backup_file: Path) -> None:
+    """Put BACKUP_FILE in place of the database (stop `newsbrief run` and `worker` first); the
+    replaced database is kept beside it."""
+    with instance_lock(settings.db_path):  # refuses while `run` or `worker` holds it
+        snapshot, kept = restore(backup_file, settings.db_path, now=utcnow())
+        open_database(settings.db_path).close()  # an older backup is brought up to date now
+    click.echo(f"Restored {settings.db_path} from {backup_file}: {snapshot.describe()}.")
+    if kept is not None:
+        click.echo(f"The database it replaced is now {kept}; delete it once all is well.")
+
+
+def register(group: click.Group) -> None:
+    """Attach `backup` and `restore` to the `newsbrief` command group."""
+    group.add_command(backup_command)
+    group.add_command(restore_command)
