@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from summaries.database_trouble import is_damaged
+from summaries.database_trouble import is_damaged, is_locked
 from summaries.errors import BackupError
 from summaries.migrations import MIGRATIONS
 
@@ -74,6 +74,10 @@ def backup(database: Path, destination: Path, *, now: datetime) -> Snapshot:
         )
     if not destination.parent.is_dir():
         raise BackupError(f"The directory {destination.parent} does not exist: create it first.")
+    if not _utf8(str(destination)):
+        raise BackupError(
+            f"SQLite cannot write to {destination}: its name is not valid UTF-8. Choose another."
+        )
     with _connection(database, writable=True) as source:
         _check_is_newsbrief(source, database)
         with _partial(destination) as partial:
@@ -164,10 +168,16 @@ def _refuse_if_in_use(database: Path) -> None:
     """
     try:
         with _connection(database, writable=True) as connection:
+            tables = _tables(connection)
+            if tables and not tables >= _OWN_TABLES:  # another program's file stays put
+                raise BackupError(
+                    f"{database} is an SQLite file that newsbrief did not make; newsbrief left it"
+                    " as it is. Set NEWSBRIEF_DB to newsbrief's database, then restore."
+                )
             connection.execute("PRAGMA busy_timeout = 0")
             connection.execute("PRAGMA journal_mode = DELETE").fetchall()
     except sqlite3.OperationalError as error:
-        if "locked" not in str(error) and "busy" not in str(error):
+        if not is_locked(error):
             raise BackupError(f"Cannot restore over {database} ({error}).") from error
         raise BackupError(
             f"{database} is in use by another process (newsbrief run, worker or ingest): stop"
@@ -190,9 +200,21 @@ def _move_aside(database: Path, *, suffix: str) -> Path | None:
     return moved
 
 
-def _check_is_newsbrief(connection: sqlite3.Connection, path: Path) -> None:
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _tables(connection: sqlite3.Connection) -> set[str]:
     rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    if not {row[0] for row in rows} >= _OWN_TABLES:
+    return {str(row[0]) for row in rows}
+
+
+def _check_is_newsbrief(connection: sqlite3.Connection, path: Path) -> None:
+    if not _tables(connection) >= _OWN_TABLES:
         raise BackupError(f"{path} is not a newsbrief database (it has no newsbrief tables).")
 
 
@@ -205,7 +227,7 @@ def _connection(path: Path, *, writable: bool) -> Iterator[sqlite3.Connection]:
     if not path.is_file():
         raise BackupError(f"There is no database file at {path}.")
     mode = "rw" if writable else "ro&immutable=1"
-    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    uri = f"file:{quote(os.fsencode(path.resolve()))}?mode={mode}"
     with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as connection:
         connection.execute("PRAGMA busy_timeout = 5000")
         yield connection

@@ -334,3 +334,47 @@ def test_cli_backup_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(
     assert_one_line_error(result, "Could not write the backup", "check the free space")
     assert list(out.iterdir()) == []
     assert os.path.getsize(tmp_path / "newsbrief.db") > 2_000_000
+
+
+def test_restore_leaves_another_programs_file_where_it_is(tmp_path: Path) -> None:
+    """NEWSBRIEF_DB pointed at the wrong file: a restore must not move someone else's data."""
+    path = tmp_path / "newsbrief.db"
+    _populated(path).close()
+    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    foreign = tmp_path / "history.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE moz_places (url TEXT)")
+    connection.close()
+    with pytest.raises(BackupError, match="newsbrief did not make; newsbrief left it"):
+        restore(saved, foreign, now=NOW)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "history.sqlite",
+        "newsbrief.db",
+        "saved.db",
+    ]
+
+
+def test_file_names_that_are_not_utf8_are_one_line_or_work(tmp_path: Path) -> None:
+    _populated(tmp_path / "newsbrief.db").close()
+    script = newsbrief_script()
+    env = child_env(tmp_path / "newsbrief.db")
+
+    def run(*args: bytes) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [script.encode(), *args],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env=env,
+            cwd=tmp_path,
+            timeout=90,
+            check=False,
+        )
+
+    refused = run(b"backup", b"b\xff.db")
+    assert_one_line_error(refused, "b\ufffd.db", "not valid UTF-8")
+    assert run(b"backup", b"good.db").returncode == 0
+    (tmp_path / os.fsdecode(b"g\xff.db")).write_bytes((tmp_path / "good.db").read_bytes())
+    restored = run(b"restore", b"g\xff.db")
+    assert restored.returncode == 0, restored.stderr
+    assert "from g\ufffd.db" in restored.stdout

@@ -40,8 +40,10 @@ def _database_problem(error: sqlite3.DatabaseError) -> str:
 
 
 def one_line(message: str) -> str:
-    """`message` with each line break as a space: error lines quote what was typed."""
-    return " ".join(message.splitlines())
+    """`message` with each line break as a space (error lines quote what was typed) and each
+    byte of a file name that is not UTF-8 as `�`, as on stdout (stderr would show `\\udcff`)."""
+    shown = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in message)
+    return " ".join(shown.splitlines())
 
 
 class NewsbriefGroup(click.Group):
