@@ -83,6 +83,8 @@ class MethodScore:
     rouge2: float
     rouge_lsum: float
     ms_per_article: float
+    per_article: tuple[tuple[float, float, float], ...] = ()
+    """Each article's ROUGE-1/2/Lsum F1 x 100, in the dataset's order (for paired comparisons)."""
 
 
 def load_dataset(path: Path, *, limit: int | None = None) -> list[EvalArticle]:
@@ -155,6 +157,7 @@ def evaluate_method(
     totals = dict.fromkeys(ROUGE_TYPES, 0.0)
     elapsed = 0.0
     predictions: list[Prediction] = []
+    each: list[tuple[float, float, float]] = []
     if articles:  # load the language model and the method once, outside the timing
         _summarise(articles[0], method, sentences, use_title)
     for article in articles:
@@ -165,6 +168,8 @@ def evaluate_method(
         scores = scorer.score(article.reference, "\n".join(chosen))
         for kind in ROUGE_TYPES:
             totals[kind] += scores[kind].fmeasure
+        r1, r2, rl = (100 * scores[kind].fmeasure for kind in ROUGE_TYPES)
+        each.append((r1, r2, rl))
         if progress is not None:
             progress()
     count = max(len(articles), 1)
@@ -175,6 +180,7 @@ def evaluate_method(
         rouge2=100 * totals["rouge2"] / count,
         rouge_lsum=100 * totals["rougeLsum"] / count,
         ms_per_article=1000 * elapsed / count,
+        per_article=tuple(each),
     )
     return score, predictions
 

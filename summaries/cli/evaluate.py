@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from summaries.compare import Difference, paired_difference
 from summaries.errors import SummarizeError
 from summaries.evaluate import (
     HALVES,
@@ -53,20 +54,30 @@ def score_row(score: MethodScore) -> str:
     )
 
 
-def score_json(score: MethodScore, dataset: Path, sentences: int) -> str:
+def score_json(
+    score: MethodScore, dataset: Path, sentences: int, against: Difference | None = None
+) -> str:
     """One method's result as a JSON object (stable field names)."""
-    return json.dumps(
-        {
-            "dataset": dataset.name,
-            "method": score.method,
-            "articles": score.articles,
-            "sentences": sentences,
-            "rouge1": round(score.rouge1, 2),
-            "rouge2": round(score.rouge2, 2),
-            "rougeLsum": round(score.rouge_lsum, 2),
-            "ms_per_article": round(score.ms_per_article, 3),
+    row: dict[str, object] = {
+        "dataset": dataset.name,
+        "method": score.method,
+        "articles": score.articles,
+        "sentences": sentences,
+        "rouge1": round(score.rouge1, 2),
+        "rouge2": round(score.rouge2, 2),
+        "rougeLsum": round(score.rouge_lsum, 2),
+        "ms_per_article": round(score.ms_per_article, 3),
+    }
+    if against is not None:
+        row["against"] = {
+            "method": against.baseline,
+            "difference": [round(m, 2) for m in against.means],
+            "standard_error": [round(e, 2) for e in against.errors],
+            "ahead": against.ahead,
+            "behind": against.behind,
+            "level": against.level,
         }
-    )
+    return json.dumps(row)
 
 
 @click.command("eval", help=EVAL_HELP)
@@ -98,6 +109,11 @@ def score_json(score: MethodScore, dataset: Path, sentences: int) -> str:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help='Write {"id", "method", "summary": [sentences]} rows to this JSON Lines file.',
 )
+@click.option(
+    "--against",
+    type=click.Choice(METHODS),
+    help="Also print each method's paired difference from this one (mean ± standard error).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per method, per line.")
 def eval_command(
     dataset: Path,
@@ -106,6 +122,7 @@ def eval_command(
     half: str | None,
     limit: int | None,
     predictions: Path | None,
+    against: str | None,
     as_json: bool,
 ) -> None:
     articles = load_dataset(dataset, limit=None if half else limit)
@@ -117,6 +134,8 @@ def eval_command(
     if predictions is not None:
         write_predictions(predictions, [])  # an unwritable path fails now, not after the run
     chosen = tuple(dict.fromkeys(methods)) or DEFAULT_METHODS
+    if against is not None and against not in chosen:
+        chosen = (*chosen, against)
     scores: list[MethodScore] = []
     written: list[Prediction] = []
     with progress(len(articles) * len(chosen), "Summarising") as tick:
@@ -126,9 +145,10 @@ def eval_command(
             written.extend(rows)
     if predictions is not None:
         write_predictions(predictions, written)
+    differences = _differences(scores, against)
     if as_json:
         for score in scores:
-            click.echo(score_json(score, dataset, sentences))
+            click.echo(score_json(score, dataset, sentences, differences.get(score.method)))
         return
     counts = f"{_counted(len(articles), 'article')}, {_counted(sentences, 'sentence')}"
     # format_filename: a name that is not UTF-8 could not be printed (UnicodeEncodeError)
@@ -136,8 +156,18 @@ def eval_command(
     click.echo(f"{'method':<10} {'ROUGE-1':>7} {'ROUGE-2':>7} {'R-Lsum':>7} {'ms/article':>11}")
     for score in scores:
         click.echo(score_row(score))
+    for difference in differences.values():
+        click.echo(difference.describe())
     if predictions is not None:
         click.echo(f"Predictions: {len(written)} rows in {click.format_filename(predictions)}")
+
+
+def _differences(scores: list[MethodScore], against: str | None) -> dict[str, Difference]:
+    """Each method's paired difference from the `against` method, by method name."""
+    if against is None:
+        return {}
+    baseline = next(s for s in scores if s.method == against)
+    return {s.method: paired_difference(s, baseline) for s in scores if s is not baseline}
 
 
 def _counted(number: int, noun: str) -> str:
