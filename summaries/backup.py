@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ from summaries.migrations import MIGRATIONS
 
 BACKUP_NAME = re.compile(r"newsbrief-\d{8}T\d{6}Z\.db")
 """The names `backup` gives in a directory; rotation deletes only files named like this."""
+
+_LEFTOVER = re.compile(r"\.newsbrief-\d{8}T\d{6}Z\.db\.partial-\d+")
+_LEFTOVER_AGE = 3600.0
+"""A partial copy this many seconds old was left by a killed process: no backup takes an hour
+to write on a news bot's database, and a younger one may be another backup in progress."""
 
 _COUNTS = {
     "sources": "SELECT count(*) FROM sources",
@@ -121,13 +127,18 @@ def inspect(path: Path) -> Snapshot:
 
 
 def prune_backups(directory: Path, keep: int) -> list[Path]:
-    """Delete all but the `keep` newest backups that `backup` named in `directory`.
+    """Delete all but the `keep` newest backups that `backup` named in `directory`, and the
+    partial copies of backups whose process was killed (over an hour old).
 
-    Only files named like `BACKUP_NAME` are considered, so a copy the operator put there by
-    hand (or a different program's file) is never deleted. Returns what was deleted.
+    Only files named like `BACKUP_NAME` (or its partial copies) are considered, so a copy the
+    operator put there by hand (or a different program's file) is never deleted. Returns what
+    was deleted.
     """
-    ours = sorted(p for p in directory.iterdir() if BACKUP_NAME.fullmatch(p.name) and p.is_file())
-    doomed = ours[: max(0, len(ours) - keep)]
+    files = [p for p in directory.iterdir() if p.is_file()]
+    ours = sorted(p for p in files if BACKUP_NAME.fullmatch(p.name))
+    cutoff = time.time() - _LEFTOVER_AGE
+    leftovers = [p for p in files if _LEFTOVER.fullmatch(p.name) and p.stat().st_mtime < cutoff]
+    doomed = ours[: max(0, len(ours) - keep)] + leftovers
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed

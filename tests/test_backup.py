@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -222,6 +223,19 @@ def test_prune_keeps_the_newest_and_never_touches_other_files(tmp_path: Path) ->
 
     assert sorted(p.name for p in removed) == names[:3]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[3:] + others)
+
+
+def test_prune_removes_what_a_killed_backup_left_but_not_one_in_progress(tmp_path: Path) -> None:
+    """A kill during the copy leaves a hidden partial file, which nothing else would remove."""
+    killed = tmp_path / f".{backup_name(NOW)}.partial-4242"
+    running = tmp_path / f".{backup_name(NOW + timedelta(days=1))}.partial-4343"
+    for partial in (killed, running):
+        partial.write_bytes(b"half a copy")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(killed, (hours_ago, hours_ago))
+
+    assert prune_backups(tmp_path, keep=7) == [killed]
+    assert running.exists()
 
 
 async def test_the_nightly_job_backs_up_and_rotates(tmp_path: Path) -> None:
