@@ -16,6 +16,7 @@ from bot.handlers import (
     errors,
     fallback,
     forged,
+    forget,
     inline,
     membership,
     news,
@@ -28,7 +29,8 @@ from bot.handlers import (
 from bot.services import App
 
 FEATURES: tuple[ModuleType, ...] = (
-    forged, start, news, search, sources, topics, digest, summary, inline, membership, fallback,
+    forged, start, news, search, sources, topics, digest, forget, summary, inline, membership,
+    fallback,
 )  # fmt: skip
 
 
