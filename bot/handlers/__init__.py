@@ -23,14 +23,15 @@ from bot.handlers import (
     search,
     sources,
     start,
+    status,
     summary,
     topics,
 )
 from bot.services import App
 
 FEATURES: tuple[ModuleType, ...] = (
-    forged, start, news, search, sources, topics, digest, forget, summary, inline, membership,
-    fallback,
+    forged, start, news, search, sources, topics, digest, forget, status, summary, inline,
+    membership, fallback,
 )  # fmt: skip
 
 

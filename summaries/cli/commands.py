@@ -10,9 +10,11 @@ from types import ModuleType
 
 import click
 
-from summaries.cli import backup, evaluate, ingest, reader, search, sources
+from summaries.cli import backup, evaluate, ingest, reader, search, sources, status
 
-FAMILIES: tuple[ModuleType, ...] = (evaluate, reader, sources, ingest, search, backup)
+FAMILIES: tuple[ModuleType, ...] = (
+    evaluate, reader, sources, ingest, search, backup, status,
+)  # fmt: skip
 
 
 def register(group: click.Group) -> None:
