@@ -8,6 +8,7 @@ import click
 
 from summaries.backup import backup, restore
 from summaries.config import Settings
+from summaries.errors import BackupError
 from summaries.schedule import instance_lock
 from summaries.store import open_database, utcnow
 
@@ -20,7 +21,13 @@ def backup_command(settings: Settings, destination: Path | None) -> None:
     else the current directory) while newsbrief keeps running."""
     if destination is None:
         destination = settings.backup_dir or Path()
-        destination.mkdir(parents=True, exist_ok=True)
+        try:
+            destination.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BackupError(
+                f"Cannot use NEWSBRIEF_BACKUP_DIR={destination} as a directory"
+                f" ({error.strerror}): set it to a directory, or give a destination."
+            ) from None
     snapshot = backup(settings.db_path, destination, now=utcnow())
     click.echo(f"Backed up {settings.db_path} to {snapshot.path}: {snapshot.describe()}.")
 

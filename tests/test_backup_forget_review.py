@@ -1,0 +1,17 @@
+"""Review of backup/restore and /forget as a hostile operator and a hostile chat user would
+use them: each test is a case that lost data, left a traceback or told something untrue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.test_backup import _populated
+
+
+def test_cli_backup_with_a_backup_dir_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    _populated(tmp_path / "newsbrief.db").close()
+    (tmp_path / "notes.txt").write_text("not a directory")
+    result = newsbrief(tmp_path, "backup", NEWSBRIEF_BACKUP_DIR=str(tmp_path / "notes.txt"))
+    assert_one_line_error(result, "notes.txt", "NEWSBRIEF_BACKUP_DIR")
+    assert (tmp_path / "notes.txt").read_text() == "not a directory"
