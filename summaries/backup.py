@@ -126,22 +126,32 @@ def inspect(path: Path) -> Snapshot:
     return Snapshot(path, path.stat().st_size, counts)
 
 
-def prune_backups(directory: Path, keep: int) -> list[Path]:
+def prune_backups(directory: Path, keep: int, *, database: Path | None = None) -> list[Path]:
     """Delete all but the `keep` newest backups that `backup` named in `directory`, and the
     partial copies of backups whose process was killed (over an hour old).
 
     Only files named like `BACKUP_NAME` (or its partial copies) are considered, so a copy the
-    operator put there by hand (or a different program's file) is never deleted. Returns what
-    was deleted.
+    operator put there by hand (or a different program's file) is never deleted; nor is
+    `database`, the live one, though a restore by hand may have left it named like a backup
+    in this directory. Returns what was deleted.
     """
     files = [p for p in directory.iterdir() if p.is_file()]
-    ours = sorted(p for p in files if BACKUP_NAME.fullmatch(p.name))
+    ours = sorted(p for p in files if BACKUP_NAME.fullmatch(p.name) and not _same_file(p, database))
     cutoff = time.time() - _LEFTOVER_AGE
     leftovers = [p for p in files if _LEFTOVER.fullmatch(p.name) and p.stat().st_mtime < cutoff]
     doomed = ours[: max(0, len(ours) - keep)] + leftovers
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed
+
+
+def _same_file(path: Path, other: Path | None) -> bool:
+    if other is None:
+        return False
+    try:
+        return path.samefile(other)
+    except OSError:
+        return False
 
 
 def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapshot, Path | None]:

@@ -75,8 +75,9 @@ async def nightly_backup(db: Database, backups: Backups, *, now: datetime) -> No
     """
     try:
         backups.directory.mkdir(parents=True, exist_ok=True)
-        snapshot = await asyncio.to_thread(backup, database_file(db), backups.directory, now=now)
-        removed = prune_backups(backups.directory, backups.keep)
+        database = database_file(db)
+        snapshot = await asyncio.to_thread(backup, database, backups.directory, now=now)
+        removed = prune_backups(backups.directory, backups.keep, database=database)
     except (NewsbriefError, sqlite3.DatabaseError, OSError) as error:
         log.error("Nightly backup failed: %s. Earlier backups were kept.", error)
         return

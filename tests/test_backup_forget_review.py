@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from summaries import housekeeping
+from summaries.backup import backup_name
 from tests.cli_helpers import assert_one_line_error, newsbrief
-from tests.test_backup import _populated
+from tests.test_backup import _populated, _topics
+from tests.test_topics_support import NOW
 
 
 def test_cli_backup_with_a_backup_dir_that_is_a_file_is_one_line(tmp_path: Path) -> None:
@@ -15,3 +18,17 @@ def test_cli_backup_with_a_backup_dir_that_is_a_file_is_one_line(tmp_path: Path)
     result = newsbrief(tmp_path, "backup", NEWSBRIEF_BACKUP_DIR=str(tmp_path / "notes.txt"))
     assert_one_line_error(result, "notes.txt", "NEWSBRIEF_BACKUP_DIR")
     assert (tmp_path / "notes.txt").read_text() == "not a directory"
+
+
+async def test_rotation_never_deletes_the_live_database_named_like_a_backup(
+    tmp_path: Path,
+) -> None:
+    """NEWSBRIEF_DB pointed at a nightly backup (a restore done by hand), in the backup dir."""
+    live = tmp_path / backup_name(NOW)
+    db = _populated(live)
+    await housekeeping.nightly_backup(
+        db, housekeeping.Backups(tmp_path, keep=1), now=NOW.replace(year=2027)
+    )
+    db.close()
+    assert live.exists()
+    assert _topics(live) == ["climate"]
