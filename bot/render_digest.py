@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.render import (
     NAME_CHARS,
@@ -22,7 +22,8 @@ from bot.render import (
     pack,
     title_line,
 )
-from summaries.chats import Chat, latest_slot, slot_moment
+from summaries.chats import Chat, next_slot
+from summaries.digest_days import days_label
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
 from summaries.outbox_admin import Failure
 from summaries.timezones import timezone_label, zone
@@ -176,10 +177,10 @@ def settings_reply(
     if chat.digest_time is None:
         digest = "off (turn on with /digest 08:00)"
     else:
-        day, _ = latest_slot(chat.digest_time, chat.tz, now)
-        upcoming = slot_moment(day + timedelta(days=1), chat.digest_time, chat.tz)
+        upcoming = next_slot(chat.digest_time, chat.tz, now, chat.digest_days)
         local = upcoming.astimezone(chat.tz)
-        digest = f"daily at {chat.digest_time:%H:%M}; next {local:%a %d %b %H:%M}"
+        when = days_label(chat.digest_days)
+        digest = f"at {chat.digest_time:%H:%M}, {when}; next {local:%a %d %b %H:%M}"
     if not chat.alerts:
         alerts = "off (/alerts on)"
     elif per_hour == 0:

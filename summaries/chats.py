@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from summaries.digest_days import EVERY_DAY, runs_on
 from summaries.errors import ChatSettingError, NotFoundError, typed
 from summaries.store import Database, from_db, to_db
 from summaries.timezones import resolve_timezone, timezone_label, zone
@@ -35,6 +36,8 @@ class Chat:
     title: str | None = None
     timezone: str = "UTC"
     digest_time: time | None = None
+    digest_days: int = EVERY_DAY
+    """The days of the week the scheduled digest goes out (`summaries.digest_days`)."""
     alerts: bool = True
     empty_digest: str = "send"
     active: bool = True
@@ -64,6 +67,8 @@ def _chat(row: dict[str, Any]) -> Chat:
         title=row["title"],
         timezone=row["timezone"],
         digest_time=time.fromisoformat(row["digest_time"]) if row["digest_time"] else None,
+        # a mask edited by hand to no day (or junk bits) would leave no slot to find
+        digest_days=int(row["digest_days"]) & EVERY_DAY or EVERY_DAY,
         alerts=bool(row["alerts"]),
         empty_digest=row["empty_digest"],
         active=bool(row["active"]),
@@ -124,7 +129,8 @@ def set_timezone(db: Database, chat_id: int, name: str, *, now: datetime) -> Cha
     west cannot make the scheduler think today's digest was already sent.
     """
     _update(db, chat_id, "timezone = ?", [resolve_timezone(name, now=now)])
-    return set_digest_time(db, chat_id, get_chat(db, chat_id).digest_time, now=now)
+    chat = get_chat(db, chat_id)
+    return set_digest_time(db, chat_id, chat.digest_time, now=now, days=chat.digest_days)
 
 
 def parse_digest_time(text: str) -> time:
@@ -137,18 +143,23 @@ def parse_digest_time(text: str) -> time:
     return time(int(found.group(1)), int(found.group(2)))
 
 
-def set_digest_time(db: Database, chat_id: int, at: time | None, *, now: datetime) -> Chat:
-    """Set (or with None, turn off) the daily digest time, in the chat's timezone.
+def set_digest_time(
+    db: Database, chat_id: int, at: time | None, *, now: datetime, days: int = EVERY_DAY
+) -> Chat:
+    """Set (or with None, turn off) the digest time, in the chat's timezone, on `days`.
 
-    The slot that has already passed today counts as done, so choosing 08:00 at 09:00 means
-    the first digest comes tomorrow at 08:00 instead of a "missed" one being sent at once.
+    The slot that has already passed counts as done, so choosing 08:00 at 09:00 means the
+    first digest comes at the next 08:00 instead of a "missed" one being sent at once.
     """
     if at is None:
         return _update(db, chat_id, "digest_time = NULL", [])
     chat = get_chat(db, chat_id)
-    passed = latest_slot(at, chat.tz, now)[0]
+    passed = latest_slot(at, chat.tz, now, days)[0]
     return _update(
-        db, chat_id, "digest_time = ?, last_digest_slot = ?", [at.strftime("%H:%M"), str(passed)]
+        db,
+        chat_id,
+        "digest_time = ?, digest_days = ?, last_digest_slot = ?",
+        [at.strftime("%H:%M"), days, str(passed)],
     )
 
 
@@ -177,19 +188,33 @@ def forget_delivery_thread(db: Database, chat_id: int, thread_id: int) -> None:
         )
 
 
-def latest_slot(at: time, tz: ZoneInfo, now: datetime) -> tuple[date, datetime]:
-    """The most recent local date whose digest time is at or before `now`, and that moment in UTC.
+def latest_slot(
+    at: time, tz: ZoneInfo, now: datetime, days: int = EVERY_DAY
+) -> tuple[date, datetime]:
+    """The most recent local date among `days` whose digest time is at or before `now`, and
+    that moment in UTC.
 
     A time that does not exist on a spring-forward day (02:30 in Europe/Berlin) fires at the
     same instant as 03:30; an ambiguous one on a fall-back day fires at its first occurrence.
     """
     day = now.astimezone(tz).date()
-    for _ in range(3):
+    for _ in range(9):
         moment = slot_moment(day, at, tz)
-        if moment <= now:
+        if moment <= now and runs_on(days, day):
             return day, moment
         day -= timedelta(days=1)
-    raise AssertionError("a daily slot always exists within two days")  # pragma: no cover
+    raise AssertionError("a slot always exists within eight days")  # pragma: no cover
+
+
+def next_slot(at: time, tz: ZoneInfo, now: datetime, days: int = EVERY_DAY) -> datetime:
+    """The UTC instant of the next digest after `now` (for /settings)."""
+    day = now.astimezone(tz).date()
+    for _ in range(9):
+        moment = slot_moment(day, at, tz)
+        if moment > now and runs_on(days, day):
+            return moment
+        day += timedelta(days=1)
+    raise AssertionError("a slot always exists within eight days")  # pragma: no cover
 
 
 def slot_moment(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -49,7 +49,7 @@ def due_chats(db: Database, *, now: datetime) -> list[tuple[Chat, date, datetime
     for chat in active_chats(db):
         if chat.digest_time is None:
             continue
-        day, moment = latest_slot(chat.digest_time, chat.tz, now)
+        day, moment = latest_slot(chat.digest_time, chat.tz, now, chat.digest_days)
         if chat.last_digest_slot is None or chat.last_digest_slot < day:
             due.append((chat, day, moment))
     return due

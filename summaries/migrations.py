@@ -327,3 +327,10 @@ def _fts_folded_letters(db: Database) -> None:
         last = rows[-1][0]
     db.execute("DROP TABLE article_fts")
     db.execute("ALTER TABLE article_fts_new RENAME TO article_fts")
+
+
+@migration
+def _chats_digest_days(db: Database) -> None:
+    """The days of the week each chat's digest goes out (a bit mask, Monday = 1): every day
+    until a chat chooses others with /digest 08:00 weekdays."""
+    db.execute("ALTER TABLE chats ADD COLUMN digest_days INTEGER NOT NULL DEFAULT 127")

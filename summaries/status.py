@@ -36,7 +36,7 @@ class Status:
     chats_active: int
     chats_inactive: int
     topics: int
-    daily_digests: int
+    scheduled_digests: int
     outbox: dict[str, int]
     oldest_waiting_at: datetime | None
     database_bytes: int | None
@@ -78,7 +78,7 @@ def collect_status(
         chats_active=int(one("SELECT count(*) FROM chats WHERE active = 1")),
         chats_inactive=int(one("SELECT count(*) FROM chats WHERE active = 0")),
         topics=int(one("SELECT count(*) FROM topics")),
-        daily_digests=int(
+        scheduled_digests=int(
             one("SELECT count(*) FROM chats WHERE active = 1 AND digest_time IS NOT NULL")
         ),
         outbox={
@@ -105,7 +105,7 @@ def overview(status: Status, *, now: datetime) -> list[str]:
         f"Sources: {status.sources_enabled} enabled, {status.sources_failing} failing;"
         f" last poll {_ago(status.last_poll_at, now)}",
         f"Chats: {status.chats_active:,} active, {status.chats_inactive:,} inactive;"
-        f" {status.topics:,} topics, {status.daily_digests:,} daily digests",
+        f" {status.topics:,} topics, {status.scheduled_digests:,} scheduled digests",
         f"Messages: {messages}",
     ]
     if status.database_bytes is not None:

@@ -201,7 +201,8 @@ def live(settings: Settings) -> Iterator[BotThread]:
 
 WORDS = ["on", "off", "send", "skip", "08:00", "25:61", "8h30", "1", "0", "99999999999", "٣",
          "Europe/Berlin", "UTC+2", "berlin", "storm", "-storm", "OR", '"', "*", "source:",
-         "since:2d", "@newsbrief_test_bot"]  # fmt: skip
+         "since:2d", "@newsbrief_test_bot", "weekdays", "mon-fri", "sun", "fri-mon",
+         "mo"]  # fmt: skip
 ARGUMENT = st.one_of(st.lists(st.sampled_from(PIECES + WORDS), max_size=8).map(" ".join), OUTSIDE)
 """What follows a command: the words the commands expect, and anything else."""
 COMMANDS = ["start", "help", "latest", "search", "sources", "removesource", "subscribe", "topics",
@@ -209,7 +210,8 @@ COMMANDS = ["start", "help", "latest", "search", "sources", "removesource", "sub
             "summary", "lates", "start@other_bot"]  # fmt: skip
 """Every command but /addsource (an operator's, which fetches what it is given), and two
 commands the bot does not have."""
-CONFIRMATIONS = ("Following ", "Stopped following ", "Alerts on", "Alerts off", "Daily digest",
+CONFIRMATIONS = ("Following ", "Stopped following ", "Alerts on", "Alerts off", "Digest at ",
+                 "Scheduled digest off",
                  "Timezone set to ", "When nothing is new")  # fmt: skip
 
 
@@ -220,7 +222,14 @@ def chat_state(db: Database, chat_id: int) -> tuple[object, ...]:
     except NotFoundError:
         chat = Chat(chat_id)  # a chat without a row has the defaults
     topics = tuple(t.query for t in list_topics(db, chat_id))
-    return (chat.timezone, chat.digest_time, chat.alerts, chat.empty_digest, topics)
+    return (
+        chat.timezone,
+        chat.digest_time,
+        chat.digest_days,
+        chat.alerts,
+        chat.empty_digest,
+        topics,
+    )
 
 
 @given(command=st.sampled_from(COMMANDS), argument=ARGUMENT, who=st.sampled_from([42, 7, 8]))

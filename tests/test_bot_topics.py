@@ -77,11 +77,20 @@ async def test_timezone_digest_time_and_settings(settings: Settings) -> None:
         [bad] = await bot.ask(42, "/digest 25:00")
         assert "Use 24-hour HH:MM" in bad.text
         [daily] = await bot.ask(42, "/digest 08:00")
-        assert daily.text.startswith("Daily digest at 08:00 (Europe/Berlin)")
+        assert daily.text.startswith("Digest at 08:00 (Europe/Berlin), every day.")
         await bot.ask(42, "/alerts off")
         [shown] = await bot.ask(42, "/settings")
         assert "Timezone: Europe/Berlin" in shown.text
-        assert "Digest: daily at 08:00; next Thu 26 Nov 08:00" in shown.text
+        assert "Digest: at 08:00, every day; next Thu 26 Nov 08:00" in shown.text
+        [weekdays] = await bot.ask(42, "/digest 07:30 Mon-Fri")
+        assert weekdays.text.startswith("Digest at 07:30 (Europe/Berlin), Monday to Friday.")
+        [shown] = await bot.ask(42, "/settings")  # Wednesday 25 Nov, 09:00 in Berlin
+        assert "Digest: at 07:30, Monday to Friday; next Thu 26 Nov 07:30" in shown.text
+        await bot.ask(42, "/digest 07:30 weekends")
+        [shown] = await bot.ask(42, "/settings")
+        assert "Digest: at 07:30, Saturday and Sunday; next Sat 28 Nov 07:30" in shown.text
+        [wrong] = await bot.ask(42, "/digest 07:30 someday")
+        assert wrong.text.startswith("'someday' is not a day. Use daily, weekdays, weekends")
         assert "Alerts: off" in shown.text
 
 

@@ -50,7 +50,7 @@ def test_a_working_bot_is_all_well_and_the_overview_says_why() -> None:
     lines = overview(collect_status(db, now=NOW, database=None, backup_dir=None), now=NOW)
     assert lines[0] == "Articles: 1 stored, 1 in the last 24 h, newest 5 min ago"
     assert lines[1] == "Sources: 2 enabled, 0 failing; last poll just now"
-    assert lines[2] == "Chats: 1 active, 1 inactive; 0 topics, 0 daily digests"
+    assert lines[2] == "Chats: 1 active, 1 inactive; 0 topics, 0 scheduled digests"
     assert lines[-1] == "Backups: no nightly backup (NEWSBRIEF_BACKUP_DIR is not set)"
 
 

@@ -25,10 +25,12 @@ from summaries.chats import (
     set_timezone,
 )
 from summaries.digest import plan_digest
+from summaries.digest_days import EVERY_DAY, days_label, parse_days
 from summaries.outbox_admin import failures, status_counts
 from summaries.topics import list_topics
 
-DIGEST = CommandSpec("digest", "The digest now; /digest HH:MM daily; /digest off", "/digest 08:00")
+DIGEST = CommandSpec("digest", "The digest now; /digest HH:MM [weekdays] scheduled; /digest off",
+                     "/digest 08:00")  # fmt: skip
 TIMEZONE = CommandSpec("timezone", "Your timezone for the digest hour", "/timezone Europe/Berlin")
 SETTINGS = CommandSpec("settings", "This chat's timezone, digest, alerts and topics", "/settings")
 EMPTY = CommandSpec("emptydigest", "When nothing is new: send a one-line digest, or skip it",
@@ -48,7 +50,8 @@ def register(application: App) -> None:
 
 
 async def digest_command(update: Update, context: Context) -> None:
-    """No argument: the digest now. HH:MM: daily at that local time. off: no daily digest.
+    """No argument: the digest now. HH:MM [DAYS]: at that local time, every day or on DAYS
+    ("weekdays", "mon,wed,fri"). off: no scheduled digest.
 
     In a forum, HH:MM also makes the topic it was sent in (General included) the one where
     scheduled digests and alerts are posted; "off" leaves that alone, as alerts still go there.
@@ -66,15 +69,18 @@ async def digest_command(update: Update, context: Context) -> None:
         return
     if not await require_chat_admin(update, context):
         return
-    at = None if choice == "off" else parse_digest_time(choice)
-    chat = set_digest_time(services.db, chat.id, at, now=services.clock())
+    at_text, _, days_text = choice.partition(" ")
+    at = None if choice == "off" else parse_digest_time(at_text)
+    days = parse_days(days_text) if days_text.strip() else EVERY_DAY
+    chat = set_digest_time(services.db, chat.id, at, now=services.clock(), days=days)
     if chat.digest_time is None:
-        text = "Daily digest off. /digest still sends one whenever you ask."
+        text = "Scheduled digest off. /digest still sends one whenever you ask."
     else:
         where = deliver_here(update, context, chat.id)
         text = (
-            f"Daily digest at {chat.digest_time:%H:%M} ({chat.timezone_label})."
-            f" Change the timezone with /timezone Area/City. {where}"
+            f"Digest at {chat.digest_time:%H:%M} ({chat.timezone_label}),"
+            f" {days_label(chat.digest_days)}. Change the timezone with /timezone Area/City."
+            f" {where}"
         ).rstrip()
     await answer(update, notice(text))
 
