@@ -161,8 +161,11 @@ def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapsh
     Refused while another process (`newsbrief run`, `worker`, a cron `ingest`) has the
     database open: replacing a file under it would damage the copy or lose its writes. The
     replaced file, and any `-wal`/`-shm` left by a crash, are renamed with a
-    `.before-restore-<time>` suffix rather than deleted, so a restore can be undone.
+    `.before-restore-<time>` suffix rather than deleted, so a restore can be undone. A
+    symlinked `database` keeps its link: the file it points to is the one replaced.
     """
+    if database.is_symlink():
+        database = database.resolve()
     snapshot = inspect(backup_file)
     if database.exists() and database.resolve() == backup_file.resolve():
         raise BackupError(f"{backup_file} is the database itself: give a backup file.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from summaries import housekeeping
-from summaries.backup import backup_name
+from summaries.backup import backup, backup_name, restore
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_backup import _populated, _topics
 from tests.test_topics_support import NOW
@@ -32,3 +32,19 @@ async def test_rotation_never_deletes_the_live_database_named_like_a_backup(
     db.close()
     assert live.exists()
     assert _topics(live) == ["climate"]
+
+
+def test_restore_through_a_symlinked_database_replaces_the_file_it_names(tmp_path: Path) -> None:
+    """NEWSBRIEF_DB a symlink to the big disk: the restored database goes there, too."""
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "newsbrief.db"
+    _populated(real).close()
+    saved = backup(real, tmp_path / "saved.db", now=NOW).path
+    link = tmp_path / "newsbrief.db"
+    link.symlink_to(real)
+
+    _, kept = restore(saved, link, now=NOW)
+
+    assert link.is_symlink() and link.resolve() == real
+    assert kept is not None and kept.parent == real.parent and not kept.is_symlink()
+    assert _topics(real) == ["climate"]
