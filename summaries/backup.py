@@ -167,6 +167,7 @@ def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapsh
     if database.is_symlink():
         database = database.resolve()
     snapshot = inspect(backup_file)
+    _refuse_unfinished_log(backup_file)
     if database.exists() and database.resolve() == backup_file.resolve():
         raise BackupError(f"{backup_file} is the database itself: give a backup file.")
     if database.exists():
@@ -183,6 +184,18 @@ def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapsh
             " Check the free space and permissions, then restore again."
         ) from error
     return Snapshot(database, snapshot.size, snapshot.counts), kept
+
+
+def _refuse_unfinished_log(backup_file: Path) -> None:
+    """A database closed uncleanly (a crashed server's) keeps committed writes in its -wal,
+    which a copy of the file alone would silently leave out."""
+    log = Path(f"{backup_file}-wal")
+    if log.is_file() and log.stat().st_size > 0:
+        raise BackupError(
+            f"{backup_file} was not closed cleanly: {log} holds changes that are not in the"
+            f" file yet. Copy it with `NEWSBRIEF_DB={backup_file} newsbrief backup DEST`, which"
+            " includes them, then restore that copy."
+        )
 
 
 def _refuse_if_in_use(database: Path) -> None:

@@ -3,10 +3,15 @@ use them: each test is a case that lost data, left a traceback or told something
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from summaries import housekeeping
 from summaries.backup import backup, backup_name, restore
+from summaries.errors import BackupError
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_backup import _populated, _topics
 from tests.test_topics_support import NOW
@@ -48,3 +53,27 @@ def test_restore_through_a_symlinked_database_replaces_the_file_it_names(tmp_pat
     assert link.is_symlink() and link.resolve() == real
     assert kept is not None and kept.parent == real.parent and not kept.is_symlink()
     assert _topics(real) == ["climate"]
+
+
+def test_restore_refuses_a_file_whose_wal_holds_committed_changes(tmp_path: Path) -> None:
+    """The database of a crashed server, given as the backup: its -wal is part of it."""
+    path = tmp_path / "newsbrief.db"
+    _populated(path).close()
+    old = tmp_path / "old.db"
+    _populated(old).close()
+    crash = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute(\"INSERT INTO topics (chat_id, query, created_at) VALUES (42, 'floods', '')\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", crash, str(old)], check=True, timeout=60)
+
+    with pytest.raises(BackupError, match="was not closed cleanly"):
+        restore(old, path, now=NOW)
+
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    fixed = backup(old, tmp_path / "fixed.db", now=NOW).path  # what the error says to do
+    restore(fixed, path, now=NOW)
+    assert sorted(_topics(path)) == ["climate", "floods"]
