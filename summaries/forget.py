@@ -23,10 +23,12 @@ class Stored:
     topics: int
     deliveries: int
     queued: int
+    searches: int
+    """Kept by chat id alone: a chat that only searched has no other row."""
 
     @property
     def anything(self) -> bool:
-        return self.settings or self.topics > 0 or self.deliveries > 0
+        return self.settings or self.topics > 0 or self.deliveries > 0 or self.searches > 0
 
 
 def stored_about(db: Database, chat_id: int) -> Stored:
@@ -39,6 +41,7 @@ def stored_about(db: Database, chat_id: int) -> Stored:
         queued=_count(
             db, "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", chat_id
         ),
+        searches=_count(db, "SELECT count(*) FROM search_sessions WHERE chat_id = ?", chat_id),
     )
 
 

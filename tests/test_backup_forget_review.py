@@ -11,7 +11,9 @@ import pytest
 
 from summaries import housekeeping
 from summaries.backup import backup, backup_name, restore
+from summaries.config import Settings
 from summaries.errors import BackupError
+from tests.bot_harness import add_story, running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief
 from tests.test_backup import _populated, _topics
 from tests.test_topics_support import NOW
@@ -77,3 +79,22 @@ def test_restore_refuses_a_file_whose_wal_holds_committed_changes(tmp_path: Path
     fixed = backup(old, tmp_path / "fixed.db", now=NOW).path  # what the error says to do
     restore(fixed, path, now=NOW)
     assert sorted(_topics(path)) == ["climate", "floods"]
+
+
+async def test_forget_deletes_the_searches_of_a_chat_that_only_searched(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        for n in range(6):  # more than a page: the query is kept for the Next button
+            add_story(bot.db, f"Climate summit day {n}")
+        await bot.ask(7, "/search climate")
+        assert bot.db.execute("SELECT count(*) FROM search_sessions").fetchone() == (1,)
+
+        [asked] = await bot.ask(7, "/forget")
+        assert "recent searches" in asked.text
+        assert "timezone" not in asked.text
+        await bot.press(asked, "🗑 Delete everything")
+
+        assert bot.db.execute("SELECT count(*) FROM search_sessions").fetchone() == (0,)
+        [done] = [m for m in bot.fake.bot_messages(7) if m.message_id == asked.message_id]
+        assert done.text.startswith("Deleted: this chat's recent searches.")

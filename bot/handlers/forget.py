@@ -59,7 +59,10 @@ def confirm_reply(stored: Stored) -> Reply:
     lines = ["<b>Delete everything I store about this chat?</b>"]
     if stored.topics:
         lines.append(f"• the {plural(stored.topics, 'topic')} it follows")
-    lines.append("• its digest time, timezone and alert settings, and its recent searches")
+    if stored.settings:
+        lines.append("• its digest time, timezone and alert settings, and its recent searches")
+    else:
+        lines.append("• its recent searches")
     if stored.deliveries:
         lines.append(f"• the record of the {_stories(stored.deliveries)} sent to it")
     if stored.queued:
@@ -76,6 +79,10 @@ def forgotten_reply(gone: Stored) -> Reply:
     """The message under which "Delete everything" was pressed, once it is done."""
     if not gone.anything:
         return notice("Nothing is stored about this chat any more.")
+    if not gone.settings:
+        return notice(
+            "Deleted: this chat's recent searches. Nothing about this chat is stored now."
+        )
     return notice(
         f"Deleted: {plural(gone.topics, 'topic')}, this chat's settings and the record of"
         f" {_stories(gone.deliveries)} sent. Nothing about this chat is stored now;"
