@@ -226,7 +226,18 @@ def _refuse_if_in_use(database: Path) -> None:
 
 def _move_aside(database: Path, *, suffix: str) -> Path | None:
     """Rename the database and its -wal/-shm (a stale log would be replayed onto the restored
-    file); return the database's new name, or None when there was no database file."""
+    file); return the database's new name, or None when there was no database file.
+
+    A rename would replace an earlier restore's kept file of the same second, which may be
+    the only copy of the database from before the restores: that is refused instead.
+    """
+    for extra in ("", "-wal", "-shm"):
+        taken = Path(f"{database}{suffix}{extra}")
+        if taken.exists() or taken.is_symlink():
+            raise BackupError(
+                f"{taken} already exists (kept by a restore a moment ago): wait a second, then"
+                " restore again."
+            )
     moved = None
     for extra in ("", "-wal", "-shm"):
         path = Path(f"{database}{extra}")

@@ -13,9 +13,11 @@ from summaries import housekeeping
 from summaries.backup import backup, backup_name, restore
 from summaries.config import Settings
 from summaries.errors import BackupError
+from summaries.store import open_database
+from summaries.topics import subscribe
 from tests.bot_harness import add_story, running_bot
 from tests.cli_helpers import assert_one_line_error, newsbrief
-from tests.test_backup import _populated, _topics
+from tests.test_backup import CHAT, _populated, _topics
 from tests.test_topics_support import NOW
 
 
@@ -98,3 +100,19 @@ async def test_forget_deletes_the_searches_of_a_chat_that_only_searched(
         assert bot.db.execute("SELECT count(*) FROM search_sessions").fetchone() == (0,)
         [done] = [m for m in bot.fake.bot_messages(7) if m.message_id == asked.message_id]
         assert done.text.startswith("Deleted: this chat's recent searches.")
+
+
+def test_two_restores_in_one_second_keep_the_database_the_first_replaced(tmp_path: Path) -> None:
+    """A script restoring twice (the wrong backup, then the right one) within a second."""
+    path = tmp_path / "newsbrief.db"
+    _populated(path).close()
+    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    db = open_database(path)
+    subscribe(db, CHAT, "elections", limit=50, now=NOW)
+    db.close()
+
+    _, kept = restore(saved, path, now=NOW)
+    with pytest.raises(BackupError, match="already exists"):
+        restore(saved, path, now=NOW)
+
+    assert kept is not None and sorted(_topics(kept)) == ["climate", "elections"]
