@@ -121,7 +121,9 @@ class NullNotifier:
     async def wait_turn(self, chat_id: int) -> None:
         """No rate limits here."""
 
-    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+    async def send(
+        self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
         raise AssertionError("the benchmark never sends")
 
 

@@ -193,7 +193,9 @@ class TelegramNotifier:
         """The fan-out limiter's turn for `chat_id` (the outbox claims the part after it)."""
         await self.limiter.acquire(chat_id)
 
-    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+    async def send(
+        self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
         """One message, now; see the module docstring for each outcome.
 
         A group upgraded to a supergroup while the message waited is refused with the new chat
@@ -206,7 +208,9 @@ class TelegramNotifier:
         while True:
             try:
                 body = text if html else to_plain(text)
-                return await self._post(chat_id, body, html=html, thread_id=thread_id)
+                return await self._post(
+                    chat_id, body, html=html, thread_id=thread_id, silent=silent
+                )
             except ChatMigrated as upgraded:
                 if self.chat_moved is None or chat_id in self._moved.values():
                     raise self._translate(upgraded) from upgraded
@@ -230,12 +234,15 @@ class TelegramNotifier:
                 else:
                     raise self._translate(error) from error
 
-    async def _post(self, chat_id: int, text: str, *, html: bool, thread_id: int | None) -> int:
+    async def _post(
+        self, chat_id: int, text: str, *, html: bool, thread_id: int | None, silent: bool
+    ) -> int:
         try:
             message = await self.bot.send_message(
                 chat_id,
                 text,
                 message_thread_id=thread_id,
+                disable_notification=silent or None,
                 parse_mode=ParseMode.HTML if html else None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )

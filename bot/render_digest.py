@@ -26,6 +26,7 @@ from summaries.chats import Chat, next_slot
 from summaries.digest_days import days_label
 from summaries.notify import AlertMessage, DigestMessage, Item, Part
 from summaries.outbox_admin import Failure
+from summaries.quiet_hours import quiet_label
 from summaries.timezones import timezone_label, zone
 from summaries.topics import MAX_TOPIC_CHARS, Topic
 
@@ -193,6 +194,7 @@ def settings_reply(
         f"Timezone: {esc(chat.timezone_label, 60)} (/timezone Area/City)",
         f"Digest: {digest}",
         f"Alerts: {alerts}",
+        f"Quiet hours: {quiet_label(chat.quiet_start, chat.quiet_end)} (/quiet 22:00-07:00|off)",
         f"Topics: {topics} (/topics)",
         f"When nothing is new: {empty} (/emptydigest send|skip)",
     ]

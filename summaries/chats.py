@@ -47,6 +47,9 @@ class Chat:
     deactivated_at: datetime | None = None
     delivery_thread: int | None = None
     """The forum topic scheduled digests and alerts go to (None: the chat itself, General)."""
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    """Quiet hours, local time (`summaries.quiet_hours`); None: none."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,7 +80,13 @@ def _chat(row: dict[str, Any]) -> Chat:
         created_at=from_db(row["created_at"]),
         deactivated_at=from_db(row["deactivated_at"]),
         delivery_thread=row["delivery_thread_id"],
+        quiet_start=_time(row["quiet_start"]),
+        quiet_end=_time(row["quiet_end"]),
     )
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
 
 
 def ensure_chat(
@@ -220,6 +229,12 @@ def next_slot(at: time, tz: ZoneInfo, now: datetime, days: int = EVERY_DAY) -> d
 def slot_moment(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of `at` on local date `day` in `tz`."""
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def set_quiet_hours(db: Database, chat_id: int, hours: tuple[time, time] | None) -> Chat:
+    """Set the chat's quiet hours (start, end), local time; None turns them off."""
+    stored = [f"{hours[0]:%H:%M}", f"{hours[1]:%H:%M}"] if hours else [None, None]
+    return _update(db, chat_id, "quiet_start = ?, quiet_end = ?", stored)
 
 
 def set_alerts(db: Database, chat_id: int, on: bool) -> Chat:

@@ -334,3 +334,11 @@ def _chats_digest_days(db: Database) -> None:
     """The days of the week each chat's digest goes out (a bit mask, Monday = 1): every day
     until a chat chooses others with /digest 08:00 weekdays."""
     db.execute("ALTER TABLE chats ADD COLUMN digest_days INTEGER NOT NULL DEFAULT 127")
+
+
+@migration
+def _chats_quiet_hours(db: Database) -> None:
+    """Each chat's quiet hours (local "HH:MM" start and end, NULL: none): alerts then come
+    without a sound."""
+    db.execute("ALTER TABLE chats ADD COLUMN quiet_start TEXT")
+    db.execute("ALTER TABLE chats ADD COLUMN quiet_end TEXT")

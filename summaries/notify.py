@@ -101,10 +101,13 @@ class Notifier(Protocol):
         """
         ...
 
-    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+    async def send(
+        self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
         """Send one message now (`wait_turn` came first); return its message id.
 
         `thread_id` is a forum topic of the chat (None: the chat itself, General in a forum).
+        `silent`: without a sound (an alert in the chat's quiet hours).
         A topic deleted since the message was queued is not a failure: the message goes to
         the chat itself instead.
         """

@@ -27,7 +27,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from summaries.chats import deactivate_chat
 from summaries.notify import (
@@ -38,8 +38,10 @@ from summaries.notify import (
     RecipientGone,
     RetryLater,
 )
+from summaries.quiet_hours import is_quiet
 from summaries.store import Database, to_db, utcnow
 from summaries.tasks import all_finished
+from summaries.timezones import zone
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +180,19 @@ def _release(db: Database, outbox_id: int, *, now: datetime, error: str) -> None
 
 @dataclass(frozen=True)
 class _Queued:
-    """A pending part as the flush reads it."""
+    """A pending part as the flush reads it, with what decides whether it goes silently."""
 
     outbox_id: int
     body: str
     thread_id: int | None
+    kind: str = "alert"
+    timezone: str = "UTC"
+    quiet: tuple[str | None, str | None] = (None, None)
+
+    def silent(self, now: datetime) -> bool:
+        """An alert in the chat's quiet hours (judged when it is sent) comes without a sound."""
+        start, end = (time.fromisoformat(t) if t else None for t in self.quiet)
+        return self.kind == "alert" and is_quiet(start, end, zone(self.timezone), now)
 
 
 class Outbox:
@@ -235,13 +245,14 @@ class Outbox:
     def _pending(self) -> dict[int, list[_Queued]]:
         by_chat: dict[int, list[_Queued]] = defaultdict(list)
         rows = self.db.execute(
-            "SELECT o.id, o.chat_id, o.body, o.thread_id FROM outbox o"
-            " JOIN chats c ON c.id = o.chat_id"
+            "SELECT o.id, o.chat_id, o.body, o.thread_id, o.kind, c.timezone, c.quiet_start,"
+            " c.quiet_end FROM outbox o JOIN chats c ON c.id = o.chat_id"
             " WHERE o.status = 'pending' AND c.active = 1 ORDER BY o.id"
         ).fetchall()
-        for outbox_id, chat_id, body, thread_id in rows:
+        for outbox_id, chat_id, body, thread_id, kind, tz, start, end in rows:
             thread = None if thread_id is None else int(thread_id)
-            by_chat[int(chat_id)].append(_Queued(int(outbox_id), str(body), thread))
+            queued = _Queued(int(outbox_id), str(body), thread, str(kind), str(tz), (start, end))
+            by_chat[int(chat_id)].append(queued)
         return by_chat
 
     async def _worker(
@@ -278,7 +289,9 @@ class Outbox:
             if not _claim(self.db, outbox_id, now=self.clock()):
                 return True
             try:
-                message_id = await self.notifier.send(chat_id, part.body, thread_id=part.thread_id)
+                message_id = await self.notifier.send(
+                    chat_id, part.body, thread_id=part.thread_id, silent=part.silent(self.clock())
+                )
             except RetryLater as refused:
                 _release(self.db, outbox_id, now=self.clock(), error=str(refused))
                 report.retries += 1

@@ -62,6 +62,8 @@ class Message:
     """The id of the message this one replies to (`reply_parameters`)."""
     thread_id: int | None = None
     """The forum topic the message is in (`message_thread_id`); None for General or no forum."""
+    silent: bool = False
+    """Sent with `disable_notification`: it arrives without a sound."""
     edits: list[str] = field(default_factory=list)
 
     @property
@@ -295,6 +297,7 @@ class BotApi:
             link_preview_options=params.get("link_preview_options"),
             reply_to=(params.get("reply_parameters") or {}).get("message_id"),
             thread_id=int(thread) if thread is not None else None,
+            silent=params.get("disable_notification") in (True, "true", "True"),
         )
         log.messages[message.message_id] = message
         return message.to_api(chat, self.bot_user)

@@ -202,16 +202,16 @@ def live(settings: Settings) -> Iterator[BotThread]:
 WORDS = ["on", "off", "send", "skip", "08:00", "25:61", "8h30", "1", "0", "99999999999", "٣",
          "Europe/Berlin", "UTC+2", "berlin", "storm", "-storm", "OR", '"', "*", "source:",
          "since:2d", "@newsbrief_test_bot", "weekdays", "mon-fri", "sun", "fri-mon",
-         "mo"]  # fmt: skip
+         "mo", "22:00-07:00", "7.00-6.00"]  # fmt: skip
 ARGUMENT = st.one_of(st.lists(st.sampled_from(PIECES + WORDS), max_size=8).map(" ".join), OUTSIDE)
 """What follows a command: the words the commands expect, and anything else."""
 COMMANDS = ["start", "help", "latest", "search", "sources", "removesource", "subscribe", "topics",
             "unsubscribe", "alerts", "digest", "timezone", "settings", "emptydigest", "failures",
-            "summary", "lates", "start@other_bot"]  # fmt: skip
+            "summary", "quiet", "forget", "status", "lates", "start@other_bot"]  # fmt: skip
 """Every command but /addsource (an operator's, which fetches what it is given), and two
 commands the bot does not have."""
 CONFIRMATIONS = ("Following ", "Stopped following ", "Alerts on", "Alerts off", "Digest at ",
-                 "Scheduled digest off",
+                 "Scheduled digest off", "Quiet hours ",
                  "Timezone set to ", "When nothing is new")  # fmt: skip
 
 
@@ -228,6 +228,7 @@ def chat_state(db: Database, chat_id: int) -> tuple[object, ...]:
         chat.digest_days,
         chat.alerts,
         chat.empty_digest,
+        (chat.quiet_start, chat.quiet_end),
         topics,
     )
 

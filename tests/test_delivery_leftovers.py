@@ -237,7 +237,9 @@ async def test_a_flush_that_fails_keeps_the_chats_its_other_workers_still_send_t
     on_the_way, arrive = asyncio.Event(), asyncio.Event()
 
     class Failing(RecordingNotifier):
-        async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+        async def send(
+            self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+        ) -> int:
             if chat_id == 1:
                 await on_the_way.wait()
                 raise RuntimeError("a bug in the notifier")

@@ -296,8 +296,10 @@ async def test_a_database_that_stops_taking_writes_mid_delivery_sends_nothing_tw
         outbox.enqueue(db, 7, "digest", [Part(f"part {n}", ()) for n in range(3)], now=NOW)
 
     class FillsTheDisk(RecordingNotifier):
-        async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
-            message_id = await super().send(chat_id, text, thread_id=thread_id)
+        async def send(
+            self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+        ) -> int:
+            message_id = await super().send(chat_id, text, thread_id=thread_id, silent=silent)
             db.execute("PRAGMA query_only = 1")  # every write from now on is refused
             return message_id
 

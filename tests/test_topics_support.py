@@ -76,6 +76,8 @@ class RecordingNotifier:
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
+        self.silent: list[tuple[int, str]] = []
+        """What was sent without a sound (quiet hours)."""
         self.errors: dict[int, list[DeliveryError | BaseException]] = defaultdict(list)
         self.attempts = 0
 
@@ -97,13 +99,17 @@ class RecordingNotifier:
     async def wait_turn(self, chat_id: int) -> None:
         """No rate limits here."""
 
-    async def send(self, chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+    async def send(
+        self, chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
         self.attempts += 1
         for _ in range(self.attempts % 3):  # uneven latency lets sends interleave, as on a network
             await asyncio.sleep(0)
         if self.errors[chat_id]:
             raise self.errors[chat_id].pop(0)
         self.sent.append((chat_id, text))
+        if silent:
+            self.silent.append((chat_id, text))
         return len(self.sent)
 
     def to(self, chat_id: int) -> list[str]:

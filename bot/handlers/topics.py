@@ -1,4 +1,5 @@
-"""/subscribe QUERY, /topics (with remove buttons), /unsubscribe N|QUERY, /alerts on|off.
+"""/subscribe QUERY, /topics (with remove buttons), /unsubscribe N|QUERY, /alerts on|off,
+/quiet HH:MM-HH:MM|off.
 
 Anyone may look; in a group only its admins may change what the group follows.
 """
@@ -14,9 +15,10 @@ from bot.render import notice, popup
 from bot.render_digest import now_posted_in, subscribed_reply, topics_reply
 from bot.send import acknowledge, answer, edit, forum_topic, is_forum
 from bot.services import App, Context, services_of
-from summaries.chats import Chat, ensure_chat, set_alerts, set_delivery_thread
+from summaries.chats import Chat, ensure_chat, set_alerts, set_delivery_thread, set_quiet_hours
 from summaries.config import Settings
 from summaries.errors import typed
+from summaries.quiet_hours import USAGE, parse_quiet, quiet_label
 from summaries.topics import MAX_TOPIC_CHARS, list_topics, remove_topic, subscribe, unsubscribe
 
 SUBSCRIBE = CommandSpec(
@@ -27,6 +29,7 @@ TOPICS = CommandSpec("topics", "The topics you follow, with remove buttons", "/t
 UNSUBSCRIBE = CommandSpec("unsubscribe", "Stop following a topic", "/unsubscribe 2")
 ALERTS = CommandSpec("alerts", "Instant alerts on or off (off: matches wait for the digest)",
                      "/alerts off")  # fmt: skip
+QUIET = CommandSpec("quiet", "Quiet hours: alerts then come without a sound", "/quiet 22:00-07:00")
 
 
 def register(application: App) -> None:
@@ -34,6 +37,7 @@ def register(application: App) -> None:
     add_command(application, TOPICS, topics_command)
     add_command(application, UNSUBSCRIBE, unsubscribe_command)
     add_command(application, ALERTS, alerts_command)
+    add_command(application, QUIET, quiet_command)
     application.add_handler(CallbackQueryHandler(remove_button, pattern=r"^tr:\d{1,12}$"))
 
 
@@ -124,6 +128,28 @@ async def alerts_command(update: Update, context: Context) -> None:
         return
     set_alerts(services_of(context).db, chat.id, choice == "on")
     await answer(update, notice(alerts_text(choice == "on", services_of(context).settings)))
+
+
+async def quiet_command(update: Update, context: Context) -> None:
+    """/quiet HH:MM-HH:MM sets the chat's quiet hours, /quiet off ends them, /quiet shows them."""
+    choice = argument(update).lower()
+    chat = this_chat(update, context)
+    if not choice:
+        shown = quiet_label(chat.quiet_start, chat.quiet_end)
+        await answer(update, notice(f"Quiet hours: {shown}. {USAGE}"))
+        return
+    if not await require_chat_admin(update, context):
+        return
+    hours = None if choice == "off" else parse_quiet(choice)
+    chat = set_quiet_hours(services_of(context).db, chat.id, hours)
+    if hours is None:
+        text = "Quiet hours off: alerts come with the usual sound at any hour."
+    else:
+        text = (
+            f"Quiet hours {quiet_label(*hours)} ({chat.timezone_label}): alerts then come"
+            " without a sound. Digests keep their sound."
+        )
+    await answer(update, notice(text))
 
 
 def sends_alerts(chat: Chat, settings: Settings) -> bool:
