@@ -116,3 +116,14 @@ def test_two_restores_in_one_second_keep_the_database_the_first_replaced(tmp_pat
         restore(saved, path, now=NOW)
 
     assert kept is not None and sorted(_topics(kept)) == ["climate", "elections"]
+
+
+def test_cli_paths_the_file_system_refuses_are_one_line(tmp_path: Path) -> None:
+    """A name too long here; a directory the operator may not enter takes the same path
+    (PermissionError from the same checks, which root running the tests cannot see)."""
+    _populated(tmp_path / "newsbrief.db").close()
+    long_name = "b" * 300 + ".db"
+    for command in ("backup", "restore"):
+        result = newsbrief(tmp_path, command, long_name)
+        assert_one_line_error(result, "File name too long")
+    assert _topics(tmp_path / "newsbrief.db") == ["climate"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -28,7 +30,8 @@ def backup_command(settings: Settings, destination: Path | None) -> None:
                 f"Cannot use NEWSBRIEF_BACKUP_DIR={destination} as a directory"
                 f" ({error.strerror}): set it to a directory, or give a destination."
             ) from None
-    snapshot = backup(settings.db_path, destination, now=utcnow())
+    with _path_errors():
+        snapshot = backup(settings.db_path, destination, now=utcnow())
     click.echo(f"Backed up {settings.db_path} to {snapshot.path}: {snapshot.describe()}.")
 
 
@@ -38,12 +41,25 @@ def backup_command(settings: Settings, destination: Path | None) -> None:
 def restore_command(settings: Settings, backup_file: Path) -> None:
     """Put BACKUP_FILE in place of the database (stop `newsbrief run` and `worker` first); the
     replaced database is kept beside it."""
-    with instance_lock(settings.db_path):  # refuses while `run` or `worker` holds it
+    with _path_errors(), instance_lock(settings.db_path):  # refused while `run`/`worker` holds it
         snapshot, kept = restore(backup_file, settings.db_path, now=utcnow())
         open_database(settings.db_path).close()  # an older backup is brought up to date now
     click.echo(f"Restored {settings.db_path} from {backup_file}: {snapshot.describe()}.")
     if kept is not None:
         click.echo(f"The database it replaced is now {kept}; delete it once all is well.")
+
+
+@contextmanager
+def _path_errors() -> Iterator[None]:
+    """A path the file system refuses to look at (a directory this user may not enter, a name
+    too long) is the operator's to fix, so one line, not a traceback."""
+    try:
+        yield
+    except OSError as error:
+        where = "a file" if error.filename is None else error.filename
+        raise BackupError(
+            f"Cannot use {where} ({error.strerror}): check the path and its permissions."
+        ) from None
 
 
 def register(group: click.Group) -> None:
