@@ -172,16 +172,19 @@ def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapsh
         raise BackupError(f"{backup_file} is the database itself: give a backup file.")
     if database.exists():
         _refuse_if_in_use(database)
-    kept = _move_aside(database, suffix=f".before-restore-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}")
+    suffix = f".before-restore-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    kept = _move_aside(database, suffix=suffix)
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
         with _partial(database) as partial:
             shutil.copyfile(backup_file, partial)
             _durable_rename(partial, database)
     except OSError as error:
+        restored = _move_back(database, suffix=suffix)
+        where = "nothing was changed" if restored else f"the database it replaced is {kept}"
         raise BackupError(
-            f"Could not write {database} ({error}); the database it replaced is {kept}."
-            " Check the free space and permissions, then restore again."
+            f"Could not write {database} ({error}); {where}. Check the free space and"
+            " permissions, then restore again."
         ) from error
     return Snapshot(database, snapshot.size, snapshot.counts), kept
 
@@ -246,6 +249,19 @@ def _move_aside(database: Path, *, suffix: str) -> Path | None:
             path.rename(target)
             moved = target if extra == "" else moved
     return moved
+
+
+def _move_back(database: Path, *, suffix: str) -> bool:
+    """Undo `_move_aside` after a failed copy: at its own path the database is found again;
+    left renamed, the next `newsbrief run` or `ingest` would start an empty one there."""
+    try:
+        for extra in ("", "-wal", "-shm"):
+            kept = Path(f"{database}{suffix}{extra}")
+            if kept.exists():
+                kept.rename(Path(f"{database}{extra}"))
+    except OSError:
+        return False
+    return True
 
 
 def _utf8(text: str) -> bool:

@@ -16,8 +16,8 @@ from summaries.errors import BackupError
 from summaries.store import open_database
 from summaries.topics import subscribe
 from tests.bot_harness import add_story, running_bot
-from tests.cli_helpers import assert_one_line_error, newsbrief
-from tests.test_backup import CHAT, _populated, _topics
+from tests.cli_helpers import assert_one_line_error, child_env, newsbrief, newsbrief_script
+from tests.test_backup import CHAT, _no_bigger_files_than, _populated, _topics
 from tests.test_topics_support import NOW
 
 
@@ -127,3 +127,26 @@ def test_cli_paths_the_file_system_refuses_are_one_line(tmp_path: Path) -> None:
         result = newsbrief(tmp_path, command, long_name)
         assert_one_line_error(result, "File name too long")
     assert _topics(tmp_path / "newsbrief.db") == ["climate"]
+
+
+def test_a_restore_onto_a_full_disk_leaves_the_database_where_it_was(tmp_path: Path) -> None:
+    """Otherwise the next `newsbrief run` or cron `ingest` starts a new, empty database there."""
+    path = tmp_path / "newsbrief.db"
+    db = _populated(path)
+    db.execute("CREATE TABLE padding (x BLOB)")
+    db.execute("INSERT INTO padding VALUES (zeroblob(2000000))")
+    db.close()
+    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    result = subprocess.run(
+        [newsbrief_script(), "restore", str(saved)],
+        capture_output=True,
+        text=True,
+        env=child_env(path),
+        cwd=tmp_path,
+        timeout=90,
+        check=False,
+        preexec_fn=lambda: _no_bigger_files_than(1_000_000),
+    )
+    assert_one_line_error(result, "Could not write", "restore again")
+    assert _topics(path) == ["climate"]
+    assert not list(tmp_path.glob("*.before-restore-*"))
