@@ -164,6 +164,11 @@ def restore(backup_file: Path, database: Path, *, now: datetime) -> tuple[Snapsh
     `.before-restore-<time>` suffix rather than deleted, so a restore can be undone. A
     symlinked `database` keeps its link: the file it points to is the one replaced.
     """
+    if str(database) == ":memory:":  # `open_database` would never read a file of that name
+        raise BackupError(
+            "NEWSBRIEF_DB is :memory:, a database that lives only while a process runs: set it"
+            " to the file to restore into."
+        )
     if database.is_symlink():
         database = database.resolve()
     snapshot = inspect(backup_file)

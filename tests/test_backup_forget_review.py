@@ -150,3 +150,10 @@ def test_a_restore_onto_a_full_disk_leaves_the_database_where_it_was(tmp_path: P
     assert_one_line_error(result, "Could not write", "restore again")
     assert _topics(path) == ["climate"]
     assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+def test_restore_into_an_in_memory_database_is_refused_not_reported_done(tmp_path: Path) -> None:
+    _populated(tmp_path / "saved.db").close()
+    result = newsbrief(tmp_path, "restore", "saved.db", NEWSBRIEF_DB=":memory:")
+    assert_one_line_error(result, ":memory:", "NEWSBRIEF_DB")
+    assert not (tmp_path / ":memory:").exists()
