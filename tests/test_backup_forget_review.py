@@ -157,3 +157,12 @@ def test_restore_into_an_in_memory_database_is_refused_not_reported_done(tmp_pat
     result = newsbrief(tmp_path, "restore", "saved.db", NEWSBRIEF_DB=":memory:")
     assert_one_line_error(result, ":memory:", "NEWSBRIEF_DB")
     assert not (tmp_path / ":memory:").exists()
+
+
+def test_cli_backup_to_a_directory_not_yet_made_does_not_become_a_file(tmp_path: Path) -> None:
+    """`newsbrief backup backups/`: a file named `backups` would then refuse every nightly
+    backup with NEWSBRIEF_BACKUP_DIR=backups."""
+    _populated(tmp_path / "newsbrief.db").close()
+    result = newsbrief(tmp_path, "backup", "backups/")
+    assert_one_line_error(result, "backups", "create it first")
+    assert not (tmp_path / "backups").exists()

@@ -16,22 +16,27 @@ from summaries.store import open_database, utcnow
 
 
 @click.command("backup")
-@click.argument("destination", required=False, type=click.Path(path_type=Path))
+@click.argument("destination", required=False, type=click.Path())
 @click.pass_obj
-def backup_command(settings: Settings, destination: Path | None) -> None:
+def backup_command(settings: Settings, destination: str | None) -> None:
     """Copy the database to DESTINATION (a file, or a directory; default NEWSBRIEF_BACKUP_DIR,
     else the current directory) while newsbrief keeps running."""
     if destination is None:
-        destination = settings.backup_dir or Path()
+        where = settings.backup_dir or Path()
         try:
-            destination.mkdir(parents=True, exist_ok=True)
+            where.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise BackupError(
-                f"Cannot use NEWSBRIEF_BACKUP_DIR={destination} as a directory"
+                f"Cannot use NEWSBRIEF_BACKUP_DIR={where} as a directory"
                 f" ({error.strerror}): set it to a directory, or give a destination."
             ) from None
+    else:
+        where = Path(destination)
     with _path_errors():
-        snapshot = backup(settings.db_path, destination, now=utcnow())
+        if destination is not None and destination.endswith("/") and not where.is_dir():
+            # Path() drops the slash: the backup would become a file named like the directory
+            raise BackupError(f"The directory {destination} does not exist: create it first.")
+        snapshot = backup(settings.db_path, where, now=utcnow())
     click.echo(f"Backed up {settings.db_path} to {snapshot.path}: {snapshot.describe()}.")
 
 
