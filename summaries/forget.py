@@ -22,6 +22,7 @@ class Stored:
     settings: bool
     topics: int
     deliveries: int
+    """Stories sent (or tried) to the chat; those still waiting are in `queued`."""
     queued: int
     searches: int
     """Kept by chat id alone: a chat that only searched has no other row."""
@@ -37,7 +38,9 @@ def stored_about(db: Database, chat_id: int) -> Stored:
     return Stored(
         settings=settings,
         topics=_count(db, "SELECT count(*) FROM topics WHERE chat_id = ?", chat_id),
-        deliveries=_count(db, "SELECT count(*) FROM deliveries WHERE chat_id = ?", chat_id),
+        deliveries=_count(
+            db, "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status <> 'pending'", chat_id
+        ),
         queued=_count(
             db, "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", chat_id
         ),

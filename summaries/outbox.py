@@ -286,11 +286,12 @@ class Outbox:
         errors = floods = 0
         while True:
             await self.notifier.wait_turn(chat_id)  # still `pending` while waiting
-            if not _claim(self.db, outbox_id, now=self.clock()):
+            claimed_at = self.clock()
+            if not _claim(self.db, outbox_id, now=claimed_at):
                 return True
             try:
                 message_id = await self.notifier.send(
-                    chat_id, part.body, thread_id=part.thread_id, silent=part.silent(self.clock())
+                    chat_id, part.body, thread_id=part.thread_id, silent=part.silent(claimed_at)
                 )
             except RetryLater as refused:
                 _release(self.db, outbox_id, now=self.clock(), error=str(refused))

@@ -32,6 +32,10 @@ async def test_403_blocked_marks_the_chat_inactive_and_unblocking_revives_it(
     settings: Settings,
 ) -> None:
     async with running_bot(settings) as bot:
+        bot.fake.blocked.add(7)  # a chat the bot stores nothing about gets no row for it
+        assert await bot.ask(7, "/start") == []
+        assert bot.db.execute("SELECT count(*) FROM chats WHERE id = 7").fetchone() == (0,)
+        await bot.ask(42, "/settings")
         bot.fake.blocked.add(42)
         assert await bot.ask(42, "/start") == []
         chat = get_chat(bot.db, 42)

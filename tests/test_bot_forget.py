@@ -25,13 +25,16 @@ def _now(bot: RunningBot, message: Message) -> Message:
 
 async def test_forget_deletes_everything_after_the_button_and_only_then(settings: Settings) -> None:
     async with running_bot(settings) as bot:
-        story = add_story(bot.db, "Climate summit opens")
+        sent, waiting = add_story(bot.db, "Climate summit opens"), add_story(bot.db, "Vote")
         await bot.ask(42, "/subscribe climate")
         await bot.ask(42, "/subscribe elections")
         await bot.ask(42, "/digest 07:30")
         await bot.ask(42, "/search climate")
         with bot.db.conn:
-            enqueue(bot.db, 42, "alert", [Part("queued alert", (story,))], now=bot.clock())
+            enqueue(bot.db, 42, "alert", [Part("sent alert", (sent,))], now=bot.clock())
+        await outbox_of(bot.application).flush()
+        with bot.db.conn:
+            enqueue(bot.db, 42, "alert", [Part("queued alert", (waiting,))], now=bot.clock())
 
         [asked] = await bot.ask(42, "/forget")
         assert asked.text.startswith("Delete everything I store about this chat?")

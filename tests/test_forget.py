@@ -29,11 +29,12 @@ def test_forgetting_one_chat_leaves_the_others_and_the_stories() -> None:
 
     there = forget_chat(db, 1)
 
-    assert (there.settings, there.topics, there.deliveries, there.queued) == (True, 1, 1, 1)
+    # the alert is still waiting: a queued message, not yet a story sent
+    assert (there.settings, there.topics, there.deliveries, there.queued) == (True, 1, 0, 1)
     assert not stored_about(db, 1).anything
     assert db.execute("SELECT count(*) FROM search_sessions WHERE chat_id = 1").fetchone() == (0,)
     kept = stored_about(db, 2)
-    assert (kept.settings, kept.topics, kept.deliveries, kept.queued) == (True, 1, 1, 1)
+    assert (kept.settings, kept.topics, kept.deliveries, kept.queued) == (True, 1, 0, 1)
     assert db.execute("SELECT count(*) FROM search_sessions").fetchone() == (1,)
     assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     assert forget_chat(db, 1).anything is False

@@ -61,10 +61,12 @@ async def test_crash_after_n_sends_then_restart_sends_the_rest_once(db: Database
 
     original = notifier.send
 
-    async def dying_send(chat_id: int, text: str, *, thread_id: int | None = None) -> int:
+    async def dying_send(
+        chat_id: int, text: str, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
         if len(notifier.sent) == 5:
             raise Crash
-        return await original(chat_id, text, thread_id=thread_id)
+        return await original(chat_id, text, thread_id=thread_id, silent=silent)
 
     notifier.send = dying_send  # type: ignore[method-assign]
     with pytest.raises(Crash):

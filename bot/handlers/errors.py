@@ -29,7 +29,7 @@ from bot.render import clip, notice, popup
 from bot.send import answer, is_too_late
 from bot.services import App, Context, services_of
 from summaries.chat_migration import move_chat
-from summaries.chats import deactivate_chat, ensure_chat
+from summaries.chats import deactivate_chat
 from summaries.database_trouble import database_state, is_database_trouble, is_locked
 from summaries.errors import NewsbriefError
 
@@ -56,7 +56,7 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         if chat is not None:
-            deactivate(context, chat.id, chat.type, str(error))
+            deactivate(context, chat.id, str(error))
         return
     if isinstance(error, NewsbriefError):
         log.info("Refused a request: %s", error)
@@ -97,12 +97,14 @@ async def _database_trouble(update: object, context: Context, error: sqlite3.Err
     await tell(update, context, BUSY if is_locked(error) else UNAVAILABLE)
 
 
-def deactivate(context: Context, chat_id: int, kind: str, reason: str) -> None:
-    """Stop sending to a chat that blocked the bot or removed it."""
+def deactivate(context: Context, chat_id: int, reason: str) -> None:
+    """Stop sending to a chat that blocked the bot or removed it.
+
+    A chat with no row is not given one: it has nothing to stop, and one that used /forget
+    must not reappear because it blocked the bot afterwards.
+    """
     services = services_of(context)
-    now = services.clock()
-    ensure_chat(services.db, chat_id, now=now, kind=kind)
-    deactivate_chat(services.db, chat_id, now=now, reason=reason)
+    deactivate_chat(services.db, chat_id, now=services.clock(), reason=reason)
     log.info("Chat %s is now inactive: %s", chat_id, reason)
 
 

@@ -36,7 +36,7 @@ async def membership(update: Update, context: Context) -> None:
         return
     chat, new = change.chat, change.new_chat_member
     if new.status in _GONE or muted(new):
-        deactivate(context, chat.id, chat.type, f"bot {new.status}")
+        deactivate(context, chat.id, f"bot {new.status}")
         return
     services = services_of(context)
     ensure_chat(services.db, chat.id, now=services.clock(), kind=chat.type, title=chat.title)
