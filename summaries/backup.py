@@ -92,8 +92,8 @@ def backup(database: Path, destination: Path, *, now: datetime) -> Snapshot:
                 snapshot = inspect(partial)
                 _durable_rename(partial, destination)
             except (sqlite3.OperationalError, OSError) as error:
-                if isinstance(error, sqlite3.Error) and is_damaged(error):
-                    raise  # the database's own damage, told as such by the caller
+                if isinstance(error, sqlite3.Error) and (is_damaged(error) or is_locked(error)):
+                    raise  # the database's own trouble (damaged, locked), told as such
                 raise BackupError(
                     f"Could not write the backup {destination} ({error}): check the free space"
                     " and that the directory is writable."

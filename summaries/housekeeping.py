@@ -82,7 +82,7 @@ async def nightly_backup(db: Database, backups: Backups, *, now: datetime) -> No
         log.error("Nightly backup failed: %s. Earlier backups were kept.", error)
         return
     log.info(
-        "Backed up the database to %s (%s); %d older backup(s) deleted",
+        "Backed up the database to %s (%s); %d old file(s) deleted",
         snapshot.path,
         snapshot.describe(),
         len(removed),

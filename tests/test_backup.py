@@ -392,3 +392,22 @@ def test_file_names_that_are_not_utf8_are_one_line_or_work(tmp_path: Path) -> No
     restored = run(b"restore", b"g\xff.db")
     assert restored.returncode == 0, restored.stderr
     assert "from g\ufffd.db" in restored.stdout
+
+
+def test_a_database_locked_by_another_program_is_told_as_locked_not_as_a_write_problem(
+    tmp_path: Path,
+) -> None:
+    """Another program holding an exclusive lock past the 5 s busy timeout: the backup's
+    destination is fine, so "check the free space" would send the operator the wrong way."""
+    path = tmp_path / "newsbrief.db"
+    _populated(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            backup(path, tmp_path / "b.db", now=NOW)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not (tmp_path / "b.db").exists()
