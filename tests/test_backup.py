@@ -46,6 +46,27 @@ def _populated(path: Path) -> Database:
     return db
 
 
+def crash_leaving_a_wal(path: Path) -> None:
+    """A process that follows the topic 'floods' and is killed: the change is committed, but
+    only in the -wal file it leaves beside the database."""
+    crash = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute(\"INSERT INTO topics (chat_id, query, created_at) VALUES (42, 'floods', '')\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", crash, str(path)], check=True, timeout=60)
+
+
+def foreign_file(path: Path) -> Path:
+    """Another program's SQLite file (a browser's history) at `path`."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE moz_places (url TEXT)")
+    connection.close()
+    return path
+
+
 def _topics(path: Path) -> list[str]:
     db = open_database(path)
     try:
@@ -97,10 +118,7 @@ def test_a_backup_never_overwrites_and_never_creates_a_database(tmp_path: Path) 
 
 
 def test_a_foreign_sqlite_file_is_neither_backed_up_nor_restored(tmp_path: Path) -> None:
-    foreign = tmp_path / "places.sqlite"
-    with sqlite3.connect(foreign) as connection:
-        connection.execute("CREATE TABLE moz_places (url TEXT)")
-    connection.close()
+    foreign = foreign_file(tmp_path / "places.sqlite")
     with pytest.raises(BackupError, match="not a newsbrief database"):
         backup(foreign, tmp_path / "b.db", now=NOW)
     with pytest.raises(BackupError, match="not a newsbrief database"):
@@ -177,14 +195,7 @@ def test_a_crashed_process_log_is_kept_with_the_replaced_file_not_replayed(
     path = tmp_path / "newsbrief.db"
     _populated(path).close()
     saved = backup(path, tmp_path / "saved.db", now=NOW).path
-    crash = (
-        "import os, sqlite3, sys\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('PRAGMA journal_mode=WAL')\n"
-        "c.execute(\"INSERT INTO topics (chat_id, query, created_at) VALUES (42, 'floods', '')\")\n"
-        "os._exit(0)\n"
-    )
-    subprocess.run([sys.executable, "-c", crash, str(path)], check=True, timeout=60)
+    crash_leaving_a_wal(path)
     assert Path(f"{path}-wal").stat().st_size > 0
 
     _, kept = restore(saved, path, now=NOW)
@@ -355,10 +366,7 @@ def test_restore_leaves_another_programs_file_where_it_is(tmp_path: Path) -> Non
     path = tmp_path / "newsbrief.db"
     _populated(path).close()
     saved = backup(path, tmp_path / "saved.db", now=NOW).path
-    foreign = tmp_path / "history.sqlite"
-    with sqlite3.connect(foreign) as connection:
-        connection.execute("CREATE TABLE moz_places (url TEXT)")
-    connection.close()
+    foreign = foreign_file(tmp_path / "history.sqlite")
     with pytest.raises(BackupError, match="newsbrief did not make; newsbrief left it"):
         restore(saved, foreign, now=NOW)
     assert sorted(p.name for p in tmp_path.iterdir()) == [

@@ -4,7 +4,6 @@ use them: each test is a case that lost data, left a traceback or told something
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,13 @@ from summaries.store import open_database
 from summaries.topics import subscribe
 from tests.bot_harness import add_story, running_bot
 from tests.cli_helpers import assert_one_line_error, child_env, newsbrief, newsbrief_script
-from tests.test_backup import CHAT, _no_bigger_files_than, _populated, _topics
+from tests.test_backup import (
+    CHAT,
+    _no_bigger_files_than,
+    _populated,
+    _topics,
+    crash_leaving_a_wal,
+)
 from tests.test_topics_support import NOW
 
 
@@ -65,14 +70,7 @@ def test_restore_refuses_a_file_whose_wal_holds_committed_changes(tmp_path: Path
     _populated(path).close()
     old = tmp_path / "old.db"
     _populated(old).close()
-    crash = (
-        "import os, sqlite3, sys\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('PRAGMA journal_mode=WAL')\n"
-        "c.execute(\"INSERT INTO topics (chat_id, query, created_at) VALUES (42, 'floods', '')\")\n"
-        "os._exit(0)\n"
-    )
-    subprocess.run([sys.executable, "-c", crash, str(old)], check=True, timeout=60)
+    crash_leaving_a_wal(old)
 
     with pytest.raises(BackupError, match="was not closed cleanly"):
         restore(old, path, now=NOW)
