@@ -67,6 +67,13 @@ def foreign_file(path: Path) -> Path:
     return path
 
 
+def _with_backup(tmp_path: Path, destination: Path | None = None) -> tuple[Path, Path]:
+    """A populated database in `tmp_path`, closed, and a backup of it (saved.db by default)."""
+    path = tmp_path / "newsbrief.db"
+    _populated(path).close()
+    return path, backup(path, destination or tmp_path / "saved.db", now=NOW).path
+
+
 def _topics(path: Path) -> list[str]:
     db = open_database(path)
     try:
@@ -129,9 +136,7 @@ def test_a_foreign_sqlite_file_is_neither_backed_up_nor_restored(tmp_path: Path)
 def test_a_damaged_or_unreadable_backup_is_refused_before_anything_is_moved(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    good = backup(path, tmp_path / "good.db", now=NOW).path
+    path, good = _with_backup(tmp_path, tmp_path / "good.db")
     damaged = tmp_path / "damaged.db"
     data = bytearray(good.read_bytes())
     page = 4096
@@ -148,9 +153,7 @@ def test_a_damaged_or_unreadable_backup_is_refused_before_anything_is_moved(
 
 
 def test_a_backup_from_a_newer_newsbrief_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    newer = backup(path, tmp_path / "newer.db", now=NOW).path
+    _, newer = _with_backup(tmp_path, tmp_path / "newer.db")
     with sqlite3.connect(newer) as connection:
         connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     connection.close()
@@ -159,9 +162,7 @@ def test_a_backup_from_a_newer_newsbrief_is_refused(tmp_path: Path) -> None:
 
 
 def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(tmp_path: Path) -> None:
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    saved = backup(path, tmp_path, now=NOW).path
+    path, saved = _with_backup(tmp_path, tmp_path)
     db = open_database(path)
     subscribe(db, CHAT, "elections", limit=50, now=NOW)
     db.close()
@@ -192,9 +193,7 @@ def test_a_crashed_process_log_is_kept_with_the_replaced_file_not_replayed(
 ) -> None:
     """A -wal left by a kill holds writes of the old database: SQLite would apply them to a
     file put back by hand (`cp`). Restore first folds it into the file it moves aside."""
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    path, saved = _with_backup(tmp_path)
     crash_leaving_a_wal(path)
     assert Path(f"{path}-wal").stat().st_size > 0
 
@@ -207,9 +206,7 @@ def test_a_crashed_process_log_is_kept_with_the_replaced_file_not_replayed(
 def test_restore_moves_aside_the_log_of_a_database_deleted_under_a_running_process(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    path, saved = _with_backup(tmp_path)
     path.unlink()
     Path(f"{path}-wal").write_bytes(b"x" * 100)
     with pytest.raises(ConfigError, match="its -wal file is still there"):
@@ -363,9 +360,7 @@ def test_cli_backup_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(
 
 def test_restore_leaves_another_programs_file_where_it_is(tmp_path: Path) -> None:
     """NEWSBRIEF_DB pointed at the wrong file: a restore must not move someone else's data."""
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    _, saved = _with_backup(tmp_path)
     foreign = foreign_file(tmp_path / "history.sqlite")
     with pytest.raises(BackupError, match="newsbrief did not make; newsbrief left it"):
         restore(saved, foreign, now=NOW)

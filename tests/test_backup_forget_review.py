@@ -21,6 +21,7 @@ from tests.test_backup import (
     _no_bigger_files_than,
     _populated,
     _topics,
+    _with_backup,
     crash_leaving_a_wal,
 )
 from tests.test_topics_support import NOW
@@ -102,9 +103,7 @@ async def test_forget_deletes_the_searches_of_a_chat_that_only_searched(
 
 def test_two_restores_in_one_second_keep_the_database_the_first_replaced(tmp_path: Path) -> None:
     """A script restoring twice (the wrong backup, then the right one) within a second."""
-    path = tmp_path / "newsbrief.db"
-    _populated(path).close()
-    saved = backup(path, tmp_path / "saved.db", now=NOW).path
+    path, saved = _with_backup(tmp_path)
     db = open_database(path)
     subscribe(db, CHAT, "elections", limit=50, now=NOW)
     db.close()
