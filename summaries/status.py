@@ -21,6 +21,8 @@ STALLED_AFTER = timedelta(minutes=10)
 """A message still waiting this long after it was queued is stuck, not in a fan-out."""
 BACKUP_LATE_AFTER = timedelta(hours=26)
 """The nightly backup is late after a day, with two hours to spare for a slow night."""
+POLL_OVERDUE = timedelta(minutes=5)
+"""How long past its next poll a source may wait before the poller counts as stopped."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Status:
     sources_enabled: int
     sources_failing: int
     last_poll_at: datetime | None
+    next_poll_at: datetime | None
+    """The earliest next poll of an enabled source (a failing one backs off up to a day)."""
     chats_active: int
     chats_inactive: int
     topics: int
@@ -75,6 +79,9 @@ def collect_status(
             one("SELECT count(*) FROM sources WHERE enabled = 1 AND consecutive_failures > 0")
         ),
         last_poll_at=from_db(one("SELECT max(last_polled_at) FROM sources")),
+        next_poll_at=from_db(
+            one("SELECT min(coalesce(next_poll_at, added_at)) FROM sources WHERE enabled = 1")
+        ),
         chats_active=int(one("SELECT count(*) FROM chats WHERE active = 1")),
         chats_inactive=int(one("SELECT count(*) FROM chats WHERE active = 0")),
         topics=int(one("SELECT count(*) FROM topics")),
@@ -113,8 +120,8 @@ def overview(status: Status, *, now: datetime) -> list[str]:
     if status.backup_dir is None:
         lines.append("Backups: no nightly backup (NEWSBRIEF_BACKUP_DIR is not set)")
     else:
-        last = _ago(status.last_backup_at, now) if status.last_backup else "none yet"
-        lines.append(f"Backups: last {last}, in {status.backup_dir}")
+        last = f"last {_ago(status.last_backup_at, now)}" if status.last_backup else "none yet"
+        lines.append(f"Backups: {last}, in {status.backup_dir}")
     return lines
 
 
@@ -135,7 +142,7 @@ def problems(status: Status, *, now: datetime, poll_interval: int) -> list[str]:
             " see /sources or `newsbrief sources list`."
         )
     quiet = now - status.last_poll_at if status.last_poll_at else None
-    if status.sources_enabled and (quiet is None or quiet > _poll_late_after(poll_interval)):
+    if _poll_overdue(status, now) and (quiet is None or quiet > _poll_late_after(poll_interval)):
         since = f"for {span(quiet)}" if quiet is not None else "yet"
         found.append(f"No source was polled {since}: is `newsbrief run` (or `worker`) running?")
     stuck = now - status.oldest_waiting_at if status.oldest_waiting_at else None
@@ -161,8 +168,14 @@ def _backup_problems(status: Status, now: datetime) -> list[str]:
 
 def _poll_late_after(poll_interval: int) -> timedelta:
     """Polls run every minute for the sources that are due: three intervals without any poll
-    (a failing source is polled too, backing off to a day at most) means the poller is down."""
+    means the poller is down, if a source is due (`_poll_overdue`)."""
     return timedelta(seconds=3 * poll_interval) + timedelta(minutes=5)
+
+
+def _poll_overdue(status: Status, now: datetime) -> bool:
+    """Whether a source has waited past its next poll: sources that are all failing back off
+    (up to a day), and a poller with nothing due polls nothing without having stopped."""
+    return status.next_poll_at is not None and now - status.next_poll_at > POLL_OVERDUE
 
 
 def span(delta: timedelta) -> str:

@@ -1,0 +1,41 @@
+"""Review of digest days, quiet hours and `newsbrief status`: what a hostile user, a careful
+operator and a timezone pedant found. Each test failed before its fix; the clock is set by
+hand and Telegram is the fake Bot API server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from summaries.sources import add_source, record_poll_failure
+from summaries.status import collect_status, overview, problems
+from summaries.store import open_database
+from tests.test_topics_support import NOW
+
+POLL = 900
+
+
+def test_a_failing_source_backing_off_is_not_taken_for_a_stopped_poller() -> None:
+    """The only source failed three times: its next poll is two hours away. An hour on, the
+    poller is idle because nothing is due, not because it stopped."""
+    db = open_database(":memory:")
+    source = add_source(db, "https://news.example/1.xml", "Wire", now=NOW)
+    for _ in range(3):
+        retry = NOW + timedelta(hours=2)
+        record_poll_failure(db, source.id, now=NOW, error="HTTP 503", next_poll_at=retry)
+
+    def found(at: timedelta) -> list[str]:
+        status = collect_status(db, now=NOW + at, database=None, backup_dir=None)
+        return problems(status, now=NOW + at, poll_interval=POLL)
+
+    assert found(timedelta(hours=1)) == [
+        "1 of 1 sources are failing: see /sources or `newsbrief sources list`."
+    ]
+    *_, stopped = found(timedelta(hours=2, minutes=10))  # its poll is now 10 min overdue
+    assert stopped == "No source was polled for 2 h: is `newsbrief run` (or `worker`) running?"
+
+
+def test_no_backup_yet_reads_as_a_sentence(tmp_path: Path) -> None:
+    db = open_database(":memory:")
+    status = collect_status(db, now=NOW, database=None, backup_dir=tmp_path)
+    assert overview(status, now=NOW)[-1] == f"Backups: none yet, in {tmp_path}"
