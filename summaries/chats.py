@@ -147,7 +147,8 @@ def parse_digest_time(text: str) -> time:
     found = _HHMM.match(text.strip())
     if not found:
         raise ChatSettingError(
-            f"{typed(text, 20)} is not a time. Use 24-hour HH:MM, e.g. /digest 08:00."
+            f"{typed(text, 20)} is not a time. Use 24-hour HH:MM, then the days if not every"
+            " day: /digest 08:00 or /digest 08:00 weekdays."
         )
     return time(int(found.group(1)), int(found.group(2)))
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from summaries.config import Settings
 from summaries.sources import add_source, record_poll_failure
 from summaries.status import collect_status, overview, problems
 from summaries.store import open_database
+from tests.bot_harness import running_bot
 from tests.test_topics_support import NOW
 
 POLL = 900
@@ -39,3 +41,18 @@ def test_no_backup_yet_reads_as_a_sentence(tmp_path: Path) -> None:
     db = open_database(":memory:")
     status = collect_status(db, now=NOW, database=None, backup_dir=tmp_path)
     assert overview(status, now=NOW)[-1] == f"Backups: none yet, in {tmp_path}"
+
+
+async def test_digest_days_on_the_next_line_are_read(settings: Settings) -> None:
+    """A line break (Shift+Enter, or Enter on a phone) between the time and the days."""
+    async with running_bot(settings) as bot:
+        [reply] = await bot.ask(42, "/digest 08:00\nweekdays")
+        assert reply.text.startswith("Digest at 08:00 (UTC), Monday to Friday.")
+
+
+async def test_days_without_a_time_are_told_where_the_time_goes(settings: Settings) -> None:
+    """`/digest weekdays` was told only "e.g. /digest 08:00", which sets every day."""
+    async with running_bot(settings) as bot:
+        [reply] = await bot.ask(42, "/digest weekdays")
+        assert reply.text.startswith("'weekdays' is not a time.")
+        assert "/digest 08:00 weekdays" in reply.text

@@ -69,9 +69,9 @@ async def digest_command(update: Update, context: Context) -> None:
         return
     if not await require_chat_admin(update, context):
         return
-    at_text, _, days_text = choice.partition(" ")
+    at_text, *days_text = choice.split(maxsplit=1)  # the days may follow on the next line
     at = None if choice == "off" else parse_digest_time(at_text)
-    days = parse_days(days_text) if days_text.strip() else EVERY_DAY
+    days = parse_days(days_text[0]) if days_text else EVERY_DAY
     chat = set_digest_time(services.db, chat.id, at, now=services.clock(), days=days)
     if chat.digest_time is None:
         text = "Scheduled digest off. /digest still sends one whenever you ask."
