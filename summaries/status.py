@@ -23,6 +23,8 @@ BACKUP_LATE_AFTER = timedelta(hours=26)
 """The nightly backup is late after a day, with two hours to spare for a slow night."""
 POLL_OVERDUE = timedelta(minutes=5)
 """How long past its next poll a source may wait before the poller counts as stopped."""
+MESSAGE_STATES = ("pending", "sending", "sent", "failed", "unknown", "dropped")
+"""Every state of a queued message (`summaries.outbox`), each counted in `--json` even at 0."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,13 @@ class Status:
     last_backup_at: datetime | None
 
     def as_json(self) -> dict[str, Any]:
-        """Plain JSON values (times as stored, ISO 8601 UTC; paths as text)."""
+        """Plain JSON values (times as stored, ISO 8601 UTC; paths as text).
+
+        `outbox` has every state, so `.outbox.failed == 0` holds when nothing failed (a missing
+        key reads as null and made that check fail exactly then).
+        """
         row = asdict(self)
+        row["outbox"] = dict.fromkeys(MESSAGE_STATES, 0) | self.outbox
         for key, value in row.items():
             if isinstance(value, datetime):
                 row[key] = to_db(value)

@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from summaries.chats import ensure_chat
 from summaries.config import Settings
+from summaries.notify import Part
+from summaries.outbox import enqueue
 from summaries.sources import add_source, record_poll_failure
 from summaries.status import collect_status, overview, problems
-from summaries.store import open_database
+from summaries.store import Database, open_database
 from tests.bot_harness import running_bot
 from tests.test_topics_support import NOW
 
@@ -56,3 +59,13 @@ async def test_days_without_a_time_are_told_where_the_time_goes(settings: Settin
         [reply] = await bot.ask(42, "/digest weekdays")
         assert reply.text.startswith("'weekdays' is not a time.")
         assert "/digest 08:00 weekdays" in reply.text
+
+
+def test_json_counts_every_message_state_even_when_none(db: Database) -> None:
+    """A monitor checking `.outbox.failed == 0` read null, and alarmed, when nothing failed."""
+    ensure_chat(db, 42, now=NOW)
+    with db.conn:
+        enqueue(db, 42, "alert", [Part("alert")], now=NOW)
+    counts = collect_status(db, now=NOW, database=None, backup_dir=None).as_json()["outbox"]
+    assert counts == {"pending": 1, "sending": 0, "sent": 0, "failed": 0, "unknown": 0,
+                      "dropped": 0}  # fmt: skip
