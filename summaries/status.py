@@ -212,12 +212,17 @@ def _newest_backup(directory: Path | None) -> Path | None:
     """The newest file `backup` named in `directory` (names sort by time)."""
     if directory is None or not directory.is_dir():
         return None
-    ours = sorted(p for p in directory.iterdir() if BACKUP_NAME.fullmatch(p.name))
+    ours = sorted(p for p in directory.iterdir() if BACKUP_NAME.fullmatch(p.name) and _taken_at(p))
     return ours[-1] if ours else None
 
 
 def _taken_at(path: Path | None) -> datetime | None:
-    """When the backup was taken, from its name (a copied file keeps the name, not the time)."""
+    """When the backup was taken, from its name (a copied file keeps the name, not the time);
+    None for a name that only looks like one (newsbrief-20261125T036100Z.db is no time)."""
     if path is None:
         return None
-    return datetime.strptime(path.name, "newsbrief-%Y%m%dT%H%M%SZ.db").replace(tzinfo=UTC)
+    try:
+        taken = datetime.strptime(path.name, "newsbrief-%Y%m%dT%H%M%SZ.db")
+    except ValueError:
+        return None
+    return taken.replace(tzinfo=UTC)

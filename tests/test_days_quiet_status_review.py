@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from summaries.backup import backup_name
 from summaries.chats import ensure_chat
 from summaries.config import Settings
 from summaries.notify import Part
@@ -69,3 +70,14 @@ def test_json_counts_every_message_state_even_when_none(db: Database) -> None:
     counts = collect_status(db, now=NOW, database=None, backup_dir=None).as_json()["outbox"]
     assert counts == {"pending": 1, "sending": 0, "sent": 0, "failed": 0, "unknown": 0,
                       "dropped": 0}  # fmt: skip
+
+
+def test_a_file_only_named_like_a_backup_is_not_a_traceback(tmp_path: Path) -> None:
+    """`\\d` in the name pattern also takes a minute 61 or full-width digits; strptime then
+    raised ValueError out of `newsbrief status` and /status."""
+    db = open_database(":memory:")
+    (tmp_path / backup_name(NOW - timedelta(hours=3))).write_bytes(b"")
+    for odd in ("newsbrief-20261125T036100Z.db", "newsbrief-２０２６１１２５T０３１７００Z.db"):
+        (tmp_path / odd).write_bytes(b"")
+    status = collect_status(db, now=NOW, database=None, backup_dir=tmp_path)
+    assert status.last_backup_at == NOW - timedelta(hours=3)
