@@ -44,15 +44,27 @@ class DigestRun:
 
 
 def due_chats(db: Database, *, now: datetime) -> list[tuple[Chat, date, datetime]]:
-    """Chats whose latest slot has passed and is not done yet: (chat, slot day, slot instant)."""
+    """Chats whose latest slot has passed and is not done yet: (chat, slot day, slot instant).
+
+    A slot marked done on a local date still to come was marked by a clock that ran ahead and
+    was set back: the chat is listed, and `_plan_due` moves the mark back to the latest slot,
+    or every digest until that date would be held back.
+    """
     due = []
     for chat in active_chats(db):
         if chat.digest_time is None:
             continue
         day, moment = latest_slot(chat.digest_time, chat.tz, now, chat.digest_days)
-        if chat.last_digest_slot is None or chat.last_digest_slot < day:
+        done = chat.last_digest_slot
+        if done is None or done < day or _ahead(chat, now):
             due.append((chat, day, moment))
     return due
+
+
+def _ahead(chat: Chat, now: datetime) -> bool:
+    """Whether the chat's last slot is on a local date after today's (the clock went back)."""
+    done = chat.last_digest_slot
+    return done is not None and done > now.astimezone(chat.tz).date()
 
 
 ON_TIME = timedelta(minutes=2)
@@ -99,6 +111,15 @@ def _plan_due(
     run: DigestRun,
     window: Window,
 ) -> None:
+    if _ahead(chat, now):
+        # the latest slot counts as done, as when the digest time is set: the early digest
+        # stands in for it, and the next one comes at its usual time
+        db.execute("UPDATE chats SET last_digest_slot = ? WHERE id = ?", [str(day), chat.id])
+        log.warning(
+            "chat %s had the digest of %s already (the clock was set back); next one as usual",
+            chat.id, chat.last_digest_slot,
+        )  # fmt: skip
+        return
     if now - moment > max(grace, ON_TIME):
         db.execute("UPDATE chats SET last_digest_slot = ? WHERE id = ?", [str(day), chat.id])
         run.skipped_late.append(chat.id)

@@ -4,19 +4,21 @@ hand and Telegram is the fake Bot API server."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from summaries.backup import backup_name
-from summaries.chats import ensure_chat
+from summaries.chats import ensure_chat, set_digest_time
 from summaries.config import Settings
+from summaries.digest_days import WEEKDAYS
+from summaries.digest_schedule import run_due_digests
 from summaries.notify import Part
-from summaries.outbox import enqueue
+from summaries.outbox import Outbox, enqueue
 from summaries.sources import add_source, record_poll_failure
 from summaries.status import collect_status, overview, problems
 from summaries.store import Database, open_database
 from tests.bot_harness import running_bot
-from tests.test_topics_support import NOW
+from tests.test_topics_support import NOW, RecordingNotifier
 
 POLL = 900
 
@@ -81,3 +83,26 @@ def test_a_file_only_named_like_a_backup_is_not_a_traceback(tmp_path: Path) -> N
         (tmp_path / odd).write_bytes(b"")
     status = collect_status(db, now=NOW, database=None, backup_dir=tmp_path)
     assert status.last_backup_at == NOW - timedelta(hours=3)
+
+
+async def test_a_clock_that_ran_ahead_does_not_hold_back_the_next_digests(db: Database) -> None:
+    """The clock ran ahead for a while (NTP then set it back): the slot of a day still to come
+    was marked done, and no digest came until that day had passed (three weekdays for a clock
+    two days ahead). Once set back, the next digest comes at its usual time, and the day the
+    early one was sent gets no other."""
+    monday = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    box = Outbox(db, RecordingNotifier(), clock=lambda: monday)
+    ensure_chat(db, 1, now=monday)
+    set_digest_time(db, 1, time(8), now=monday, days=WEEKDAYS)
+
+    async def due(day: int, hour: int, minute: int = 0) -> list[int]:
+        now = monday + timedelta(days=day, hours=hour, minutes=minute)
+        return (await run_due_digests(db, box, now, grace=timedelta(hours=6))).planned
+
+    assert await due(2, 8) == [1]  # "Wednesday": two days ahead
+    assert await due(0, 7) == []  # set back to Monday, before its digest
+    assert await due(0, 8) == [1]
+    assert await due(1, 9) == [1]  # at 09:00 Monday the clock jumps a day ahead...
+    assert await due(0, 9, 1) == []  # ...and back: Monday has had its digest
+    assert await due(1, 8) == [1]
+    assert await due(2, 8) == [1]
