@@ -20,6 +20,9 @@ _NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "s
 _WORDS = {"daily": EVERY_DAY, "everyday": EVERY_DAY, "weekdays": WEEKDAYS, "weekends": WEEKEND}
 _WORDS |= {"weekday": WEEKDAYS, "weekend": WEEKEND}
 _ITEM = re.compile(r"([a-z]+)(?:-([a-z]+))?")
+_RANGE = re.compile(r"\s*(?:[-\u2013\u2014]|\bto\b)\s*")
+"""Between two days of a range: "-", a phone's en or em dash, or "to" ("Monday to Friday")."""
+_AND = frozenset({"and", "&"})
 
 DAYS_HELP = "daily, weekdays, weekends, or days like mon-fri or mon,wed,fri"
 
@@ -30,11 +33,13 @@ def runs_on(days: int, day: date) -> bool:
 
 
 def parse_days(text: str) -> int:
-    """ "weekdays", "mon-fri", "Mon, Wed, Fri", "sat sun", "daily"... as a bit mask."""
-    words = text.lower().replace(",", " ").replace("every day", "everyday").split()
+    """ "weekdays", "mon-fri", "Mon, Wed, Fri", "sat sun", "daily"... as a bit mask; also the
+    way `days_label` writes them ("Monday to Friday", "Mon, Wed and Fri")."""
+    text = _RANGE.sub("-", text.lower().replace("every day", "everyday"))
     days = 0
-    for word in words:
-        days |= _WORDS.get(word) or _item(word)
+    for word in text.replace(",", " ").split():
+        if word not in _AND:
+            days |= _WORDS.get(word) or _item(word)
     if not days:
         raise ChatSettingError(f"Say which days: {DAYS_HELP}.")
     return days

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from summaries.backup import backup_name
 from summaries.chats import ensure_chat, set_digest_time
 from summaries.config import Settings
-from summaries.digest_days import WEEKDAYS
+from summaries.digest_days import WEEKDAYS, days_label, parse_days
 from summaries.digest_schedule import run_due_digests
 from summaries.notify import Part
 from summaries.outbox import Outbox, enqueue
@@ -106,3 +108,16 @@ async def test_a_clock_that_ran_ahead_does_not_hold_back_the_next_digests(db: Da
     assert await due(0, 9, 1) == []  # ...and back: Monday has had its digest
     assert await due(1, 8) == [1]
     assert await due(2, 8) == [1]
+
+
+@pytest.mark.parametrize("days", range(1, 128))
+def test_days_as_the_bot_writes_them_are_read_back(days: int) -> None:
+    """The bot confirms "Monday to Friday" or "Mon, Wed and Fri"; typed back, "to" and "and"
+    were refused as days."""
+    assert parse_days(days_label(days)) == days
+
+
+@pytest.mark.parametrize("text", ["mon - fri", "Mon–Fri", "mon — fri", "mon to fri"])
+def test_a_range_with_spaces_or_a_dash_from_a_phone_is_read(text: str) -> None:
+    """/quiet took 22:00–07:00 with an en dash (a phone's autocorrect); /digest refused mon–fri."""
+    assert parse_days(text) == WEEKDAYS
