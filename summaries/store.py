@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from summaries.database_trouble import DAMAGED_HINT, is_damaged
+from summaries.database_trouble import DAMAGED_HINT, is_damaged, is_locked
 from summaries.errors import ConfigError
 from summaries.schema import migrate, schema_version
 
@@ -111,6 +111,12 @@ def _open_file(path: Path) -> Database:
             raise ConfigError(
                 f"Cannot open the database {path}: it is not an SQLite database, or is damaged"
                 f" ({error}); newsbrief left it as it is. {DAMAGED_HINT}"
+            ) from error
+        if is_locked(error):
+            raise ConfigError(
+                f"The database {path} is busy ({error}): another program has held it for more"
+                " than 5 seconds. Try again in a moment; if it stays busy, look for a process"
+                " with the file open (`fuser` names it)."
             ) from error
         raise _cannot_open(path, error) from error
     except OSError as error:

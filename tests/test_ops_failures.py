@@ -343,3 +343,21 @@ def test_a_database_path_from_home_is_the_home_directory_not_a_tilde_folder() ->
     named "~" in the working directory and kept the database there."""
     settings = Settings.from_env({"NEWSBRIEF_DB": "~/newsbrief/newsbrief.db"}, env_file=None)
     assert settings.db_path == Path.home() / "newsbrief" / "newsbrief.db"
+
+
+def test_a_database_another_program_holds_locked_at_start_is_busy_not_unwritable(
+    tmp_path: Path,
+) -> None:
+    """Opening checks the file first; a lock held past the busy timeout used to be told as
+    "make the file and its directory writable", sending the operator to chmod a good file."""
+    open_database(tmp_path / "newsbrief.db").close()
+    holder = sqlite3.connect(tmp_path / "newsbrief.db", isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = newsbrief(tmp_path, "status")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_one_line_error(result, "is busy (database is locked)", "Try again in a moment")
+    assert "writable" not in result.stderr
