@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from benchmarks.search import NOW, fill, vocabulary
-from summaries.backup import backup, restore
+from summaries.backup import backup
+from summaries.restore import restore
 from summaries.search import search
 from summaries.store import open_database, to_db
 

@@ -21,6 +21,7 @@ import sqlite_utils
 from summaries.database_trouble import DAMAGED_HINT, is_damaged, is_locked
 from summaries.errors import ConfigError
 from summaries.schema import migrate, schema_version
+from summaries.sqlite_files import OWN_TABLES
 
 Database = sqlite_utils.Database
 
@@ -132,10 +133,6 @@ def _cannot_open(path: Path, error: Exception) -> ConfigError:
     )
 
 
-_OWN_TABLES = {"sources", "articles", "chats"}
-"""Tables every newsbrief database has had since the first version."""
-
-
 def _refuse_foreign(db: Database, path: Path) -> None:
     """Refuse an SQLite file that another program made, before anything is written to it.
 
@@ -149,7 +146,7 @@ def _refuse_foreign(db: Database, path: Path) -> None:
         for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         if not str(r[0]).startswith("sqlite_")
     }
-    if not tables or (schema_version(db) > 0 and tables >= _OWN_TABLES):
+    if not tables or (schema_version(db) > 0 and tables >= OWN_TABLES):
         return
     db.close()
     named = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")

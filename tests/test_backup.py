@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from summaries import housekeeping
-from summaries.backup import backup, backup_name, inspect, prune_backups, restore
+from summaries.backup import backup, backup_name, inspect, prune_backups
 from summaries.chats import ensure_chat
 from summaries.errors import BackupError, ConfigError
 from summaries.migrations import MIGRATIONS
+from summaries.restore import restore
 from summaries.schedule import instance_lock
 from summaries.sources import add_source
 from summaries.store import Database, open_database

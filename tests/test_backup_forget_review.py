@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from summaries import housekeeping
-from summaries.backup import backup, backup_name, restore
+from summaries.backup import backup, backup_name
 from summaries.config import Settings
 from summaries.errors import BackupError
+from summaries.restore import restore
 from summaries.store import open_database
 from summaries.topics import subscribe
 from tests.bot_harness import add_story, running_bot

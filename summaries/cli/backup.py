@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from summaries.backup import backup, restore
+from summaries.backup import backup
 from summaries.config import Settings
 from summaries.errors import BackupError
+from summaries.restore import restore
 from summaries.schedule import instance_lock
 from summaries.store import open_database, utcnow
 
