@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,13 +25,17 @@ import pytest
 from summaries import housekeeping
 from summaries.backup import backup, backup_name, inspect, prune_backups
 from summaries.chats import ensure_chat
+from summaries.config import Settings
 from summaries.errors import BackupError, ConfigError
+from summaries.fetch import Fetcher, FetchPolicy
+from summaries.ingest import Ingester
 from summaries.migrations import MIGRATIONS
 from summaries.restore import restore
-from summaries.schedule import instance_lock
+from summaries.schedule import instance_lock, schedule_worker
 from summaries.sources import add_source
 from summaries.store import Database, open_database
 from summaries.topics import list_topics, subscribe
+from tests.bot_harness import running_bot
 from tests.cli_helpers import assert_one_line_error, child_env, newsbrief, newsbrief_script
 from tests.old_schema import database_before
 from tests.test_topics_support import NOW, Jobs
@@ -415,3 +420,23 @@ def test_a_database_locked_by_another_program_is_told_as_locked_not_as_a_write_p
         holder.execute("ROLLBACK")
         holder.close()
     assert not (tmp_path / "b.db").exists()
+
+
+async def test_the_bot_and_the_worker_both_schedule_the_nightly_backup(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """`NEWSBRIEF_BACKUP_DIR` reaches the nightly job whichever process runs it: the bot's job
+    queue (`newsbrief run`) or the worker's own scheduler (`newsbrief worker`)."""
+    nightly = replace(settings, backup_dir=tmp_path / "nightly", backup_keep=3)
+    async with running_bot(nightly) as bot:
+        scheduler = bot.application.job_queue.scheduler  # type: ignore[union-attr]
+        await scheduler.get_job(housekeeping.HOUSEKEEPING_JOB_ID).func()
+    assert len(list((tmp_path / "nightly").iterdir())) == 1
+
+    jobs = Jobs()
+    db = open_database(nightly.db_path)
+    async with Fetcher(FetchPolicy.from_settings(nightly)) as fetcher:
+        schedule_worker(jobs, Ingester(db, fetcher, nightly), db, nightly)
+    await jobs.jobs[housekeeping.HOUSEKEEPING_JOB_ID]()  # the worker's clock: the real one
+    db.close()
+    assert len(list((tmp_path / "nightly").iterdir())) == 2
