@@ -207,7 +207,8 @@ ARGUMENT = st.one_of(st.lists(st.sampled_from(PIECES + WORDS), max_size=8).map("
 """What follows a command: the words the commands expect, and anything else."""
 COMMANDS = ["start", "help", "latest", "search", "sources", "removesource", "subscribe", "topics",
             "unsubscribe", "alerts", "digest", "timezone", "settings", "emptydigest", "failures",
-            "summary", "quiet", "forget", "status", "lates", "start@other_bot"]  # fmt: skip
+            "summary", "quiet", "forget", "status", "announce", "lates",
+            "start@other_bot"]  # fmt: skip
 """Every command but /addsource (an operator's, which fetches what it is given), and two
 commands the bot does not have."""
 CONFIRMATIONS = ("Following ", "Stopped following ", "Alerts on", "Alerts off", "Digest at ",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.handlers import (
+    announce,
     digest,
     errors,
     fallback,
@@ -30,8 +31,8 @@ from bot.handlers import (
 from bot.services import App
 
 FEATURES: tuple[ModuleType, ...] = (
-    forged, start, news, search, sources, topics, digest, forget, status, summary, inline,
-    membership, fallback,
+    forged, start, news, search, sources, topics, digest, forget, status, announce, summary,
+    inline, membership, fallback,
 )  # fmt: skip
 
 
