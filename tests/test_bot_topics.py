@@ -222,13 +222,16 @@ async def test_every_changing_command_in_a_group_is_for_its_admins(settings: Set
         bot.fake.set_admins(group, {1})
         await bot.ask(1, "/subscribe climate", chat_id=group)
         changes = ["/unsubscribe 1", "/alerts off", "/timezone Europe/Berlin", "/emptydigest skip"]
-        for command in [*changes, "/digest 08:00", "/digest off", "/subscribe football"]:
+        more = ["/digest 08:00", "/digest 07:30 weekdays", "/digest off", "/subscribe football",
+                "/quiet 22:00-07:00", "/quiet off", "/forget"]  # fmt: skip
+        for command in [*changes, *more]:
             [refused] = await bot.ask(2, command, chat_id=group)
             assert refused.text == "Only this group's admins can change its settings.", command
         chat = get_chat(bot.db, group)
         assert (chat.alerts, chat.timezone, chat.empty_digest, chat.digest_time) == (
             True, "UTC", "send", None,
         )  # fmt: skip
+        assert (chat.quiet_start, chat.quiet_end) == (None, None)
         [listing] = await bot.ask(2, "/topics", chat_id=group)
         assert "Your topics (1)" in listing.text and "1. climate" in listing.text
         [ok] = await bot.ask(1, "/alerts off", chat_id=group)

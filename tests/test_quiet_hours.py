@@ -104,14 +104,3 @@ async def test_quiet_through_telegram(settings: Settings) -> None:
             outbox.enqueue(bot.db, 42, "alert", [Part("Loud again")], now=clock())
         await outbox_of(bot.application).flush()
         assert not bot.fake.bot_messages(42)[-1].silent
-
-
-async def test_only_a_groups_admins_set_its_quiet_hours(settings: Settings) -> None:
-    async with running_bot(settings) as bot:
-        group = -1001
-        bot.fake.add_chat(group)
-        bot.fake.set_admins(group, {1})
-        [refused] = await bot.ask(2, "/quiet 22:00-07:00", chat_id=group)
-        assert refused.text == "Only this group's admins can change its settings."
-        [shown] = await bot.ask(2, "/quiet", chat_id=group)
-        assert shown.text.startswith("Quiet hours: off.")
