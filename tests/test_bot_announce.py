@@ -19,8 +19,9 @@ async def test_an_announcement_reaches_every_active_chat_once(settings: Settings
         forum, topic = -1005, 77
         bot.fake.add_forum(forum)
         bot.fake.forum_topics[forum].add(topic)
-        for chat_id in (1, 2, 3):
-            await bot.ask(chat_id, "/settings")  # chats the bot keeps settings for
+        await bot.ask(1, "/settings")
+        await bot.ask(2, "/start")  # someone who only started the bot is reached too
+        await bot.ask(3, "/subscribe storm")
         ensure_chat(bot.db, forum, now=bot.clock())
         set_delivery_thread(bot.db, forum, topic)
         deactivate_chat(bot.db, 3, now=bot.clock(), reason="blocked")

@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.commands import CommandSpec, add_command, command_specs
 from bot.handlers.news import send_latest
+from bot.handlers.topics import this_chat
 from bot.permissions import is_chat_admin
 from bot.render_info import help_reply, search_help, welcome_reply
 from bot.send import acknowledge, answer
@@ -24,9 +25,16 @@ def register(application: App) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Welcome a user: what the bot does, with buttons for the most useful commands."""
+    """Welcome a user: what the bot does, with buttons for the most useful commands.
+
+    A private chat gets its settings row here (a group gets one when the bot joins), so an
+    operator's /announce reaches everyone who started the bot, and a user who unblocks the
+    bot and starts it again gets their digests and alerts back.
+    """
     user, chat = update.effective_user, update.effective_chat
     private = chat is not None and chat.type == ChatType.PRIVATE
+    if private:
+        this_chat(update, context)
     await answer(update, welcome_reply(user.first_name if user else "", private=private))
 
 
