@@ -21,13 +21,21 @@ def announcement_reach(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM chats WHERE active = 1").fetchone()[0])
 
 
+def was_queued(db: Database, key: str) -> bool:
+    """Whether the announcement under `key` was queued already."""
+    batch = f"{KIND}:{key}"
+    return (
+        db.execute("SELECT 1 FROM outbox WHERE batch = ? LIMIT 1", [batch]).fetchone() is not None
+    )
+
+
 def queue_announcement(db: Database, body: str, *, key: str, now: datetime) -> int | None:
     """Queue `body` (one message, as it will be sent) for every active chat; return how many
     chats, or None when `key` was queued before (nothing is queued twice)."""
     batch = f"{KIND}:{key}"
     moment = to_db(now)
     with db.conn:
-        if db.execute("SELECT 1 FROM outbox WHERE batch = ? LIMIT 1", [batch]).fetchone():
+        if was_queued(db, key):
             return None
         cursor = db.execute(
             "INSERT INTO outbox (chat_id, thread_id, batch, part, kind, body, created_at,"

@@ -18,7 +18,7 @@ from bot.permissions import require_bot_admin
 from bot.render import SENTENCE_CHARS, Button, Reply, esc, notice, plural, popup
 from bot.send import acknowledge, answer, edit
 from bot.services import App, Context, services_of
-from summaries.announce import announcement_reach, queue_announcement
+from summaries.announce import announcement_reach, queue_announcement, was_queued
 
 ANNOUNCE = CommandSpec(
     "announce", "Send a message to every chat (you confirm first)",
@@ -63,16 +63,24 @@ async def announce_button(update: Update, context: Context) -> None:
     message = query.message
     text = getattr(message, "text", None) or ""
     heading, _, body = text.partition("\n\n")
-    if query.data == CANCEL or message is None or not heading.startswith(HEADING):
+    services = services_of(context)
+    key = f"{message.chat.id}:{message.message_id}" if message is not None else ""
+    # presses that arrive together (a double tap; Send then Cancel while the bot was down)
+    # leave the confirmation of the one that queued it: "Not sent." would be a lie
+    if (
+        not key
+        or not heading.startswith(HEADING)
+        or (query.data == CANCEL and not was_queued(services.db, key))
+    ):
         await acknowledge(query)
         await edit(query, notice("Not sent."))
         return
-    services = services_of(context)
-    key = f"{message.chat.id}:{message.message_id}"
-    queued = queue_announcement(services.db, esc(body), key=key, now=services.clock())
-    await acknowledge(query)
+    queued = None
+    if query.data == SEND:
+        queued = queue_announcement(services.db, esc(body), key=key, now=services.clock())
     if queued is None:
-        await edit(query, notice("Already sent."))
+        await acknowledge(query, popup("Already sent."))
         return
+    await acknowledge(query)
     await edit(query, Reply((f"Sending to {plural(queued, 'chat')}:\n\n{esc(body)}",)))
     await outbox_of(context).flush()  # as /digest does; other updates run meanwhile
