@@ -14,11 +14,14 @@ from datetime import datetime
 from summaries.store import Database, to_db
 
 KIND = "announcement"
+_RECIPIENTS = "FROM chats WHERE active = 1 AND kind <> 'channel'"
+"""Every active chat but channels: a channel's posts go to all its subscribers, who did not
+ask the bot for anything (its admins only let it post the topics they chose)."""
 
 
 def announcement_reach(db: Database) -> int:
     """How many chats an announcement would go to now."""
-    return int(db.execute("SELECT count(*) FROM chats WHERE active = 1").fetchone()[0])
+    return int(db.execute(f"SELECT count(*) {_RECIPIENTS}").fetchone()[0])
 
 
 def was_queued(db: Database, key: str) -> bool:
@@ -30,8 +33,8 @@ def was_queued(db: Database, key: str) -> bool:
 
 
 def queue_announcement(db: Database, body: str, *, key: str, now: datetime) -> int | None:
-    """Queue `body` (one message, as it will be sent) for every active chat; return how many
-    chats, or None when `key` was queued before (nothing is queued twice)."""
+    """Queue `body` (one message, as it will be sent) for every active chat but channels;
+    return how many chats, or None when `key` was queued before (nothing is queued twice)."""
     batch = f"{KIND}:{key}"
     moment = to_db(now)
     with db.conn:
@@ -39,8 +42,7 @@ def queue_announcement(db: Database, body: str, *, key: str, now: datetime) -> i
             return None
         cursor = db.execute(
             "INSERT INTO outbox (chat_id, thread_id, batch, part, kind, body, created_at,"
-            " updated_at) SELECT id, delivery_thread_id, ?, 0, ?, ?, ?, ? FROM chats"
-            " WHERE active = 1",
+            f" updated_at) SELECT id, delivery_thread_id, ?, 0, ?, ?, ?, ? {_RECIPIENTS}",
             [batch, KIND, body, moment, moment],
         )
     return cursor.rowcount

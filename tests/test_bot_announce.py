@@ -24,6 +24,9 @@ async def test_an_announcement_reaches_every_active_chat_once(settings: Settings
         await bot.ask(3, "/subscribe storm")
         ensure_chat(bot.db, forum, now=bot.clock())
         set_delivery_thread(bot.db, forum, topic)
+        channel = -1007  # its posts reach every subscriber: never used for announcements
+        bot.fake.add_chat(channel)
+        ensure_chat(bot.db, channel, now=bot.clock(), kind="channel")
         deactivate_chat(bot.db, 3, now=bot.clock(), reason="blocked")
 
         [asked] = await bot.ask(OPERATOR, "/announce Back at 10:00 <b>UTC</b> & later")
@@ -39,6 +42,7 @@ async def test_an_announcement_reaches_every_active_chat_once(settings: Settings
                 "Back at 10:00 <b>UTC</b> & later"
             ]
         assert len(_received(bot, 3)) == before[3]
+        assert _received(bot, channel) == []
         assert bot.fake.bot_messages(forum)[-1].thread_id == topic
         [sent] = [m for m in bot.fake.bot_messages(OPERATOR) if m.message_id == asked.message_id]
         assert sent.text.startswith("Sending to 3 chats:")
