@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.commands import CommandSpec, add_command, argument
 from bot.delivery import outbox_of
 from bot.permissions import require_bot_admin
-from bot.render import SENTENCE_CHARS, Button, Reply, esc, notice, plural, popup
+from bot.render import SENTENCE_CHARS, Button, Reply, clip, esc, notice, plural, popup
 from bot.send import acknowledge, answer, edit
 from bot.services import App, Context, services_of
 from summaries.announce import announcement_reach, queue_announcement, was_queued
@@ -41,7 +41,7 @@ async def announce_command(update: Update, context: Context) -> None:
     if chat is None or chat.type != ChatType.PRIVATE:
         await answer(update, notice("Send /announce in a private chat with me."))
         return
-    if not text:
+    if not clip(text, SENTENCE_CHARS):  # only control or bidi characters: nothing would show
         await answer(update, notice(f"Say what to send, e.g. {ANNOUNCE.example}"))
         return
     if len(text) > SENTENCE_CHARS:

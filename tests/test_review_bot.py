@@ -1,0 +1,74 @@
+"""Bad input the bot's newer commands guard against, fed through the fake Bot API, each with
+the clear reply it gets: /announce text that shows nothing, presses of its buttons by someone
+who is not an operator or under a message that is not a confirmation, and odd /digest days."""
+
+from __future__ import annotations
+
+import pytest
+
+from summaries.config import Settings
+from tests.bot_harness import RunningBot, running_bot
+from tests.test_bot_fuzz_regressions import forged_press
+
+OPERATOR = 99
+
+
+def _queued(bot: RunningBot) -> int:
+    return int(bot.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+
+@pytest.mark.parametrize("text", ["\u202e", "\x01\x02", "\u2066\u202a \x1b"])
+async def test_an_announcement_that_would_show_nothing_is_refused(
+    settings: Settings, text: str
+) -> None:
+    async with running_bot(settings, admin_ids=frozenset({OPERATOR})) as bot:
+        await bot.ask(1, "/start")
+        [usage] = await bot.ask(OPERATOR, f"/announce {text}")
+        assert usage.text.startswith("Say what to send, e.g. /announce")
+        assert usage.buttons == []
+        assert _queued(bot) == 0
+
+
+async def test_a_send_press_by_someone_not_an_operator_sends_nothing(settings: Settings) -> None:
+    async with running_bot(settings, admin_ids=frozenset({OPERATOR})) as bot:
+        await bot.ask(1, "/start")
+        [asked] = await bot.ask(OPERATOR, "/announce Hello")
+        pressed = forged_press(bot, "an:send", under=asked, presser=42)
+        await bot.settle()
+        answer = bot.fake.callback_answers[pressed] or {}
+        assert answer.get("text") == "Only the bot's operators can do that."
+        assert answer.get("show_alert") is True
+        assert _queued(bot) == 0
+        [shown] = [m for m in bot.fake.bot_messages(OPERATOR) if m.message_id == asked.message_id]
+        assert shown.text.startswith("Send this to every chat?")
+
+
+async def test_a_send_press_under_another_message_sends_nothing(settings: Settings) -> None:
+    async with running_bot(settings, admin_ids=frozenset({OPERATOR})) as bot:
+        await bot.ask(1, "/start")
+        await bot.ask(OPERATOR, "/subscribe storm")
+        [confirm] = await bot.ask(OPERATOR, "/forget")
+        forged_press(bot, "an:send", under=confirm, presser=OPERATOR)
+        await bot.settle()
+        assert _queued(bot) == 0
+        assert [m.text for m in bot.fake.bot_messages(1)][1:] == []
+
+
+@pytest.mark.parametrize(
+    ("days", "reply"),
+    [
+        ("mon-", "'mon-' is not a day."),
+        ("<b>fri</b>", "'<b>fri</b>' is not a day."),
+        ("\ud800", "'?' is not a day."),
+        ("and", "Say which days:"),
+        ("x" * 5000, "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' is not a day."),
+    ],
+)
+async def test_odd_digest_days_get_a_clear_reply_and_change_nothing(
+    settings: Settings, days: str, reply: str
+) -> None:
+    async with running_bot(settings) as bot:
+        [answer] = await bot.ask(5, f"/digest 08:00 {days}")
+        assert answer.text.startswith(reply)
+        scheduled = bot.db.execute("SELECT digest_time FROM chats WHERE digest_time IS NOT NULL")
+        assert scheduled.fetchall() == []
