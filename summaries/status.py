@@ -166,7 +166,10 @@ def _backup_problems(status: Status, now: datetime) -> list[str]:
     if status.backup_dir is None:
         return []
     if status.last_backup_at is None:
-        return [f"No backup in {status.backup_dir} yet (the first is taken at 03:17 UTC)."]
+        trouble = _backup_dir_trouble(status.backup_dir)
+        return [
+            trouble or f"No backup in {status.backup_dir} yet (the first is taken at 03:17 UTC)."
+        ]
     late = now - status.last_backup_at
     if late > BACKUP_LATE_AFTER:
         return [f"The last backup is {span(late)} old: the log says why the nightly one failed."]
@@ -209,11 +212,35 @@ def _size(database: Path | None) -> int | None:
 
 
 def _newest_backup(directory: Path | None) -> Path | None:
-    """The newest file `backup` named in `directory` (names sort by time)."""
+    """The newest file `backup` named in `directory` (names sort by time); None also when the
+    directory cannot be listed (`_backup_dir_trouble` says why)."""
     if directory is None or not directory.is_dir():
         return None
-    ours = sorted(p for p in directory.iterdir() if BACKUP_NAME.fullmatch(p.name) and _taken_at(p))
+    try:
+        names = list(directory.iterdir())
+    except OSError:
+        return None
+    ours = sorted(p for p in names if BACKUP_NAME.fullmatch(p.name) and _taken_at(p))
     return ours[-1] if ours else None
+
+
+def _backup_dir_trouble(directory: Path) -> str | None:
+    """Why no backup can be in `directory`, if that is the reason none was found: a file named
+    there, or a directory this user may not list, would fail every nightly backup while the
+    overview said only that the first one was still to come (or ended with a traceback)."""
+    try:
+        if directory.is_dir():
+            next(directory.iterdir(), None)
+            return None
+        if not directory.exists():
+            return None  # the nightly backup creates it
+        reason = "it is a file, not a directory"
+    except OSError as error:
+        reason = f"it cannot be read ({error.strerror})"
+    return (
+        f"NEWSBRIEF_BACKUP_DIR={directory} cannot hold backups: {reason}. Set it to a"
+        " directory newsbrief may write to."
+    )
 
 
 def _taken_at(path: Path | None) -> datetime | None:

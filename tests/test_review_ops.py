@@ -1,0 +1,107 @@
+"""Operator commands fed what an operator can get wrong: each answer is one line that says
+what to do, and nothing is changed on the way (status, backup, restore, the database path)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from summaries.backup import backup
+from summaries.errors import BackupError
+from summaries.restore import restore
+from summaries.status import collect_status, problems
+from summaries.store import open_database
+from tests.cli_helpers import assert_one_line_error, newsbrief
+from tests.test_topics_support import NOW
+
+
+def _database(path: Path) -> Path:
+    open_database(path).close()
+    return path
+
+
+def test_status_names_a_backup_dir_that_is_a_file_instead_of_waiting_for_a_first_backup(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "backups").write_text("not a directory")
+    result = newsbrief(tmp_path, "status", "--check", NEWSBRIEF_BACKUP_DIR="backups")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (
+        "- NEWSBRIEF_BACKUP_DIR=backups cannot hold backups: it is a file, not a directory."
+        in result.stdout
+    )
+    assert "No backup in" not in result.stdout
+
+
+def test_status_names_a_backup_dir_it_may_not_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root may list any directory, so the refusal another user gets is made here."""
+    directory = tmp_path / "backups"
+    directory.mkdir()
+    listed = Path.iterdir
+
+    def refused(path: Path) -> object:
+        if path == directory:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listed(path)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    db = open_database(":memory:")
+    status = collect_status(db, now=NOW, database=None, backup_dir=directory)
+    db.close()
+    assert status.last_backup is None
+    found = problems(status, now=NOW, poll_interval=900)
+    assert f"NEWSBRIEF_BACKUP_DIR={directory} cannot hold backups: it cannot be read" in found[-1]
+    assert "Permission denied" in found[-1]
+
+
+def test_restoring_the_database_onto_itself_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    database = _database(tmp_path / "newsbrief.db")
+    result = newsbrief(tmp_path, "restore", "newsbrief.db")
+    assert_one_line_error(result, "newsbrief.db is the database itself: give a backup file.")
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    assert database.is_file()
+
+
+def test_restoring_a_backup_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    _database(tmp_path / "newsbrief.db")
+    result = newsbrief(tmp_path, "restore", "newsbrief-20261125T031700Z.db")
+    assert_one_line_error(result, "There is no backup file at newsbrief-20261125T031700Z.db.")
+    assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+def test_a_second_restore_in_the_same_second_keeps_the_first_replaced_database(
+    tmp_path: Path,
+) -> None:
+    """Its kept copy may be the only database from before the restores: never renamed over."""
+    database = _database(tmp_path / "newsbrief.db")
+    saved = backup(database, tmp_path / "saved.db", now=NOW).path
+    now = datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
+    _, kept = restore(saved, database, now=now)
+    assert kept is not None
+    first = kept.read_bytes()
+    with pytest.raises(BackupError, match="kept by a restore a moment ago"):
+        restore(saved, database, now=now)
+    assert kept.read_bytes() == first
+    assert database.is_file()
+
+
+def test_restoring_over_another_programs_database_is_refused_and_leaves_it(
+    tmp_path: Path,
+) -> None:
+    saved = backup(_database(tmp_path / "newsbrief.db"), tmp_path / "saved.db", now=NOW).path
+    foreign = tmp_path / "places.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE moz_places (url TEXT)")
+    before = foreign.read_bytes()
+    result = newsbrief(tmp_path, "restore", str(saved), NEWSBRIEF_DB=str(foreign))
+    assert_one_line_error(result, "places.sqlite is an SQLite file that newsbrief did not make")
+    assert foreign.read_bytes() == before
+    assert not list(tmp_path.glob("*.before-restore-*"))
