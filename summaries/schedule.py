@@ -33,7 +33,7 @@ from summaries.fetch import Fetcher, FetchPolicy
 from summaries.housekeeping import backups_from, schedule_housekeeping
 from summaries.ingest import Ingester, IngestReport
 from summaries.polling import poll_now_after_clock_jump
-from summaries.store import Database, open_database, truncate_wal, utcnow
+from summaries.store import Database, open_database, refuse_directory, truncate_wal, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,7 @@ def instance_lock(db_path: Path) -> Iterator[None]:
     if str(db_path) == ":memory:":
         yield
         return
-    if db_path.is_dir():
-        raise ConfigError(
-            f"NEWSBRIEF_DB is a directory ({db_path}): set it to a file path, like"
-            f" {db_path / 'newsbrief.db'}."
-        )
+    refuse_directory(db_path)  # before a lock file is made beside it
     lock_path = Path(f"{db_path}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,7 @@ def _open_file(path: Path) -> Database:
     A directory, a file that is not a database, or a place that cannot be written would
     otherwise reach the person running `newsbrief` as an sqlite3 traceback.
     """
+    refuse_directory(path)
     if not path.exists() and Path(f"{path}-wal").exists():
         # the log of a database moved or deleted under a running newsbrief: starting a new,
         # empty one here would look like every source and subscription had vanished
@@ -123,6 +124,16 @@ def _open_file(path: Path) -> Database:
     except OSError as error:
         raise _cannot_open(path, error) from error
     return db
+
+
+def refuse_directory(path: Path) -> None:
+    """Name a `NEWSBRIEF_DB` that is a directory as such: SQLite only says "unable to open
+    database file", and the hint for that (permissions) sent the operator the wrong way."""
+    if path.is_dir():
+        raise ConfigError(
+            f"NEWSBRIEF_DB is a directory ({path}): set it to a file path, like"
+            f" {path / 'newsbrief.db'}."
+        )
 
 
 def _cannot_open(path: Path, error: Exception) -> ConfigError:

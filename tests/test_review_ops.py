@@ -60,6 +60,19 @@ def test_status_names_a_backup_dir_it_may_not_list(
     assert "Permission denied" in found[-1]
 
 
+def test_a_database_path_that_is_a_directory_is_named_by_every_command(tmp_path: Path) -> None:
+    """Commands without the instance lock (status, backup, sources) told the operator to make
+    the directory writable, which it already was."""
+    (tmp_path / "data").mkdir()
+    for command in (["status"], ["sources", "list"], ["backup", "copy.db"]):
+        result = newsbrief(tmp_path, *command, NEWSBRIEF_DB=str(tmp_path / "data"))
+        if command[0] == "backup":
+            assert_one_line_error(result, "There is no database file at")
+        else:
+            assert_one_line_error(result, "NEWSBRIEF_DB is a directory", "data/newsbrief.db")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
 def test_restoring_the_database_onto_itself_is_refused_and_changes_nothing(
     tmp_path: Path,
 ) -> None:
