@@ -29,14 +29,18 @@ def next_poll_time(
 
     Jitter spreads sources added together over time, so they do not all fire at once forever.
     """
-    delay = timedelta(seconds=interval * 2 ** min(failures, 20))
     jitter = 1 + (rng or random).uniform(-JITTER, JITTER)
-    return now + min(delay * jitter, MAX_BACKOFF)
+    return now + min(_backoff(interval, failures) * jitter, MAX_BACKOFF)
 
 
 def longest_wait(interval: int, failures: int) -> timedelta:
     """The furthest ahead `next_poll_time` can put a source's next poll."""
-    return min(timedelta(seconds=interval * 2 ** min(failures, 20)) * (1 + JITTER), MAX_BACKOFF)
+    return min(_backoff(interval, failures) * (1 + JITTER), MAX_BACKOFF)
+
+
+def _backoff(interval: int, failures: int) -> timedelta:
+    """The wait before jitter, shared so `longest_wait` can never fall out of step with it."""
+    return timedelta(seconds=interval * 2 ** min(failures, 20))
 
 
 def poll_now_after_clock_jump(db: Database, *, now: datetime, interval: int) -> int:

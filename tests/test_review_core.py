@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import random
 import time
 import tracemalloc
+from datetime import UTC, datetime
 
 import pytest
 
 from summaries.feed_guards import MAX_OPEN
 from summaries.feeds import parse_feed
 from summaries.inflate import Inflater
+from summaries.polling import longest_wait, next_poll_time
 from summaries.query import parse_query
 from summaries.tasks import all_finished
 from summaries.urls import find_urls
@@ -105,3 +108,20 @@ async def test_all_finished_returns_results_in_the_order_given() -> None:
         return value
 
     assert await all_finished([after(0.02, 1), after(0.0, 2)]) == [1, 2]
+
+
+class _Largest(random.Random):
+    """A random source that always draws the top of the range (the longest jitter)."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+@pytest.mark.parametrize("failures", [0, 1, 5, 12, 20, 30])
+@pytest.mark.parametrize("interval", [60, 900, 3600])
+def test_longest_wait_is_the_furthest_next_poll_time_goes(interval: int, failures: int) -> None:
+    """The clock-jump check (`poll_now_after_clock_jump`) moves a source whose next poll is
+    past `longest_wait`: were it shorter than a real back-off, sources would be polled early."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    furthest = next_poll_time(now, interval, failures, _Largest()) - now
+    assert furthest == longest_wait(interval, failures)
