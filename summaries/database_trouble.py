@@ -10,7 +10,10 @@ or chat for it.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +70,22 @@ def database_state(error: sqlite3.Error) -> str:
     if is_damaged(error):
         return f"damaged ({error}). {DAMAGED_HINT}"
     return f"unavailable ({error})"
+
+
+@contextmanager
+def logged_as_database_trouble(log: logging.Logger, message: str) -> Iterator[None]:
+    """End the block with one error line, `message` with `database_state` at its `%s`, when
+    the database itself is the trouble; any other error is a bug and goes on up.
+
+    For the scheduled jobs (the poll tick, the nightly housekeeping): the next run tries
+    again, and the operator reads what to do in the log instead of a traceback.
+    """
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        if not is_database_trouble(error):
+            raise
+        log.error(message, database_state(error))
 
 
 @dataclass(frozen=True)

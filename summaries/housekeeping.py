@@ -21,7 +21,7 @@ from typing import Any
 
 from summaries.backup import backup, prune_backups
 from summaries.config import Settings
-from summaries.database_trouble import database_state, is_database_trouble
+from summaries.database_trouble import logged_as_database_trouble
 from summaries.errors import BackupError, NewsbriefError
 from summaries.outbox_admin import prune
 from summaries.retention import prune_articles_between_tasks
@@ -101,19 +101,15 @@ def schedule_housekeeping(
     scheduler's time zone (UTC for newsbrief's).
 
     A database another program holds locked, a full disk or a damaged file ends the night's
-    tidying with one log line, not a traceback (`is_database_trouble`, as the ingest tick);
+    tidying with one log line, not a traceback (`logged_as_database_trouble`, as the ingest tick);
     the backup is still tried, and says for itself whether it could be made.
     """
 
     async def job() -> None:
         now = clock()
-        try:
+        # each pruned batch is committed whole: what is left goes the next night
+        with logged_as_database_trouble(log, "Housekeeping stopped: the database is %s"):
             await tidy(db, keep_articles_days=keep_articles_days, now=now)
-        except sqlite3.DatabaseError as error:
-            if not is_database_trouble(error):
-                raise
-            # each pruned batch is committed whole: what is left goes the next night
-            log.error("Housekeeping stopped: the database is %s", database_state(error))
         if backups is not None:
             await nightly_backup(db, backups, now=now)
 

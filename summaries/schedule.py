@@ -26,7 +26,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from summaries.config import Settings
-from summaries.database_trouble import DatabaseFile, database_state, is_database_trouble
+from summaries.database_trouble import DatabaseFile, logged_as_database_trouble
 from summaries.default_sources import seed_default_sources
 from summaries.errors import ConfigError
 from summaries.fetch import Fetcher, FetchPolicy
@@ -92,20 +92,14 @@ async def ingest_tick(ingester: Ingester, *, db: Database | None = None) -> Inge
     first. A database that cannot be used this minute (locked by another program for longer
     than the busy timeout, a full disk) is one log line, and the next tick tries again.
     """
-    try:
+    report = IngestReport()
+    skipped = "Polling skipped: the database is %s; next try at the next tick"
+    with logged_as_database_trouble(log, skipped):
         if db is not None:
             poll_now_after_clock_jump(
                 db, now=ingester.clock(), interval=ingester.settings.poll_interval
             )
         report = await ingester.run_due()
-    except sqlite3.DatabaseError as unusable:
-        if not is_database_trouble(unusable):
-            raise
-        log.error(
-            "Polling skipped: the database is %s; next try at the next tick",
-            database_state(unusable),
-        )
-        return IngestReport()
     for name, error in report.failures:
         log.warning("Source %s failed: %s", name, error)
     if report.sources_polled:
