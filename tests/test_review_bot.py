@@ -72,3 +72,45 @@ async def test_odd_digest_days_get_a_clear_reply_and_change_nothing(
         assert answer.text.startswith(reply)
         scheduled = bot.db.execute("SELECT digest_time FROM chats WHERE digest_time IS NOT NULL")
         assert scheduled.fetchall() == []
+
+
+def _popup(bot: RunningBot, update: dict[str, object]) -> str:
+    query = update["callback_query"]
+    assert isinstance(query, dict)
+    return str((bot.fake.callback_answers[query["id"]] or {}).get("text", ""))
+
+
+async def test_keep_pressed_after_delete_does_not_say_nothing_was_deleted(
+    settings: Settings,
+) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(42, "/subscribe storm")
+        [asked] = await bot.ask(42, "/forget")
+        bot.fake.click(asked, "🗑 Delete everything")
+        keep = bot.fake.click(asked, "Keep")  # both pressed before the first edit arrived
+        await bot.settle()
+        assert bot.db.execute("SELECT count(*) FROM topics").fetchone()[0] == 0
+        assert _popup(bot, keep) == "Already deleted."
+        [shown] = [m for m in bot.fake.bot_messages(42) if m.message_id == asked.message_id]
+        assert shown.text.startswith("Deleted: 1 topic")
+
+
+@pytest.mark.parametrize(
+    ("hours", "reply"),
+    [
+        ("<i>22-7</i>", "'<i>22-7</i>' is not a time range."),
+        ("\ud800", "'?' is not a time range."),
+        ("22:00-22:00", "Quiet hours need an end different from their start."),
+        ("off now", "'off now' is not a time range."),
+        ("24:00-07:00", "'24:00-07:00' is not a time range."),
+    ],
+)
+async def test_odd_quiet_hours_get_a_clear_reply_and_change_nothing(
+    settings: Settings, hours: str, reply: str
+) -> None:
+    async with running_bot(settings) as bot:
+        [answer] = await bot.ask(5, f"/quiet {hours}")
+        assert answer.text.startswith(reply)
+        assert answer.text.endswith("e.g. /quiet 22:00-07:00, or /quiet off.")
+        quiet = bot.db.execute("SELECT quiet_start FROM chats WHERE quiet_start IS NOT NULL")
+        assert quiet.fetchall() == []

@@ -43,11 +43,18 @@ async def forget_button(update: Update, context: Context) -> None:
     assert query is not None and update.effective_chat is not None
     if not await require_chat_admin(update, context):
         return
+    db = services_of(context).db
     if query.data == NO:
+        if not stored_about(db, update.effective_chat.id).anything:
+            # "Delete everything" was pressed first (a double tap, or both while the bot was
+            # down or busy): the message says what was deleted, and "Nothing was deleted"
+            # would be a lie
+            await acknowledge(query, popup("Already deleted."))
+            return
         await acknowledge(query)
         await edit(query, notice("Nothing was deleted."))
         return
-    gone = forget_chat(services_of(context).db, update.effective_chat.id)
+    gone = forget_chat(db, update.effective_chat.id)
     await acknowledge(query, popup("Deleted") if gone.anything else None)
     await edit(query, forgotten_reply(gone))
 
