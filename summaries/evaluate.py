@@ -104,21 +104,28 @@ def load_dataset(path: Path, *, limit: int | None = None) -> list[EvalArticle]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            articles.append(
-                EvalArticle(
-                    id=str(row["id"]),
-                    text=str(row["text"]),
-                    reference=str(row["reference"]),
-                    title=str(row.get("title") or ""),
-                )
-            )
+            articles.append(_row(json.loads(line)))
         except (ValueError, KeyError, TypeError) as error:
             raise SummarizeError(
-                f"{path}, line {number}: not a dataset row with id, text and reference "
-                f"({error.__class__.__name__}). See ../shared/data/README.md for the format."
+                f"{path}, line {number}: not a dataset row with id, text and reference"
+                f" ({error.__class__.__name__}: {error})."
+                " See ../shared/data/README.md for the format."
             ) from error
     return articles
+
+
+def _row(row: Any) -> EvalArticle:
+    """One dataset row; TypeError unless text, reference and title are strings and the id a
+    string or number. `str()` of anything else was scored silently: a `null` reference as the
+    word "None", a list as its Python spelling."""
+    if not isinstance(row, dict):
+        raise TypeError("a row is a JSON object")
+    text, reference, title = row["text"], row["reference"], row.get("title") or ""
+    if not all(isinstance(value, str) for value in (text, reference, title)):
+        raise TypeError("text, reference and title must be strings")
+    if isinstance(row["id"], bool) or not isinstance(row["id"], str | int):
+        raise TypeError("id must be a string or a number")
+    return EvalArticle(id=str(row["id"]), text=text, reference=reference, title=title)
 
 
 HALVES = ("dev", "held-out")

@@ -3,6 +3,7 @@ what to do, and nothing is changed on the way (status, backup, restore, the data
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from summaries.backup import backup
-from summaries.errors import BackupError
+from summaries.errors import BackupError, SummarizeError
+from summaries.evaluate import load_dataset
 from summaries.restore import restore
 from summaries.status import collect_status, problems
 from summaries.store import open_database
@@ -118,3 +120,41 @@ def test_restoring_over_another_programs_database_is_refused_and_leaves_it(
     assert_one_line_error(result, "places.sqlite is an SQLite file that newsbrief did not make")
     assert foreign.read_bytes() == before
     assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+GOOD_ROW = {"id": "a", "text": "One sentence. Another one.", "reference": "One sentence."}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"reference": None}, "text, reference and title must be strings"),
+        ({"text": 5}, "text, reference and title must be strings"),
+        ({"reference": ["One sentence."]}, "text, reference and title must be strings"),
+        ({"title": {"en": "x"}}, "text, reference and title must be strings"),
+        ({"id": None}, "id must be a string or a number"),
+        ({"id": True}, "id must be a string or a number"),
+    ],
+)
+def test_a_dataset_row_of_the_wrong_types_is_refused_not_scored_as_its_python_spelling(
+    tmp_path: Path, change: dict[str, object], reason: str
+) -> None:
+    path = tmp_path / "d.jsonl"
+    rows = [GOOD_ROW, {**GOOD_ROW, **change}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(SummarizeError, match=f"d.jsonl, line 2: .*TypeError: {reason}"):
+        load_dataset(path)
+
+
+def test_dataset_rows_that_are_fine_load_as_before(tmp_path: Path) -> None:
+    """A number as id, no title or a null title: as the shared data and older files have."""
+    path = tmp_path / "d.jsonl"
+    rows = [{**GOOD_ROW, "id": 7}, {**GOOD_ROW, "title": None}, {**GOOD_ROW, "title": "T"}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert [(a.id, a.title) for a in load_dataset(path)] == [("7", ""), ("a", ""), ("a", "T")]
+
+
+def test_eval_names_a_row_that_is_no_json_object_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "d.jsonl").write_text(json.dumps(GOOD_ROW) + "\n[1, 2]\n", encoding="utf-8")
+    result = newsbrief(tmp_path, "eval", "d.jsonl", "--method", "lead")
+    assert_one_line_error(result, "d.jsonl, line 2:", "TypeError: a row is a JSON object")
