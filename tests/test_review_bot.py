@@ -114,3 +114,14 @@ async def test_odd_quiet_hours_get_a_clear_reply_and_change_nothing(
         assert answer.text.endswith("e.g. /quiet 22:00-07:00, or /quiet off.")
         quiet = bot.db.execute("SELECT quiet_start FROM chats WHERE quiet_start IS NOT NULL")
         assert quiet.fetchall() == []
+
+
+async def test_the_longest_announcement_of_emoji_fits_one_message(settings: Settings) -> None:
+    """1500 emoji are 3000 UTF-16 units, what Telegram counts: under its 4096 with the heading."""
+    async with running_bot(settings, admin_ids=frozenset({OPERATOR})) as bot:
+        await bot.ask(1, "/start")
+        text = "😀" * 1500
+        [asked] = await bot.ask(OPERATOR, f"/announce {text}")
+        assert asked.text.endswith(text)
+        await bot.press(asked, "📣 Send")
+        assert [m.text for m in bot.fake.bot_messages(1)][1:] == [text]
