@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,7 +21,7 @@ from typing import Any
 
 from summaries.alerts import catch_up
 from summaries.chats import Chat, active_chats, latest_slot
-from summaries.database_trouble import database_state, is_database_trouble
+from summaries.database_trouble import is_database_trouble, logged_as_database_trouble
 from summaries.digest import plan_in_transaction
 from summaries.digest_window import FIRST_DIGEST, Window, rewind_future_cutoffs
 from summaries.housekeeping import Backups, schedule_housekeeping
@@ -179,19 +178,13 @@ def schedule_digests(
         await outbox.flush()
 
     async def tick() -> None:
-        try:
+        skipped = "Digests and alerts skipped: the database is %s; next try in a minute"
+        with logged_as_database_trouble(log, skipped):
             # alerts for articles another process stored (`newsbrief ingest` from cron)
             if catch_up(db, outbox, per_hour=alerts_per_hour, now=clock()):
                 await outbox.flush()
             if not (await run_due_digests(db, outbox, clock(), grace=grace)).planned:
                 await outbox.flush()  # what a tick the database refused left pending
-        except sqlite3.DatabaseError as error:
-            if not is_database_trouble(error):
-                raise
-            log.error(
-                "Digests and alerts skipped: the database is %s; next try in a minute",
-                database_state(error),
-            )
 
     scheduler.add_job(
         resume, "date", id="newsbrief-resume", replace_existing=True, misfire_grace_time=None
