@@ -34,7 +34,7 @@ MAX_ATTRIBUTES = 256
 """An element with more attributes than this makes a page or feed unreadable (`attribute_flood`)."""
 _FLOOD = (
     r"<[A-Za-z_:][^\s/<>]*(?:(?:[\s/]+|(?<=[\"']))[^\s/=<>\"']+"
-    r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']*+))?)"
+    r"(?:\s*+=\s*+(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']*+))?)"
     f"{{{MAX_ATTRIBUTES + 1}}}"
 )
 _ATTRIBUTE_FLOOD = re.compile(_FLOOD)
@@ -82,6 +82,9 @@ def attribute_flood(markup: str | bytes) -> bool:
     quoted `>` does not end the tag for the count, as it does not for the parsers. A slash
     inside an unquoted value is part of it, as for the parsers: a minified page's
     `<img src=data:image/jpeg;base64,...>` has a few hundred in one value and two attributes.
+    Blanks around `=` belong to the attribute, taken possessively: `x= y` has one reading, as
+    for the parsers; read either as one or as `x=` and `y`, 128 of them (640 bytes) made the
+    search backtrack through 2**128 readings before it found no flood.
     """
     if isinstance(markup, bytes):
         return _ATTRIBUTE_FLOOD_BYTES.search(markup) is not None

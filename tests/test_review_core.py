@@ -10,6 +10,7 @@ import gzip
 import random
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +20,7 @@ from summaries.feeds import parse_feed
 from summaries.inflate import Inflater
 from summaries.polling import longest_wait, next_poll_time
 from summaries.query import parse_query
+from summaries.sniff import MAX_ATTRIBUTES, attribute_flood
 from summaries.tasks import all_finished
 from summaries.urls import find_urls
 
@@ -125,3 +127,17 @@ def test_longest_wait_is_the_furthest_next_poll_time_goes(interval: int, failure
     now = datetime(2026, 1, 1, tzinfo=UTC)
     furthest = next_poll_time(now, interval, failures, _Largest()) - now
     assert furthest == longest_wait(interval, failures)
+
+
+@pytest.mark.parametrize("markup", [str, str.encode], ids=["page", "feed bytes"])
+def test_attributes_spaced_after_their_equals_sign_are_counted_in_linear_time(
+    markup: Callable[[str], str | bytes],
+) -> None:
+    """`x= y` is one attribute (the value may follow a space), but the pattern could also read
+    it as `x=` and `y`: a tag of 128 of them, 640 bytes, backtracked through 2**128 readings
+    before it said "no flood", and held the worker for ever."""
+    started = time.perf_counter()
+    assert not attribute_flood(markup("<a" + " x= y" * 128 + ">"))
+    assert not attribute_flood(markup("<a" + " x = 'y'" * 128 + "/>"))
+    assert time.perf_counter() - started < 1
+    assert attribute_flood(markup("<a" + " x= y" * (MAX_ATTRIBUTES + 1) + ">"))
