@@ -125,3 +125,15 @@ async def test_the_longest_announcement_of_emoji_fits_one_message(settings: Sett
         assert asked.text.endswith(text)
         await bot.press(asked, "📣 Send")
         assert [m.text for m in bot.fake.bot_messages(1)][1:] == [text]
+
+
+async def test_digest_off_with_days_says_how_to_choose_days(settings: Settings) -> None:
+    async with running_bot(settings) as bot:
+        await bot.ask(5, "/digest 08:00")
+        [answer] = await bot.ask(5, "/digest off weekends")
+        assert answer.text == (
+            "/digest off turns the scheduled digest off on every day. To have it on some days"
+            " only, give the time and those days, e.g. /digest 08:00 weekdays."
+        )
+        kept = bot.db.execute("SELECT digest_time, digest_days FROM chats WHERE id = 5")
+        assert kept.fetchall() == [("08:00", 0b1111111)]

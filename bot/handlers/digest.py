@@ -35,6 +35,12 @@ TIMEZONE = CommandSpec("timezone", "Your timezone for the digest hour", "/timezo
 SETTINGS = CommandSpec("settings", "This chat's timezone, digest, alerts and topics", "/settings")
 EMPTY = CommandSpec("emptydigest", "When nothing is new: send a one-line digest, or skip it",
                     "/emptydigest skip")  # fmt: skip
+OFF_WITH_DAYS = (
+    "/digest off turns the scheduled digest off on every day. To have it on some days only,"
+    " give the time and those days, e.g. /digest 08:00 weekdays."
+)
+"""The answer to "/digest off weekends", which could mean either; "'off' is not a time" did
+not say what to write instead."""
 FAILURES = CommandSpec("failures", "Messages that could not be delivered", "/failures",
                        admin_only=True)  # fmt: skip
 
@@ -70,7 +76,10 @@ async def digest_command(update: Update, context: Context) -> None:
     if not await require_chat_admin(update, context):
         return
     at_text, *days_text = choice.split(maxsplit=1)  # the days may follow on the next line
-    at = None if choice == "off" else parse_digest_time(at_text)
+    if at_text == "off" and days_text:
+        await answer(update, notice(OFF_WITH_DAYS))
+        return
+    at = None if at_text == "off" else parse_digest_time(at_text)
     days = parse_days(days_text[0]) if days_text else EVERY_DAY
     chat = set_digest_time(services.db, chat.id, at, now=services.clock(), days=days)
     if chat.digest_time is None:
