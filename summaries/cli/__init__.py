@@ -39,11 +39,19 @@ def _database_problem(error: sqlite3.DatabaseError) -> str:
     raise error
 
 
+def as_text(words: str) -> str:
+    """`words` with each lone surrogate as U+FFFD: bytes that are not UTF-8 in the command line
+    (or a file name) arrive as surrogates, which SQLite refuses to store (a `--name` raised
+    UnicodeEncodeError) and a UTF-8 terminal refuses to print (a query echoed in "No results
+    for ...", stderr showing `\\udcff`).
+    """
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in words)
+
+
 def one_line(message: str) -> str:
     """`message` with each line break as a space (error lines quote what was typed) and each
-    byte of a file name that is not UTF-8 as `�`, as on stdout (stderr would show `\\udcff`)."""
-    shown = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in message)
-    return " ".join(shown.splitlines())
+    byte of a file name that is not UTF-8 as `�` (`as_text`)."""
+    return " ".join(as_text(message).splitlines())
 
 
 class NewsbriefGroup(click.Group):

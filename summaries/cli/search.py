@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from summaries.cli.sources import as_text, opened
+from summaries.cli import as_text
+from summaries.cli.sources import opened
 from summaries.config import Settings
 from summaries.errors import typed
 from summaries.search import SearchHit, Snippet, search

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from summaries.cli import as_text
 from summaries.config import Settings
 from summaries.default_sources import seed_default_sources
 from summaries.errors import SourceError
@@ -32,14 +33,6 @@ def opened(settings: Settings) -> Iterator[Database]:
         yield db
     finally:
         db.close()
-
-
-def as_text(words: str) -> str:
-    """`words` with each lone surrogate as U+FFFD: bytes that are not UTF-8 in the command line
-    arrive as surrogates, which SQLite refuses to store (a `--name` raised UnicodeEncodeError)
-    and a UTF-8 terminal refuses to print (a query echoed in "No results for ...").
-    """
-    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in words)
 
 
 @click.group("sources")
