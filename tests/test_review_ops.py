@@ -4,16 +4,12 @@ what to do, and nothing is changed on the way (status, backup, restore, the data
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from summaries.backup import backup
-from summaries.errors import BackupError, SummarizeError
+from summaries.errors import SummarizeError
 from summaries.evaluate import load_dataset
-from summaries.restore import restore
 from summaries.status import collect_status, problems
 from summaries.store import open_database
 from tests.cli_helpers import assert_one_line_error, newsbrief
@@ -89,36 +85,6 @@ def test_restoring_a_backup_that_is_not_there_is_one_line(tmp_path: Path) -> Non
     _database(tmp_path / "newsbrief.db")
     result = newsbrief(tmp_path, "restore", "newsbrief-20261125T031700Z.db")
     assert_one_line_error(result, "There is no backup file at newsbrief-20261125T031700Z.db.")
-    assert not list(tmp_path.glob("*.before-restore-*"))
-
-
-def test_a_second_restore_in_the_same_second_keeps_the_first_replaced_database(
-    tmp_path: Path,
-) -> None:
-    """Its kept copy may be the only database from before the restores: never renamed over."""
-    database = _database(tmp_path / "newsbrief.db")
-    saved = backup(database, tmp_path / "saved.db", now=NOW).path
-    now = datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
-    _, kept = restore(saved, database, now=now)
-    assert kept is not None
-    first = kept.read_bytes()
-    with pytest.raises(BackupError, match="kept by a restore a moment ago"):
-        restore(saved, database, now=now)
-    assert kept.read_bytes() == first
-    assert database.is_file()
-
-
-def test_restoring_over_another_programs_database_is_refused_and_leaves_it(
-    tmp_path: Path,
-) -> None:
-    saved = backup(_database(tmp_path / "newsbrief.db"), tmp_path / "saved.db", now=NOW).path
-    foreign = tmp_path / "places.sqlite"
-    with sqlite3.connect(foreign) as connection:
-        connection.execute("CREATE TABLE moz_places (url TEXT)")
-    before = foreign.read_bytes()
-    result = newsbrief(tmp_path, "restore", str(saved), NEWSBRIEF_DB=str(foreign))
-    assert_one_line_error(result, "places.sqlite is an SQLite file that newsbrief did not make")
-    assert foreign.read_bytes() == before
     assert not list(tmp_path.glob("*.before-restore-*"))
 
 
