@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summaries.errors import SummarizeError
+from summaries.config import Settings
+from summaries.errors import ConfigError, SummarizeError
 from summaries.evaluate import load_dataset
 from summaries.status import collect_status, problems
 from summaries.store import open_database
@@ -124,3 +125,24 @@ def test_eval_names_a_row_that_is_no_json_object_in_one_line(tmp_path: Path) -> 
     (tmp_path / "d.jsonl").write_text(json.dumps(GOOD_ROW) + "\n[1, 2]\n", encoding="utf-8")
     result = newsbrief(tmp_path, "eval", "d.jsonl", "--method", "lead")
     assert_one_line_error(result, "d.jsonl, line 2:", "TypeError: a row is a JSON object")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("/srv/back\x00ups", "NEWSBRIEF_BACKUP_DIR must not contain a NUL character"),
+        ("/srv/" + "b" * 256, "NEWSBRIEF_BACKUP_DIR is too long for a file name"),
+        ("~nosuchuser/backups", "NEWSBRIEF_BACKUP_DIR starts with '~nosuchuser', but there is no"),
+    ],
+)
+def test_a_backup_dir_no_file_system_can_name_is_refused_at_start_up(
+    value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({"NEWSBRIEF_BACKUP_DIR": value}, env_file=None)
+
+
+def test_a_backup_dir_from_home_and_an_empty_one_are_read_as_meant() -> None:
+    home = Settings.from_env({"NEWSBRIEF_BACKUP_DIR": "~/backups"}, env_file=None)
+    assert home.backup_dir == Path.home() / "backups"
+    assert Settings.from_env({"NEWSBRIEF_BACKUP_DIR": "  "}, env_file=None).backup_dir is None
