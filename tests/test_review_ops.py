@@ -26,6 +26,7 @@ def test_status_names_a_backup_dir_that_is_a_file_instead_of_waiting_for_a_first
     tmp_path: Path,
 ) -> None:
     (tmp_path / "backups").write_text("not a directory")
+    _database(tmp_path / "newsbrief.db")
     result = newsbrief(tmp_path, "status", "--check", NEWSBRIEF_BACKUP_DIR="backups")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -57,6 +58,17 @@ def test_status_names_a_backup_dir_it_may_not_list(
     found = problems(status, now=NOW, poll_interval=900)
     assert f"NEWSBRIEF_BACKUP_DIR={directory} cannot hold backups: it cannot be read" in found[-1]
     assert "Permission denied" in found[-1]
+
+
+def test_status_of_a_database_that_is_not_there_fails_instead_of_making_one(
+    tmp_path: Path,
+) -> None:
+    """A cron `status --check` with a typo in NEWSBRIEF_DB answered "All well" for ever."""
+    for args in (["status"], ["status", "--check"], ["status", "--json"]):
+        result = newsbrief(tmp_path, *args, NEWSBRIEF_DB="newsbreif.db")
+        assert_one_line_error(result, "There is no database at newsbreif.db", str(tmp_path))
+        assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_database_path_that_is_a_directory_is_named_by_every_command(tmp_path: Path) -> None:
